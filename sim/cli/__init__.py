@@ -1,0 +1,1 @@
+"""Command-line interface: ``ecosim <command>``. Each command lives in its own module."""

@@ -1,0 +1,247 @@
+"""The ecosystem model: populations, mechanisms in a fixed order, yearly indicators."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import mesa
+import networkx as nx
+import numpy as np
+
+from sim.model.agents import Firm, SubPark, Talent, University, VCInvestor
+from sim.model.config import RunConfig
+from sim.model.init import populate
+from sim.model.network import KIND_CODE, GraphView, TieStore
+from sim.model.params import CLUSTERS
+from sim.model.policy import EquitySettings, FundingSettings, PolicySchedule, PolicyState
+from sim.model.processes import (
+    collaboration,
+    entry,
+    firms,
+    funding,
+    places,
+    production,
+    talent,
+)
+from sim.model.schemas import INVESTOR_SCHEMA, ORG_SCHEMA, PARK_SCHEMA, TALENT_SCHEMA
+from sim.model.state import Population
+
+#: the mechanisms of one time step, in order (see docs/MODEL.md, "Process overview")
+PROCESSES = (
+    ("places", places.step),  # rents, cost of living, wages
+    ("production", production.step),  # revenue, value added, profit, productivity, patents
+    ("collaboration", collaboration.step),  # R&D ties grow and decay, spillover exposure
+    ("funding", funding.step),  # VC rounds, valuations, listings, investor confidence
+    ("firms", firms.step),  # growth, hiring, exits, relocation, branches, equity adoption
+    ("talent", talent.step),  # departures, arrivals, graduates, job moves, ageing
+    ("entry", entry.step),  # founding and spin-offs
+)
+
+
+class EcosystemModel(mesa.Model):
+    """Firms, talent, VC investors, universities and sub-parks on a collaboration graph.
+
+    Args:
+        config: validated parameters, policy history, levers, shocks and time span.
+        rng: seed (or numpy Generator); every random draw of the run comes from ``self.rng``.
+    """
+
+    def __init__(self, config: RunConfig | None = None, rng: int | None = None) -> None:
+        super().__init__(rng=rng)
+        self.cfg = config or RunConfig()
+        self.p = self.cfg.params
+        self.scale = float(self.cfg.scale)
+        self.steps_per_year = int(self.p.steps_per_year)
+        self.dt = 1.0 / self.steps_per_year
+        self.t0 = float(self.cfg.start_year)
+        self.t = self.t0
+        self.year = self.cfg.start_year
+        self.end_year = self.cfg.end_year
+        self.usd_rate = float(self.cfg.usd_rate)
+        self.talent_weight = self.p.population.people_per_talent_agent / self.scale
+        self.running = True
+
+        fp = self.p.funding
+        self.schedule = PolicySchedule(
+            self.cfg.history,
+            self.cfg.levers,
+            self.cfg.shocks,
+            neutral_funding=FundingSettings(
+                share_government=fp.share_government,
+                share_soe=fp.share_soe,
+                share_private=fp.share_private,
+                share_foreign=fp.share_foreign,
+                share_angel=fp.share_angel,
+                early_stage_share=fp.early_stage_share,
+            ),
+            neutral_equity=EquitySettings(equity_firm_share=self.p.population.equity_firm_share),
+        )
+        self.policy: PolicyState = self.schedule.at(self.t)
+
+        # populations (arrays are the truth; Mesa agents are faces)
+        self.orgs = Population(ORG_SCHEMA, 4096)
+        self.talent = Population(TALENT_SCHEMA, 8192)
+        self.investors = Population(INVESTOR_SCHEMA, 256)
+        self.parks = Population(PARK_SCHEMA, 32)
+        self.ties = TieStore(4096)  # org-org R&D ties and technology contracts
+        self.coinvest = TieStore(256)  # investor-investor syndication ties
+        self.inv_vc: list[int] = []  # investment ties (investor row, firm row)
+        self.inv_firm: list[int] = []
+        self._graph = GraphView()
+
+        # aggregate state of the region
+        self.wage_index = self.p.labour.wage
+        self.cost_of_living = 1.0
+        self.attraction = 1.0
+        self.tightness = 1.0
+        self.confidence = 1.0
+        self.pending_patents = 0.0
+        self.cum_branches = 0.0
+        self.cum_relocated = 0.0
+        self.market_value0 = 0.0
+        self.market_value_smooth = 0.0
+        self.mean_log_prod = 0.0
+        self.early_capital0 = 0.0
+        self.acc: dict[str, float] = defaultdict(float)
+        self.records: list[dict[str, float]] = []
+
+        self._build_parks()
+        populate(self)
+        self._faces: dict[str, dict[int, mesa.Agent]] = {
+            "orgs": {}, "talent": {}, "investors": {}, "parks": {}
+        }
+        self._sync_faces()
+        production.initialise(self)
+        funding.initialise(self)
+
+    # ------------------------------------------------------------------ set-up helpers
+    def _build_parks(self) -> None:
+        specs = self.p.sub_parks
+        self.park_ids = [s.id for s in specs]
+        self.park_names = [s.name or s.id for s in specs]
+        total = sum(s.firm_share for s in specs)
+        self.parks.add(
+            len(specs),
+            active=True,
+            core=[s.core for s in specs],
+            rent0=[s.rent for s in specs],
+            rent=[s.rent for s in specs],
+            amenity=[s.amenity for s in specs],
+            area=[s.area_km2 for s in specs],
+            firm_share=[s.firm_share / total for s in specs],
+            large_bias=[s.large_firm_bias for s in specs],
+        )
+        self.park_clusters = np.array(
+            [[c in s.clusters for c in CLUSTERS] for s in specs], dtype=bool
+        )
+
+    def _sync_faces(self) -> None:
+        """Create Mesa agents for new rows and remove those of rows no longer active."""
+        for pop_name, pop, cls_of in (
+            ("parks", self.parks, lambda r: SubPark),
+            ("orgs", self.orgs, lambda r: University if self.orgs["is_univ"][r] else Firm),
+            ("talent", self.talent, lambda r: Talent),
+            ("investors", self.investors, lambda r: VCInvestor),
+        ):
+            faces = self._faces[pop_name]
+            active = pop["active"]
+            uid = pop["uid"]
+            new_rows = np.flatnonzero(active & (uid < 0))
+            for r in new_rows.tolist():
+                agent = cls_of(r)(self, r)
+                faces[r] = agent
+                uid[r] = agent.unique_id
+            gone = np.flatnonzero(~active & (uid >= 0))
+            for r in gone.tolist():
+                agent = faces.pop(r, None)
+                if agent is not None:
+                    agent.remove()
+                uid[r] = -2  # retired: never gets a face again
+
+    # ------------------------------------------------------------------ the step
+    def step(self) -> None:
+        """Advance one time step (a quarter by default); record indicators at year end."""
+        self.policy = self.schedule.at(self.t)
+        for _, process in PROCESSES:
+            process(self)
+        self._sync_faces()
+        self.t = self.t0 + self.steps * self.dt
+        if self.steps % self.steps_per_year == 0:
+            from sim.model.indicators import record_year
+
+            self.records.append(record_year(self))
+            self.acc = defaultdict(float)
+            self.year += 1
+            if self.year > self.end_year:
+                self.running = False
+
+    def run(self) -> list[dict[str, float]]:
+        """Run to the end year; return the yearly indicator records."""
+        while self.running:
+            self.step()
+        return self.records
+
+    # ------------------------------------------------------------------ graph view
+    @property
+    def graph(self) -> nx.Graph:
+        """The collaboration graph (nodes: agents' unique_id), synced with the arrays."""
+        return self._graph.sync(*self.graph_arrays())
+
+    def graph_arrays(self):  # noqa: ANN201
+        o, tl, iv = self.orgs, self.talent, self.investors
+        org_uid, tal_uid, inv_uid = o["uid"], tl["uid"], iv["uid"]
+        nodes = np.concatenate([
+            org_uid[o["active"]], tal_uid[tl["active"]], inv_uid[iv["active"]]
+        ])
+        us, vs, ks = [], [], []
+        act = tl["active"]
+        emp = tl["employer"]
+        m = act & (emp >= 0)
+        us.append(tal_uid[m]); vs.append(org_uid[emp[m]])
+        ks.append(np.full(m.sum(), KIND_CODE["employment"], np.int8))
+        alum = tl["alumni"]
+        m = act & (alum >= 0) & (alum != emp)
+        m[m] &= o["active"][alum[m]]
+        us.append(tal_uid[m]); vs.append(org_uid[alum[m]])
+        ks.append(np.full(m.sum(), KIND_CODE["alumni"], np.int8))
+        a, b = self.ties.a[: self.ties.n], self.ties.b[: self.ties.n]
+        us.append(org_uid[a]); vs.append(org_uid[b])
+        ks.append(np.where(self.ties.kind[: self.ties.n] == 1, KIND_CODE["tech_contract"],
+                           KIND_CODE["rd_collaboration"]).astype(np.int8))
+        if self.inv_vc:
+            va = np.asarray(self.inv_vc); fb = np.asarray(self.inv_firm)
+            m = o["active"][fb] & iv["active"][va]
+            us.append(inv_uid[va[m]]); vs.append(org_uid[fb[m]])
+            ks.append(np.full(m.sum(), KIND_CODE["investment"], np.int8))
+        a, b = self.coinvest.a[: self.coinvest.n], self.coinvest.b[: self.coinvest.n]
+        us.append(inv_uid[a]); vs.append(inv_uid[b])
+        ks.append(np.full(a.size, KIND_CODE["co_investment"], np.int8))
+        return (nodes, self._node_attrs, np.concatenate(us), np.concatenate(vs),
+                np.concatenate(ks))
+
+    def _node_attrs(self, uids: np.ndarray) -> list[dict]:
+        index = self._uid_index()
+        return [self._attrs_for(index.get(uid, ("?", -1))) for uid in uids.tolist()]
+
+    def _attrs_for(self, where: tuple[str, int]) -> dict:
+        kind, row = where
+        if kind == "orgs":
+            is_u = bool(self.orgs["is_univ"][row])
+            return {"kind": "university" if is_u else "firm",
+                    "park": self.park_ids[int(self.orgs["park"][row])], "row": row}
+        if kind == "talent":
+            return {"kind": "talent", "row": row}
+        if kind == "investors":
+            return {"kind": "vc", "row": row}
+        return {"kind": kind}
+
+    def _uid_index(self) -> dict[int, tuple[str, int]]:
+        index: dict[int, tuple[str, int]] = {}
+        for name, faces in self._faces.items():
+            for row, agent in faces.items():
+                index[agent.unique_id] = (name, row)
+        return index
+
+    # ------------------------------------------------------------------ summaries
+    def agent_counts(self) -> dict[str, int]:
+        return {cls.__name__: len(agents) for cls, agents in self.agents_by_type.items()}

@@ -1,0 +1,46 @@
+"""A tiny helper to declare model parameters once, with unit, range and meaning.
+
+Every parameter of the model is a pydantic field built with :func:`P`. The same declaration
+drives validation of scenario files, ``ecosim scenarios --explain``, the docs, the visual
+server's sliders and the bounds of sensitivity sweeps, so a parameter cannot exist without a
+unit, a range and a one-line meaning.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def P(default: Any, lo: float | None, hi: float | None, unit: str, doc: str) -> Any:  # noqa: N802
+    """Declare a numeric parameter: default, allowed range [lo, hi], unit and meaning."""
+    return Field(default, ge=lo, le=hi, description=doc, json_schema_extra={"unit": unit})
+
+
+class Block(BaseModel):
+    """Base of every parameter block: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def field_table(block: type[BaseModel]) -> list[dict[str, Any]]:
+    """Rows ``name, default, lo, hi, unit, doc`` for the numeric fields of a block."""
+    rows = []
+    for name, info in block.model_fields.items():
+        lo = hi = None
+        for meta in info.metadata:
+            lo = getattr(meta, "ge", lo)
+            hi = getattr(meta, "le", hi)
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        rows.append(
+            {
+                "name": name,
+                "default": info.default,
+                "lo": lo,
+                "hi": hi,
+                "unit": extra.get("unit", ""),
+                "doc": info.description or "",
+            }
+        )
+    return rows

@@ -1,0 +1,176 @@
+"""Yearly indicators in real-world units, read from the arrays and the year's flow totals.
+
+Stocks (employment, firms, unicorns, shares of the workforce) are read at year end; flows
+(revenue, patents, VC, talent in- and outflow, relocations) are the sums over the year's
+steps. Every count is weighted by what each agent stands for, so indicators do not depend on
+the scale of the simulation. The names are the output contract of ``ecosim run``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.network import average_clustering
+from sim.model.processes.funding import UNICORN_USD, update_valuations
+
+if TYPE_CHECKING:
+    from sim.model.ecosystem import EcosystemModel
+
+REQUIRED = (
+    "employment", "firms_active", "new_tech_firms", "firm_deaths", "revenue_total",
+    "value_added_total", "profit_total", "value_added_per_employee", "rd_spend_total",
+    "rd_intensity", "patent_applications", "patents_granted", "invention_patents_granted",
+    "invention_patents_per_10k_employees", "pct_applications", "tech_contract_value",
+    "tech_contract_outside_share", "vc_investment_total", "vc_deals", "vc_megadeal_share",
+    "vc_government_share", "unicorns", "listed_firms", "ipos", "market_cap_total",
+    "firms_relocated_out", "branches_outside_region", "talent_inflow", "talent_outflow",
+    "foreign_employees", "foreign_employee_share", "returnee_and_foreign_employees",
+    "bachelor_plus_employees", "young_employee_share", "avg_wage", "avg_office_rent",
+    "firms_revenue_over_1e8", "firms_revenue_over_1e9", "firms_revenue_over_1e10",
+    "firms_revenue_over_1e11", "collaboration_edges", "network_clustering",
+)
+
+EXTRA = (
+    "overseas_revenue", "tax_total", "land_output_per_km2", "profit_margin",
+    "tech_contract_outside_value", "cost_of_living_index", "incubator_graduates",
+    "university_research_output", "listed_firm_market_cap_share", "spinoffs",
+    "equity_firm_share", "vc_megadeals", "job_moves", "network_giant_component_share",
+    "network_mean_degree", "core_revenue_share", "investor_confidence", "unemployed_share",
+)
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a / b) if b > 0 else 0.0
+
+
+def collaboration_layer(m: EcosystemModel):  # noqa: ANN201
+    """Sparse adjacency of the R&D / technology-contract layer over active organisations."""
+    return m.ties.adjacency(m.orgs.n)
+
+
+def giant_component_share(adj) -> float:  # noqa: ANN001
+    from scipy.sparse.csgraph import connected_components
+
+    deg = np.asarray(adj.sum(axis=1)).ravel()
+    nodes = np.flatnonzero(deg > 0)
+    if nodes.size == 0:
+        return 0.0
+    sub = adj[nodes][:, nodes]
+    _, labels = connected_components(sub, directed=False)
+    return float(np.bincount(labels).max() / nodes.size)
+
+
+def record_year(m: EcosystemModel) -> dict[str, float]:
+    o, tl, acc = m.orgs, m.talent, m.acc
+    update_valuations(m)
+    f = o["active"] & ~o["is_univ"]
+    w = o["weight"]
+    wf = np.where(f, w, 0.0)
+    employment = float(np.sum(wf * o["emp"]))
+
+    # workforce composition from the talent sample employed by firms
+    emp_rows = tl["employer"]
+    at_firm = tl["active"] & (emp_rows >= 0)
+    at_firm[at_firm] = ~o["is_univ"][emp_rows[at_firm]]
+    tw = tl["weight"][at_firm]
+    tot = max(float(tw.sum()), 1e-9)
+    origin = tl["origin"][at_firm]
+    foreign_share = float(tw[origin == 2].sum()) / tot
+    ret_for_share = float(tw[origin > 0].sum()) / tot
+    bachelor_share = float(tw[tl["edu"][at_firm]].sum()) / tot
+    young_share = float(tw[tl["age"][at_firm] < 30.0].sum()) / tot
+    lab = m.p.labour
+    prem = 1.0 + lab.education_premium * tl["edu"][at_firm] + lab.foreign_premium * (origin > 0)
+    avg_wage = m.wage_index * float(np.average(prem, weights=tw)) if tw.size else m.wage_index
+
+    rev = o["rev"]
+    usd = m.usd_rate
+    unicorn = f & ~o["listed"] & o["vc_backed"] & (o["valuation"] >= UNICORN_USD * usd)
+    listed = f & o["listed"]
+    mcap = float(np.sum(w[listed] * o["valuation"][listed])) * m.p.funding.listing_premium
+
+    adj = collaboration_layer(m)
+    a, b = m.ties.a[: m.ties.n], m.ties.b[: m.ties.n]
+    edges = float(np.sum((w[a] + w[b]) / 2.0))
+    pk = m.parks
+    demand = np.bincount(o["park"][f], weights=(w * o["emp"])[f], minlength=pk.n)
+    rent = float(np.average(pk["rent"], weights=np.maximum(demand, 1e-9)))
+    core_rev = float(np.sum((wf * rev)[pk["core"][o["park"]]]))
+    unemployed = tl["active"] & (emp_rows < 0)
+    n_active_talent = max(float(tl["weight"][tl["active"]].sum()), 1e-9)
+    age = m.t - o["born"]
+    new_grads = f & ~o["aged3_counted"] & (age >= 3.0)
+    o["aged3_counted"] = o["aged3_counted"] | new_grads
+    deg = np.asarray(adj.sum(axis=1)).ravel()
+    org_act = o["active"]
+
+    rec = {
+        "year": m.year,
+        "employment": employment,
+        "firms_active": float(wf.sum()),
+        "new_tech_firms": acc["new_tech_firms"],
+        "firm_deaths": acc["firm_deaths"],
+        "revenue_total": acc["revenue"],
+        "value_added_total": acc["value_added"],
+        "profit_total": acc["profit"],
+        "value_added_per_employee": _ratio(acc["value_added"], employment),
+        "rd_spend_total": acc["rd_spend"],
+        "rd_intensity": _ratio(acc["rd_spend"], acc["revenue"]),
+        "patent_applications": acc["patent_applications"],
+        "patents_granted": acc["patents_granted"],
+        "invention_patents_granted": acc["invention_patents_granted"],
+        "invention_patents_per_10k_employees": _ratio(acc["invention_patents_granted"] * 1e4,
+                                                      employment),
+        "pct_applications": acc["pct_applications"],
+        "tech_contract_value": acc["tech_contract_value"],
+        "tech_contract_outside_share": _ratio(acc["tech_contract_outside_value"],
+                                              acc["tech_contract_value"]),
+        "vc_investment_total": acc["vc_investment"],
+        "vc_deals": acc["vc_deals"],
+        "vc_megadeal_share": _ratio(acc["vc_megadeal_amount"], acc["vc_investment"]),
+        "vc_government_share": _ratio(acc["vc_government_amount"], acc["vc_investment"]),
+        "unicorns": float(w[unicorn].sum()),
+        "listed_firms": float(w[listed].sum()),
+        "ipos": acc["ipos"],
+        "market_cap_total": mcap,
+        "firms_relocated_out": acc["firms_relocated_out"],
+        "branches_outside_region": m.cum_branches,
+        "talent_inflow": acc["talent_inflow"],
+        "talent_outflow": acc["talent_outflow"],
+        "foreign_employees": foreign_share * employment,
+        "foreign_employee_share": foreign_share,
+        "returnee_and_foreign_employees": ret_for_share * employment,
+        "bachelor_plus_employees": bachelor_share * employment,
+        "young_employee_share": young_share,
+        "avg_wage": avg_wage,
+        "avg_office_rent": rent,
+        "firms_revenue_over_1e8": float(wf[rev >= 1e8].sum()),
+        "firms_revenue_over_1e9": float(wf[rev >= 1e9].sum()),
+        "firms_revenue_over_1e10": float(wf[rev >= 1e10].sum()),
+        "firms_revenue_over_1e11": float(wf[rev >= 1e11].sum()),
+        "collaboration_edges": edges,
+        "network_clustering": average_clustering(adj),
+        # extras
+        "overseas_revenue": acc["overseas_revenue"],
+        "tax_total": acc["tax"],
+        "land_output_per_km2": _ratio(acc["revenue"], float(pk["area"].sum())),
+        "profit_margin": _ratio(acc["profit"], acc["revenue"]),
+        "tech_contract_outside_value": acc["tech_contract_outside_value"],
+        "cost_of_living_index": m.cost_of_living,
+        "incubator_graduates": float(w[new_grads].sum()),
+        "university_research_output": acc["papers"],
+        "listed_firm_market_cap_share": _ratio(mcap, float(np.sum(wf * o["valuation"])) *
+                                               m.p.funding.listing_premium),
+        "spinoffs": acc["spinoffs"],
+        "equity_firm_share": _ratio(float(wf[o["equity"]].sum()), float(wf.sum())),
+        "vc_megadeals": acc["vc_megadeal_count"],
+        "job_moves": acc["job_moves"],
+        "network_giant_component_share": giant_component_share(adj),
+        "network_mean_degree": float(deg[org_act].mean()) if org_act.any() else 0.0,
+        "core_revenue_share": _ratio(core_rev, float(np.sum(wf * rev))),
+        "investor_confidence": m.confidence,
+        "unemployed_share": float(tl["weight"][unemployed].sum()) / n_active_talent,
+    }
+    return rec

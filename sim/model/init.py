@@ -1,0 +1,165 @@
+"""Initial population at the start year, consistent with the scenario's totals.
+
+Firms are drawn as a stratified sample of the real firm population: large firms are all
+simulated (weight 1), mid-sized firms with probability sqrt(scale), small firms with
+probability ``scale`` (weight = 1 / inclusion probability). Totals are then exact in
+expectation at every scale, while the few giants that dominate revenue are never lost to
+sampling. Talent agents each stand for ``people_per_talent_agent / scale`` people.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.util import choose
+
+if TYPE_CHECKING:
+    from sim.model.ecosystem import EcosystemModel
+
+
+def tier_weights(m: EcosystemModel, emp: np.ndarray) -> np.ndarray:
+    """Largest weight a firm of this size may carry (1 for large firms)."""
+    pp = m.p.population
+    w = np.full(emp.shape, 1.0 / m.scale)
+    w[emp >= pp.mid_firm_employees] = 1.0 / np.sqrt(m.scale)
+    w[emp >= pp.large_firm_employees] = 1.0
+    return w
+
+
+def park_choice_weights(m: EcosystemModel, sector: int, large: bool) -> np.ndarray:
+    parks = m.parks
+    w = parks["firm_share"] * np.where(m.park_clusters[:, sector], m.p.parks.cluster_match_gain, 1.0)
+    if large:
+        w = w * parks["large_bias"]
+    return w
+
+
+def assign_parks(m: EcosystemModel, sector: np.ndarray, large: np.ndarray) -> np.ndarray:
+    """Park of each new firm, drawn from share, specialisation and (for large firms) bias."""
+    out = np.empty(sector.size, np.int16)
+    n_parks = m.parks.n
+    for s in np.unique(sector):
+        for big in (False, True):
+            idx = np.flatnonzero((sector == s) & (large == big))
+            if idx.size:
+                w = park_choice_weights(m, int(s), big)
+                out[idx] = choose(m.rng, np.arange(n_parks), w, idx.size)
+    return out
+
+
+def populate(m: EcosystemModel) -> None:
+    rng = m.rng
+    pp = m.p.population
+    prod = m.p.production
+
+    # ---- firms: draw the real population's sizes, keep a stratified sample ------------
+    n_real = int(round(pp.firms))
+    z = rng.standard_normal(n_real)
+    emp = np.exp(pp.firm_size_sigma * z)
+    emp *= pp.employment / emp.sum()
+    emp = np.maximum(emp, 1.0)
+    cap = tier_weights(m, emp)
+    keep = rng.random(n_real) < 1.0 / cap
+    emp, z, w = emp[keep], z[keep], cap[keep]
+    n = emp.size
+    z2 = rng.standard_normal(n)
+    rho = pp.size_productivity_corr
+    log_prod = pp.productivity_sigma * (rho * z + np.sqrt(1 - rho**2) * z2)
+    # level chosen so that the weighted revenue equals the scenario's start-year revenue
+    log_prod += np.log(pp.revenue / np.sum(w * emp * np.exp(log_prod)))
+    shares = np.asarray(pp.sector_shares) / np.sum(pp.sector_shares)
+    sector = rng.choice(6, size=n, p=shares).astype(np.int8)
+    kind_p = np.array([0.0, pp.soe_share, pp.foreign_invested_share, pp.spinoff_share])
+    kind_p[0] = max(0.0, 1.0 - kind_p[1:].sum())
+    kind = rng.choice(4, size=n, p=kind_p / kind_p.sum()).astype(np.int8)
+    large = emp >= pp.large_firm_employees
+    park = assign_parks(m, sector, large)
+    age = rng.exponential(6.0, n)
+    rd = prod.rd_intensity * np.exp(prod.rd_intensity_sigma * rng.standard_normal(n)
+                                    - prod.rd_intensity_sigma**2 / 2)
+    rows = m.orgs.add(
+        n,
+        active=True,
+        weight=w,
+        park=park,
+        sector=sector,
+        kind=kind,
+        manuf=rng.random(n) < pp.manufacturing_stage_share * np.where(np.isin(sector, [2, 3, 4]), 2.0, 0.4),
+        born=m.t0 - age,
+        emp=emp,
+        log_prod=log_prod,
+        rd=np.minimum(rd, 0.5),
+        equity=rng.random(n) < pp.equity_firm_share,
+        aged3_counted=age >= 3,
+    )
+    m.orgs["cash"][rows] = 0.5 * emp * m.wage_index  # half a year of wages in the bank
+
+    # listed firms: the largest by revenue, up to the real count
+    rev = emp * np.exp(log_prod)
+    order = np.argsort(-rev)
+    cum = np.cumsum(w[order])
+    listed = order[cum <= pp.listed_firms]
+    m.orgs["listed"][rows[listed]] = True
+
+    # ---- universities and institutes ---------------------------------------------------
+    nu = int(pp.universities)
+    share = rng.lognormal(0.0, 0.8, nu)
+    share /= share.sum()
+    upark = choose(rng, np.arange(m.parks.n), m.parks["firm_share"] * m.parks["large_bias"], nu)
+    frontier = float(np.quantile(log_prod, 0.9))
+    urows = m.orgs.add(
+        nu,
+        active=True,
+        is_univ=True,
+        weight=1.0,
+        park=upark,
+        sector=rng.choice(6, size=nu, p=shares).astype(np.int8),
+        kind=4,
+        born=m.t0 - 50,
+        emp=pp.researchers * share,
+        log_prod=frontier,
+        budget=pp.univ_research_budget * share,
+        equity=False,
+        aged3_counted=True,
+    )
+    m.univ_share = share
+    m.univ_rows = urows
+
+    # ---- talent: a sample of the workforce and of university researchers ---------------
+    tw = m.talent_weight
+    n_emp = int(round(pp.employment / tw))
+    n_res = int(round(pp.researchers / tw))
+    firm_rows = rows
+    employer = np.concatenate([
+        choose(rng, firm_rows, w * emp, n_emp),
+        choose(rng, urows, m.orgs["emp"][urows], n_res),
+    ])
+    nt = employer.size
+    u = rng.random(nt)
+    origin = np.where(u < pp.foreign_share, 2, np.where(u < pp.foreign_share + pp.returnee_share, 1, 0))
+    young = rng.random(nt) < pp.young_share
+    age = np.where(young, rng.uniform(21, 30, nt), rng.uniform(30, m.p.labour.retirement_age, nt))
+    edu = rng.random(nt) < pp.bachelor_share
+    edu[n_emp:] = True  # researchers
+    m.talent.add(nt, active=True, weight=tw, employer=employer, origin=origin.astype(np.int8),
+                 edu=edu | (origin > 0), age=age)
+
+    # ---- investors -----------------------------------------------------------------------
+    fp = m.p.funding
+    src_share = np.array([fp.share_government, fp.share_soe, fp.share_private, fp.share_foreign,
+                          fp.share_angel])
+    for s, sh in enumerate(src_share):
+        real = max(1.0, pp.investors * sh)
+        k = max(3, int(round(real * m.scale)))
+        m.investors.add(k, active=True, weight=real / k, source=s)
+
+    # ---- initial R&D ties: a few years of tie formation without other dynamics ----------
+    from sim.model.processes.collaboration import form_ties
+
+    target = pp.rd_degree * m.orgs.n / 2
+    for _ in range(40):
+        if m.ties.n >= target:
+            break
+        form_ties(m, dt=0.25, scale_rate=max(1.0, (target - m.ties.n) / max(1.0, target) * 8))

@@ -1,0 +1,162 @@
+"""The collaboration graph: typed ties in arrays, mirrored into a networkx graph on demand.
+
+Ties that mechanisms read every step (R&D collaboration, technology contracts, co-investment)
+live in :class:`TieStore` arrays; employment and alumni ties are columns of the talent
+population; investment ties are a list of (investor, firm) rows. ``model.graph`` is a
+networkx view of all of them, brought up to date by :class:`GraphView.sync` with one batched
+diff whenever someone reads it (yearly for the indicators, every step in the visual server).
+This is the "batched graph updates" pattern: no networkx call sits on the hot path.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+from scipy import sparse
+
+EDGE_KINDS = ("employment", "alumni", "rd_collaboration", "tech_contract", "investment", "co_investment")
+KIND_CODE = {k: i for i, k in enumerate(EDGE_KINDS)}
+
+
+def pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Order-free 64-bit key of each pair of non-negative ids below 2**31."""
+    lo = np.minimum(a, b).astype(np.int64)
+    hi = np.maximum(a, b).astype(np.int64)
+    return (lo << 31) | hi
+
+
+class TieStore:
+    """Undirected ties between rows of one population, with a kind and a birth time."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.a = np.empty(capacity, np.int64)
+        self.b = np.empty(capacity, np.int64)
+        self.kind = np.empty(capacity, np.int8)
+        self.n = 0
+        self.version = 0  # bumped on every change; caches compare it
+
+    def _grow(self, needed: int) -> None:
+        if needed <= len(self.a):
+            return
+        cap = len(self.a)
+        while cap < needed:
+            cap *= 2
+        for name in ("a", "b", "kind"):
+            old = getattr(self, name)
+            new = np.empty(cap, old.dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+
+    def keys(self) -> np.ndarray:
+        return pair_keys(self.a[: self.n], self.b[: self.n])
+
+    def add(self, a: np.ndarray, b: np.ndarray, kind: np.ndarray | int) -> int:
+        """Add ties, skipping self-ties, duplicates within the batch and existing pairs."""
+        a = np.asarray(a, np.int64)
+        b = np.asarray(b, np.int64)
+        kind = np.broadcast_to(np.asarray(kind, np.int8), a.shape)
+        ok = a != b
+        a, b, kind = a[ok], b[ok], kind[ok]
+        if a.size == 0:
+            return 0
+        keys = pair_keys(a, b)
+        _, first = np.unique(keys, return_index=True)
+        first.sort()
+        a, b, kind, keys = a[first], b[first], kind[first], keys[first]
+        if self.n:
+            fresh = ~np.isin(keys, self.keys())
+            a, b, kind = a[fresh], b[fresh], kind[fresh]
+        m = a.size
+        if m:
+            self._grow(self.n + m)
+            self.a[self.n : self.n + m] = a
+            self.b[self.n : self.n + m] = b
+            self.kind[self.n : self.n + m] = kind
+            self.n += m
+            self.version += 1
+        return m
+
+    def keep(self, mask: np.ndarray) -> int:
+        """Keep only the ties where ``mask`` is true; return how many were dropped."""
+        dropped = int(self.n - mask.sum())
+        if dropped:
+            m = int(mask.sum())
+            for name in ("a", "b", "kind"):
+                arr = getattr(self, name)
+                arr[:m] = arr[: self.n][mask]
+            self.n = m
+            self.version += 1
+        return dropped
+
+    def adjacency(self, size: int) -> sparse.csr_matrix:
+        """Symmetric 0/1 adjacency matrix over ``size`` rows."""
+        a, b = self.a[: self.n], self.b[: self.n]
+        rows = np.concatenate([a, b])
+        cols = np.concatenate([b, a])
+        data = np.ones(rows.size, np.float64)
+        return sparse.csr_matrix((data, (rows, cols)), shape=(size, size))
+
+
+class GraphView:
+    """Keeps a networkx graph equal to the model's arrays, applying only the differences."""
+
+    def __init__(self) -> None:
+        self.graph = nx.Graph()
+        self._edge_keys = np.empty(0, np.int64)
+        self._node_ids = np.empty(0, np.int64)
+
+    def sync(self, nodes: np.ndarray, node_attrs, edges_u: np.ndarray, edges_v: np.ndarray,  # noqa: ANN001
+             edges_kind: np.ndarray) -> nx.Graph:
+        """Make the graph hold exactly ``nodes`` and the given typed edges.
+
+        ``node_attrs(uids)`` returns attribute dicts for nodes being added.
+        """
+        g = self.graph
+        nodes = np.asarray(nodes, np.int64)
+        gone_nodes = np.setdiff1d(self._node_ids, nodes, assume_unique=True)
+        new_nodes = np.setdiff1d(nodes, self._node_ids, assume_unique=True)
+        if gone_nodes.size:
+            g.remove_nodes_from(gone_nodes.tolist())
+        if new_nodes.size:
+            g.add_nodes_from(zip(new_nodes.tolist(), node_attrs(new_nodes), strict=True))
+        self._node_ids = np.sort(nodes)
+
+        keys = pair_keys(edges_u, edges_v)
+        keys, first = np.unique(keys, return_index=True)
+        kinds = np.asarray(edges_kind)[first]
+        # edges touching removed nodes vanished with them; forget them before diffing
+        old = self._edge_keys
+        if gone_nodes.size and old.size:
+            lo, hi = old >> 31, old & ((1 << 31) - 1)
+            alive = np.isin(lo, self._node_ids) & np.isin(hi, self._node_ids)
+            old = old[alive]
+        gone = np.setdiff1d(old, keys, assume_unique=True)
+        if gone.size:
+            g.remove_edges_from(zip((gone >> 31).tolist(), (gone & ((1 << 31) - 1)).tolist(),
+                                    strict=True))
+        new_mask = ~np.isin(keys, old, assume_unique=True)
+        if new_mask.any():
+            nk = keys[new_mask]
+            kind_names = np.asarray(EDGE_KINDS, dtype=object)[kinds[new_mask]]
+            g.add_edges_from(
+                (u, v, {"kind": k})
+                for u, v, k in zip((nk >> 31).tolist(), (nk & ((1 << 31) - 1)).tolist(),
+                                   kind_names.tolist(), strict=True)
+            )
+        # a pair that changed kind (alumni -> employment on rehire) keeps the new kind
+        self._edge_keys = keys
+        return g
+
+
+def average_clustering(adj: sparse.csr_matrix) -> float:
+    """Mean local clustering coefficient over nodes of degree >= 2 (networkx's definition
+    restricted to nodes where it is defined), computed with sparse products."""
+    adj = adj.tocsr()
+    adj.data[:] = 1.0
+    deg = np.asarray(adj.sum(axis=1)).ravel()
+    if not (deg >= 2).any():
+        return 0.0
+    tri = np.asarray((adj @ adj).multiply(adj).sum(axis=1)).ravel() / 2.0
+    mask = deg >= 2
+    c = tri[mask] / (deg[mask] * (deg[mask] - 1) / 2.0)
+    return float(c.mean())

@@ -1,0 +1,1 @@
+"""The mechanisms of one time step, each a function ``step(model)`` acting on whole arrays."""

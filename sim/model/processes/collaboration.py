@@ -1,0 +1,127 @@
+"""R&D collaboration and technology-contract ties: formation, decay, spillover exposure.
+
+New ties follow three rules that together give the stylised network of BRIEF 6.2
+(heavy-tailed degree, high clustering, a giant component): triadic closure (a partner's
+partner), preferential attachment (well-connected organisations attract more partners) and
+proximity (a partner in the same park). Ties with universities are technology contracts.
+Each tie ends with a constant hazard. Spillover exposure of an organisation is the mean
+positive knowledge gap to its partners: R&D partners and the former employers of its staff
+(alumni bridges left by job moves).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.util import choose, hazard
+
+if TYPE_CHECKING:
+    from sim.model.ecosystem import EcosystemModel
+
+RD, CONTRACT = 0, 1
+
+
+def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
+    o, cp, rng = m.orgs, m.p.collaboration, m.rng
+    act = o["active"]
+    firms = np.flatnonzero(act & ~o["is_univ"])
+    univs = np.flatnonzero(act & o["is_univ"])
+    if firms.size < 2:
+        return
+    emp = o["emp"][firms]
+    ref = np.median(emp)
+    rate = cp.tie_rate * (emp / ref) ** cp.tie_size_elasticity * scale_rate
+    counts = rng.poisson(rate * dt)
+    initiators = np.repeat(firms, counts)
+    k = initiators.size
+    if k == 0:
+        return
+    partners = np.full(k, -1, np.int64)
+    kinds = np.full(k, RD, np.int8)
+    u = rng.random(k)
+
+    # 1) universities (technology contracts)
+    to_univ = (u < cp.university_tie_share) & (univs.size > 0)
+    if to_univ.any():
+        partners[to_univ] = choose(rng, univs, o["budget"][univs], int(to_univ.sum()))
+        kinds[to_univ] = CONTRACT
+
+    # 2) triadic closure through the current adjacency
+    deg = np.zeros(o.n, np.int64)
+    if m.ties.n:
+        adj = m.ties.adjacency(o.n)
+        indptr, indices = adj.indptr, adj.indices
+        deg = np.diff(indptr)
+        tri = (~to_univ) & (rng.random(k) < cp.triadic_closure) & (deg[initiators] > 0)
+        if tri.any():
+            src = initiators[tri]
+            j = indices[indptr[src] + (rng.random(src.size) * deg[src]).astype(np.int64)]
+            has = deg[j] > 0
+            kk = np.full(src.size, -1, np.int64)
+            jj = j[has]
+            kk[has] = indices[indptr[jj] + (rng.random(jj.size) * deg[jj]).astype(np.int64)]
+            partners[tri] = kk
+
+    # 3) preferential attachment, in the same park with some probability
+    rest = np.flatnonzero(partners < 0)
+    if rest.size:
+        same = rng.random(rest.size) < cp.same_park_bias
+        pa_weight = (deg[firms] + 1.0) * o["weight"][firms]
+        far = rest[~same]
+        partners[far] = choose(rng, firms, pa_weight, far.size)
+        near = rest[same]
+        if near.size:
+            parks_of = o["park"][initiators[near]]
+            firm_parks = o["park"][firms]
+            for p in np.unique(parks_of):
+                sel = near[parks_of == p]
+                cand = firm_parks == p
+                partners[sel] = choose(rng, firms[cand], pa_weight[cand], sel.size)
+    ok = (partners >= 0) & (partners != initiators)
+    m.ties.add(initiators[ok], partners[ok], kinds[ok])
+
+
+def decay_ties(m: EcosystemModel) -> None:
+    o, cp, dt, rng = m.orgs, m.p.collaboration, m.dt, m.rng
+    n = m.ties.n
+    if n:
+        a, b = m.ties.a[:n], m.ties.b[:n]
+        alive = o["active"][a] & o["active"][b]
+        alive &= rng.random(n) >= hazard(1.0 / cp.tie_duration, dt)
+        m.ties.keep(alive)
+    n = m.coinvest.n
+    if n:
+        m.coinvest.keep(rng.random(n) >= hazard(1.0 / cp.tie_duration, dt))
+    # alumni ties fade
+    tl = m.talent
+    has = tl["alumni"] >= 0
+    fade = has & (rng.random(tl.n) < hazard(1.0 / cp.alumni_duration, dt))
+    tl["alumni"] = np.where(fade, -1, tl["alumni"])
+
+
+def update_exposure(m: EcosystemModel) -> None:
+    """Mean positive knowledge gap to partners, and partner counts, of every organisation."""
+    o, tl = m.orgs, m.talent
+    n = o.n
+    a, b = m.ties.a[: m.ties.n], m.ties.b[: m.ties.n]
+    act = tl["active"]
+    e, al = tl["employer"], tl["alumni"]
+    bridge = act & (e >= 0) & (al >= 0) & (e != al)
+    ea, eb = e[bridge], al[bridge]
+    ok = o["active"][eb]
+    src = np.concatenate([a, b, ea[ok]])
+    dst = np.concatenate([b, a, eb[ok]])
+    lp = o["log_prod"]
+    gap = np.maximum(lp[dst] - lp[src], 0.0)
+    cnt = np.bincount(src, minlength=n).astype(np.float64)
+    tot = np.bincount(src, weights=gap, minlength=n)
+    o["partners"] = cnt
+    o["exposure"] = np.where(cnt > 0, tot / np.maximum(cnt, 1.0), 0.0)
+
+
+def step(m: EcosystemModel) -> None:
+    decay_ties(m)
+    form_ties(m, m.dt)
+    update_exposure(m)

@@ -1,0 +1,95 @@
+"""Founding of new firms by employees and spin-offs from universities (mechanism 2).
+
+Founding hazards per person rise with the share of firms granting equity (people who hold
+or expect equity found more), with early-stage capital per employee relative to the start
+(funding access), and with incubator and registration support (the mass-entrepreneurship
+wave). Researchers spin off firms more often when they keep a larger share of
+commercialisation income and when they may move freely between institutes and firms. A new
+firm inherits part of its origin's knowledge, settles in a park chosen by specialisation,
+rent and amenities, and starts small with some cash.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.processes.funding import early_capital_rate, employment
+from sim.model.util import choose
+
+if TYPE_CHECKING:
+    from sim.model.ecosystem import EcosystemModel
+
+
+def location_weights(m: EcosystemModel, sector: int) -> np.ndarray:
+    pk, pp = m.parks, m.p.parks
+    match = np.where(m.park_clusters[:, sector], pp.cluster_match_gain, 1.0)
+    rent = pk["rent"] / max(float(pk["rent"].mean()), 1e-9)
+    return pk["firm_share"] * match * (0.5 + pk["amenity"]) * rent ** (-pp.location_rent_elasticity)
+
+
+def step(m: EcosystemModel) -> None:
+    o, tl, ep, pol, dt, rng = m.orgs, m.talent, m.p.entrepreneurship, m.policy, m.dt, m.rng
+    act = tl["active"] & (tl["employer"] >= 0)
+    idx = np.flatnonzero(act)
+    if idx.size == 0:
+        return
+    f = o["active"] & ~o["is_univ"]
+    equity_share = float(np.sum(o["weight"][f & o["equity"]]) / max(np.sum(o["weight"][f]), 1e-9))
+    access = early_capital_rate(m) / max(employment(m), 1.0) / max(m.early_capital0, 1e-12)
+    founding = (ep.founding_rate * (1.0 + ep.equity_founding_gain * equity_share)
+                * access**ep.funding_access_elasticity
+                * (1.0 + ep.incubator_gain * pol.funding.incubator_support))
+    spinoff = (ep.spinoff_rate
+               * (1.0 + ep.income_share_spinoff_gain * pol.equity.researcher_income_share)
+               * (1.0 + ep.mobility_founding_gain * (pol.talent.researcher_mobility - 1.0)))
+    employer = tl["employer"][idx]
+    is_res = o["is_univ"][employer]
+    rate = np.where(is_res, spinoff, founding)
+    # expected new firm *agents* per talent agent (firms founded by its group, times scale)
+    lam = rate * dt * m.talent_weight * m.scale
+    births = rng.poisson(lam)
+    founders = np.repeat(idx, births)
+    k = founders.size
+    if k == 0:
+        return
+    src = tl["employer"][founders]
+    gp, pp = m.p.growth, m.p.production
+    inherit = rng.random(k) < 0.7
+    sector = np.where(inherit, o["sector"][src],
+                      rng.choice(6, size=k, p=np.asarray(m.p.population.sector_shares)
+                                 / np.sum(m.p.population.sector_shares))).astype(np.int8)
+    park = np.empty(k, np.int16)
+    for s in np.unique(sector):
+        sel = sector == s
+        park[sel] = choose(rng, np.arange(m.parks.n), location_weights(m, int(s)), int(sel.sum()))
+    emp0 = gp.startup_employees * np.exp(0.5 * rng.standard_normal(k))
+    log_prod = np.minimum(o["log_prod"][src], m.mean_log_prod + 0.5) - 0.3 + 0.3 * rng.standard_normal(k)
+    rd = pp.rd_intensity * 1.5 * np.exp(pp.rd_intensity_sigma * rng.standard_normal(k)
+                                        - pp.rd_intensity_sigma**2 / 2)
+    wage = m.wage_index
+    rows = o.add(
+        k,
+        active=True,
+        weight=1.0 / m.scale,
+        park=park,
+        sector=sector,
+        kind=np.where(is_res[np.searchsorted(idx, founders)], 3, 0).astype(np.int8),
+        manuf=rng.random(k) < m.p.population.manufacturing_stage_share * np.where(
+            np.isin(sector, [2, 3, 4]), 2.0, 0.4),
+        born=m.t,
+        emp=emp0,
+        log_prod=log_prod,
+        rd=np.minimum(rd, 0.5),
+        cash=gp.startup_cash_years * emp0 * wage,
+        equity=rng.random(k) < pol.equity.equity_firm_share,
+    )
+    m.acc["new_tech_firms"] += float(k / m.scale)
+    m.acc["spinoffs"] += float(is_res[np.searchsorted(idx, founders)].sum() / m.scale)
+    # founders join their firm; the old employer keeps an alumni tie
+    uniq_f, first = np.unique(founders, return_index=True)
+    tl["alumni"][uniq_f] = tl["employer"][uniq_f]
+    tl["employer"][uniq_f] = rows[first]
+    # knowledge tie between the new firm and its origin (a spin-off keeps its lab)
+    m.ties.add(rows, src, np.where(o["is_univ"][src], 1, 0).astype(np.int8))

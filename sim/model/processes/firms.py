@@ -1,0 +1,191 @@
+"""Firm growth, hiring, exit, relocation, branches, equity adoption (mechanisms 2, 4, 5, 7).
+
+Headcount follows a Gibrat process with a young-firm premium, a pull toward productive firms,
+a boost after funding rounds and mild mean reversion. Growth needs people: hiring is limited
+by the people between jobs (the labour market binds, and its tightness drives wages and
+migration). Exit hazards fall with age and jump while cash is negative. Cost pressure (rent
+bill over value added above a tolerance), the prohibited-industry push on core firms with
+manufacturing stages and the pull of neighbouring regions make firms relocate out or open
+branches outside. Firms adopt employee equity toward the policy's target share.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.init import tier_weights
+from sim.model.util import choose, hazard, stochastic_round
+
+if TYPE_CHECKING:
+    from sim.model.ecosystem import EcosystemModel
+
+
+def release_staff(m: EcosystemModel, org_mask: np.ndarray, share: np.ndarray | float = 1.0,
+                  leave_region: float = 0.0) -> None:
+    """Separate talent from organisations in ``org_mask`` (each with probability ``share``);
+    a fraction ``leave_region`` of them leaves the region."""
+    tl, rng = m.talent, m.rng
+    emp = tl["employer"]
+    at = tl["active"] & (emp >= 0)
+    at[at] = org_mask[emp[at]]
+    if not at.any():
+        return
+    idx = np.flatnonzero(at)
+    p = share[emp[idx]] if isinstance(share, np.ndarray) else np.full(idx.size, share)
+    sep = idx[rng.random(idx.size) < p]
+    if sep.size == 0:
+        return
+    tl["alumni"][sep] = tl["employer"][sep]
+    tl["employer"][sep] = -1
+    if leave_region > 0:
+        go = sep[rng.random(sep.size) < leave_region]
+        tl["active"][go] = False
+        m.acc["talent_outflow"] += float(tl["weight"][go].sum())
+
+
+def hire(m: EcosystemModel, targets: np.ndarray, people: np.ndarray) -> None:
+    """Give organisations ``targets`` talent agents for ``people`` hires (real persons)."""
+    tl, rng = m.talent, m.rng
+    pool = np.flatnonzero(tl["active"] & (tl["employer"] < 0))
+    if pool.size == 0 or targets.size == 0:
+        return
+    k = min(pool.size, stochastic_round(float(people.sum()) / m.talent_weight, rng))
+    if k <= 0:
+        return
+    chosen = rng.choice(pool, size=k, replace=False)
+    tl["employer"][chosen] = choose(rng, targets, people, k)
+    same = tl["alumni"][chosen] == tl["employer"][chosen]
+    tl["alumni"][chosen[same]] = -1
+
+
+def _grow(m: EcosystemModel) -> None:
+    o, g, dt, rng, pol = m.orgs, m.p.growth, m.dt, m.rng, m.policy
+    f = o["active"] & ~o["is_univ"]
+    age = np.maximum(m.t - o["born"], 0.0)
+    rel = np.clip(o["log_prod"] - m.mean_log_prod, -3, 3)
+    funded = (m.t - o["last_round"]) < g.funding_boost_years
+    log_emp = np.log(np.maximum(o["emp"], 1.0))
+    drift = (
+        g.employment_drift
+        + 0.5 * pol.shocks.macro_growth
+        + g.young_firm_growth * np.exp(-age / g.young_age_scale)
+        + g.productivity_pull * rel
+        + g.funding_boost * funded
+        - g.size_drag * log_emp
+    )
+    dlog = drift * dt + g.growth_noise * np.sqrt(dt) * rng.standard_normal(o.n)
+    desired = np.where(f, o["emp"] * np.expm1(dlog), 0.0)
+    # universities grow their staff with their research budgets
+    u = o["active"] & o["is_univ"]
+    desired = np.where(u, o["emp"] * np.expm1(m.p.population.univ_budget_growth * dt), desired)
+
+    w = o["weight"]
+    up = np.maximum(desired, 0.0)
+    down = np.maximum(-desired, 0.0)
+    hires = float(np.sum(w * up))
+    separations = float(np.sum(w * down))
+    tl = m.talent
+    available = float(np.sum(tl["weight"][tl["active"] & (tl["employer"] < 0)]))
+    supply = available + separations
+    fill = 1.0 if hires <= 0 else min(1.0, supply / hires)
+    m.tightness = hires / max(supply, 1e-9) if hires > 0 else 0.0
+    m.unmet_demand = max(hires - supply, 0.0)
+
+    shrink_share = np.where(o["emp"] > 0, down / np.maximum(o["emp"], 1e-9), 0.0)
+    release_staff(m, down > 0, shrink_share)
+    o["emp"] = np.maximum(o["emp"] + np.where(desired > 0, desired * fill, desired), 0.5)
+    grow_rows = np.flatnonzero(up > 0)
+    hire(m, grow_rows, (w * up * fill)[grow_rows])
+
+
+def _exits(m: EcosystemModel) -> None:
+    o, g, rp, dt, rng, pol = m.orgs, m.p.growth, m.p.relocation, m.dt, m.rng, m.policy
+    f = o["active"] & ~o["is_univ"]
+    age = np.maximum(m.t - o["born"], 0.0)
+    rate = (g.death_rate + g.young_death_rate * np.exp(-age / g.young_age_scale)
+            + g.loss_death_rate * (o["cash"] < 0))
+    rate = np.where(o["listed"], g.death_rate * 0.3, rate)
+    die = f & (rng.random(o.n) < hazard(rate, dt))
+
+    # relocation out of the region
+    cost_share = o["rent_bill"] / np.maximum(o["va"], 1.0)
+    excess = np.maximum(cost_share - rp.cost_tolerance, 0.0)
+    core = m.parks["core"][o["park"]]
+    priority_codes = [int(c[1]) - 1 for c in m.p.funding.priority_clusters]
+    pushed = o["manuf"] & core & ~np.isin(o["sector"], priority_codes)
+    pull = pol.relocation.neighbour_pull
+    rrate = (rp.base_relocation_rate + rp.cost_relocation_rate * excess
+             + rp.pull_relocation_rate * pull * o["manuf"]
+             + pol.relocation.prohibited_exit * pushed)
+    move = f & ~die & ~o["listed"] & (rng.random(o.n) < hazard(rrate, dt))
+
+    w = o["weight"]
+    m.acc["firm_deaths"] += float(w[die].sum())
+    m.acc["firms_relocated_out"] += float(w[move].sum())
+    m.cum_relocated += float(w[move].sum())
+    release_staff(m, die, 1.0)
+    release_staff(m, move, 1.0, leave_region=rp.staff_follow)
+    o["relocated"] = o["relocated"] | move
+    o["active"] = o["active"] & ~(die | move)
+
+    # branches outside the region
+    big = f & ~die & ~move & (o["emp"] >= rp.branch_min_employees)
+    pressure = (excess > 0) + pull + pushed
+    brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
+    opened = big & (rng.random(o.n) < hazard(brate, dt))
+    o["branches"] = o["branches"] + opened
+    m.acc["branches_opened"] += float(w[opened].sum())
+    m.cum_branches += float(w[opened].sum())
+
+
+def _equity(m: EcosystemModel) -> None:
+    o, pol, rng, dt = m.orgs, m.policy, m.rng, m.dt
+    f = o["active"] & ~o["is_univ"]
+    w = o["weight"]
+    share = float(np.sum(w[f & o["equity"]]) / max(np.sum(w[f]), 1e-9))
+    target = pol.equity.equity_firm_share
+    gap = target - share
+    if abs(gap) < 1e-9:
+        return
+    speed = m.p.entrepreneurship.equity_adoption
+    if gap > 0:
+        eligible = f & ~o["equity"]
+        p_rate = speed * gap / max(1.0 - share, 1e-9)
+        scope = np.where(o["kind"] == 1, pol.equity.soe_scope, 1.0)
+        adopt = eligible & (rng.random(o.n) < hazard(p_rate * scope, dt))
+        o["equity"] = o["equity"] | adopt
+    else:
+        eligible = f & o["equity"]
+        p_rate = speed * (-gap) / max(share, 1e-9)
+        drop = eligible & (rng.random(o.n) < hazard(p_rate, dt))
+        o["equity"] = o["equity"] & ~drop
+
+
+def _split(m: EcosystemModel) -> None:
+    """Split sampled firms that grew into a larger size tier (multilevel splitting): a
+    group of ``w`` similar firms becomes ``k`` groups of weight ``w/k`` that then evolve
+    independently, so that the large-firm tail is simulated with low weights."""
+    o = m.orgs
+    f = o["active"] & ~o["is_univ"]
+    cap = tier_weights(m, o["emp"])
+    over = np.flatnonzero(f & (o["weight"] > cap * 1.0001))
+    if over.size == 0:
+        return
+    k = np.ceil(o["weight"][over] / cap[over]).astype(np.int64)
+    new_w = o["weight"][over] / k
+    o["weight"][over] = new_w
+    src = np.repeat(over, k - 1)
+    if src.size == 0:
+        return
+    values = {name: o[name][src] for name in o.schema if name not in ("uid",)}
+    values["uid"] = -1
+    o.add(src.size, **values)
+
+
+def step(m: EcosystemModel) -> None:
+    _grow(m)
+    _exits(m)
+    _equity(m)
+    _split(m)

@@ -1,0 +1,185 @@
+"""Venture capital: supply, rounds, valuations, listings and the capital feedback loop
+(mechanism 3 and the funding-mix lever).
+
+Each step the capital supply (trend x funding-mix multiplier x funding climate x investor
+confidence) is split by source and stage. Rounds go to firms in proportion to an
+attractiveness that favours productive firms, firms already tied to the source's investors
+(deal flow through the network) and, for government and SOE money, priority clusters and
+young firms. Round sizes are lognormal; private and foreign rounds are larger. A round sets
+the firm's post-money valuation and gives it a growth boost. Firms with enough revenue list
+at a hazard set by listing-channel openness. Investor confidence follows the market value
+of listed firms: success brings more capital (the Silicon Valley loop of seed 002).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.util import choose, hazard
+
+if TYPE_CHECKING:
+    from sim.model.ecosystem import EcosystemModel
+
+GOV, SOE, PRIVATE, FOREIGN, ANGEL = range(5)
+MEGADEAL_USD = 1e8  # definition of a mega-round (BRIEF section 4), not a behavioural parameter
+UNICORN_USD = 1e9  # definition of a unicorn
+
+
+def initialise(m: EcosystemModel) -> None:
+    update_valuations(m)
+    m.market_value0 = max(listed_value(m), 1.0)
+    m.market_value_smooth = m.market_value0
+    m.early_capital0 = early_capital_rate(m) / max(employment(m), 1.0)
+
+
+def employment(m: EcosystemModel) -> float:
+    o = m.orgs
+    f = o["active"] & ~o["is_univ"]
+    return float(np.sum(o["weight"][f] * o["emp"][f]))
+
+
+def listed_value(m: EcosystemModel) -> float:
+    o = m.orgs
+    f = o["active"] & o["listed"]
+    return float(np.sum(o["weight"][f] * o["valuation"][f]) * m.p.funding.listing_premium)
+
+
+def supply_rate(m: EcosystemModel) -> float:
+    """Yearly VC capital supply at the current time (currency/yr)."""
+    fp, pol = m.p.funding, m.policy
+    trend = np.exp(fp.capital_trend * (m.t - m.t0))
+    climate = max(0.05, 1.0 + pol.shocks.funding_climate)
+    return float(fp.capital_supply * trend * pol.funding.capital_supply * climate * m.confidence)
+
+
+def source_shares(m: EcosystemModel) -> np.ndarray:
+    f = m.policy.funding
+    s = np.array([f.share_government, f.share_soe, f.share_private, f.share_foreign,
+                  f.share_angel])
+    return s / s.sum()
+
+
+def early_capital_rate(m: EcosystemModel) -> float:
+    """Capital per year reaching young firms (early stage plus angels)."""
+    s = source_shares(m)
+    e = m.policy.funding.early_stage_share
+    return supply_rate(m) * (s[ANGEL] + (1.0 - s[ANGEL]) * e)
+
+
+def update_valuations(m: EcosystemModel) -> None:
+    o, fp = m.orgs, m.p.funding
+    base = fp.revenue_multiple * o["rev"]
+    marked = np.where(o["rev_at_round"] > 0,
+                      o["post_money"] * o["rev"] / np.maximum(o["rev_at_round"], 1.0), 0.0)
+    o["valuation"] = np.where(o["active"] & ~o["is_univ"], np.maximum(base, marked), 0.0)
+
+
+def _invest(m: EcosystemModel, source: int, budget: float, pool: np.ndarray, attract: np.ndarray,
+            median_round: float) -> None:
+    if budget <= 0 or pool.size == 0:
+        return
+    o, fp, rng = m.orgs, m.p.funding, m.rng
+    w = o["weight"][pool]
+    mean_round = median_round * np.exp(fp.round_sigma**2 / 2)
+    real_deals = budget / mean_round
+    events = rng.poisson(real_deals * attract.sum() / np.sum(w * attract))
+    if events == 0:
+        return
+    firms = choose(rng, pool, attract, events)
+    amount = median_round * np.exp(fp.round_sigma * rng.standard_normal(events))
+    fw = o["weight"][firms]
+    money = fw * amount
+    acc = m.acc
+    acc["vc_investment"] += float(money.sum())
+    acc["vc_deals"] += float(fw.sum())
+    mega = amount >= MEGADEAL_USD * m.usd_rate
+    acc["vc_megadeal_amount"] += float(money[mega].sum())
+    acc["vc_megadeal_count"] += float(fw[mega].sum())
+    if source in (GOV, SOE):
+        acc["vc_government_amount"] += float(money.sum())
+    o["cash"][firms] += amount
+    o["last_round"][firms] = m.t
+    o["vc_backed"][firms] = True
+    post = amount / fp.dilution
+    better = post > o["valuation"][firms]
+    o["post_money"][firms] = np.where(better, post, o["post_money"][firms])
+    o["rev_at_round"][firms] = np.where(better, np.maximum(o["rev"][firms], 1.0),
+                                        o["rev_at_round"][firms])
+    # the lead investor and, sometimes, a co-investor
+    inv = m.investors
+    candidates = np.flatnonzero(inv["active"] & (inv["source"] == source))
+    if candidates.size == 0:
+        return
+    leads = choose(rng, candidates, inv["weight"][candidates], events)
+    inv["invested"][leads] += money / inv["weight"][leads]
+    m.inv_vc.extend(leads.tolist())
+    m.inv_firm.extend(firms.tolist())
+    syn = rng.random(events) < fp.syndication
+    if syn.any():
+        all_inv = np.flatnonzero(inv["active"])
+        co = choose(rng, all_inv, inv["weight"][all_inv], int(syn.sum()))
+        m.inv_vc.extend(co.tolist())
+        m.inv_firm.extend(firms[syn].tolist())
+        m.coinvest.add(leads[syn], co, 0)
+
+
+def _network_flag(m: EcosystemModel, source: int) -> np.ndarray:
+    """Firms tied (through an investment) to any investor of ``source``."""
+    flag = np.zeros(m.orgs.n, bool)
+    if m.inv_vc:
+        va = np.asarray(m.inv_vc)
+        fb = np.asarray(m.inv_firm)
+        flag[fb[m.investors["source"][va] == source]] = True
+    return flag
+
+
+def step(m: EcosystemModel) -> None:
+    o, fp, pol, dt, rng = m.orgs, m.p.funding, m.policy, m.dt, m.rng
+    update_valuations(m)
+    # investor confidence follows the (smoothed) market value of listed firms
+    mv = listed_value(m)
+    m.market_value_smooth += (mv - m.market_value_smooth) * min(1.0, dt / fp.confidence_memory)
+    trend = np.exp(m.p.production.productivity_drift * (m.t - m.t0))
+    m.confidence = float((m.market_value_smooth / (m.market_value0 * trend)) ** fp.confidence_gain)
+    m.confidence = float(np.clip(m.confidence, 0.2, 5.0))
+
+    supply = supply_rate(m) * dt
+    shares = source_shares(m)
+    f = o["active"] & ~o["is_univ"] & ~o["listed"]
+    age = m.t - o["born"]
+    young = f & (age <= 3.0)
+    older = f & (age > 3.0)
+    rel_prod = np.clip(o["log_prod"] - m.mean_log_prod, -3, 3)
+    quality = np.exp(rel_prod)
+    priority = np.isin(o["sector"], [int(c[1]) - 1 for c in fp.priority_clusters])
+    round_mult = pol.funding.round_size
+    for s in range(5):
+        budget = supply * shares[s]
+        if budget <= 0:
+            continue
+        attract = quality * np.where(_network_flag(m, s), fp.network_bias, 1.0)
+        if s in (GOV, SOE):
+            attract = attract * np.where(priority, fp.government_priority_bias, 1.0)
+        src_mult = fp.private_round_mult if s in (PRIVATE, FOREIGN) else 1.0
+        median = fp.round_size * round_mult * src_mult
+        if s == ANGEL:
+            pool = np.flatnonzero(young)
+            _invest(m, s, budget, pool, attract[pool], median * fp.angel_round_mult)
+            continue
+        e = pol.funding.early_stage_share
+        if s in (GOV, SOE):
+            e = min(1.0, e * fp.government_priority_bias / 1.5)
+        pool = np.flatnonzero(young)
+        _invest(m, s, budget * e, pool, attract[pool], median)
+        pool = np.flatnonzero(older)
+        _invest(m, s, budget * (1 - e), pool, attract[pool], median * fp.growth_round_mult)
+
+    # listings
+    eligible = f & (o["rev"] >= fp.ipo_min_revenue) & (o["vc_backed"] | (o["emp"] >= m.p.population.large_firm_employees))
+    h = hazard(fp.ipo_rate * pol.funding.listing_openness, dt)
+    ipo = eligible & (rng.random(o.n) < h)
+    if ipo.any():
+        o["listed"] = o["listed"] | ipo
+        m.acc["ipos"] += float(o["weight"][ipo].sum())

@@ -1,0 +1,157 @@
+"""Production, productivity growth, patents and technology contracts (mechanisms 1, 7, 9).
+
+Revenue is headcount times revenue per employee. Productivity grows with a trend, with the
+firm's R&D intensity, with knowledge spillover from better partners on the collaboration
+graph (catch-up, mechanism 1), in the most knowledge-dense park (agglomeration) and with
+shocks. Patent applications come from R&D spending and rise with the number of partners a
+firm recombines knowledge with. Technology contracts are sold by firms and universities to
+local or outside buyers in proportion to local and outside demand; outside demand grows with
+branches and relocated firms outside (mechanism 9).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.processes import places
+
+if TYPE_CHECKING:
+    from sim.model.ecosystem import EcosystemModel
+
+
+def firm_mask(m: EcosystemModel) -> np.ndarray:
+    o = m.orgs
+    return o["active"] & ~o["is_univ"]
+
+
+def initialise(m: EcosystemModel) -> None:
+    places.initialise(m)
+    update_accounts(m)
+    f = firm_mask(m)
+    o = m.orgs
+    w = o["weight"][f]
+    m.mean_log_prod = float(np.average(o["log_prod"][f], weights=w * o["emp"][f]))
+    m.agg_prod = float(np.sum(w * o["rev"][f]) / np.sum(w * o["emp"][f]))
+    # patents in the pipeline: the steady state of the start year's filing rate
+    m.pending_patents = applications_rate(m).sum() * m.p.knowledge.grant_lag
+
+
+def wage_premium(m: EcosystemModel) -> float:
+    """Mean wage of an employee relative to the wage index (education and origin premia)."""
+    tl = m.talent
+    act = tl["active"] & (tl["employer"] >= 0)
+    lab = m.p.labour
+    prem = 1.0 + lab.education_premium * tl["edu"][act] + lab.foreign_premium * (tl["origin"][act] > 0)
+    return float(prem.mean()) if prem.size else 1.0
+
+
+def update_accounts(m: EcosystemModel) -> None:
+    """Revenue, value added, R&D and rent bills of every firm at the current state."""
+    o, pr = m.orgs, m.p.production
+    f = firm_mask(m)
+    rd_trend = np.exp(pr.rd_intensity_trend * (m.t - m.t0))
+    o["rev"] = np.where(f, o["emp"] * np.exp(o["log_prod"]), 0.0)
+    o["va"] = o["rev"] * pr.va_share
+    o["rd_spend"] = o["rev"] * np.minimum(o["rd"] * rd_trend, 0.6)
+    rent = m.parks["rent"][o["park"]]
+    o["rent_bill"] = np.where(f, o["emp"] * pr.floor_per_employee * rent * 12.0, 0.0)
+
+
+def applications_rate(m: EcosystemModel) -> np.ndarray:
+    """Expected patent applications per year of each organisation (real, per entity)."""
+    o, kp = m.orgs, m.p.knowledge
+    years = min(max(m.t - m.t0, 0.0), kp.patent_trend_years)
+    propensity = np.exp(kp.patent_trend * years)
+    recombination = 1.0 + kp.spillover_patent_gain * np.log1p(o["partners"])
+    base = np.where(o["is_univ"], kp.univ_patents_per_budget * o["budget"],
+                    kp.patents_per_rd * o["rd_spend"])
+    return np.where(o["active"], base * propensity * recombination, 0.0)
+
+
+def step(m: EcosystemModel) -> None:
+    o, pr, kp, dt, rng, pol = m.orgs, m.p.production, m.p.knowledge, m.dt, m.rng, m.policy
+    update_accounts(m)
+    f = firm_mask(m)
+    w = o["weight"]
+    wage = m.wage_index * wage_premium(m)
+    profit = o["va"] - o["emp"] * wage - o["rent_bill"] + pr.other_income_share * o["rev"]
+    o["cash"] = np.where(f, o["cash"] + profit * dt, o["cash"])
+
+    acc = m.acc
+    wf = w * f
+    acc["revenue"] += float(np.sum(wf * o["rev"]) * dt)
+    acc["value_added"] += float(np.sum(wf * o["va"]) * dt)
+    acc["profit"] += float(np.sum(wf * profit) * dt)
+    acc["rd_spend"] += float(np.sum(wf * o["rd_spend"]) * dt)
+    acc["tax"] += float(np.sum(wf * o["va"]) * pr.tax_share * dt)
+    export = pr.export_share * np.where(o["kind"] == 2, pr.foreign_firm_export_mult, 1.0)
+    export = np.minimum(export, 1.0) * (1.0 - 0.5 * pol.shocks.decoupling)
+    acc["overseas_revenue"] += float(np.sum(wf * o["rev"] * export) * dt)
+    acc["wage_bill"] += float(np.sum(wf * o["emp"]) * wage * dt)
+
+    # productivity (log revenue per employee)
+    n = o.n
+    density = _park_knowledge_density(m)
+    ai = (o["sector"] == int(pr.ai_sector[1]) - 1) * pol.shocks.ai_wave
+    drift = (
+        pr.productivity_drift
+        + pol.shocks.macro_growth
+        + pr.rd_return * np.minimum(o["rd"], 0.6)
+        + pr.spillover_return * o["exposure"]
+        + pr.agglomeration * density[o["park"]]
+        + ai
+    )
+    shock = pr.productivity_noise * np.sqrt(dt) * rng.standard_normal(n)
+    old_mean = m.mean_log_prod
+    o["log_prod"] = np.where(f, o["log_prod"] + drift * dt + shock, o["log_prod"])
+    if f.any():
+        m.mean_log_prod = float(np.average(o["log_prod"][f], weights=(w * o["emp"])[f]))
+        frontier = float(np.quantile(o["log_prod"][f], 0.9))
+        o["log_prod"] = np.where(o["is_univ"], frontier, o["log_prod"])
+    m.prod_growth = (m.mean_log_prod - old_mean) / dt
+
+    # universities: research budgets grow; their staff target follows
+    u = o["active"] & o["is_univ"]
+    o["budget"] = np.where(u, o["budget"] * np.exp(m.p.population.univ_budget_growth * dt), o["budget"])
+    acc["papers"] += float(np.sum(o["budget"][u]) * kp.papers_per_budget * dt)
+
+    # patents: applications now, grants from the pipeline
+    lam = applications_rate(m) * dt
+    apps = rng.poisson(np.minimum(lam, 1e9)) * w
+    total_apps = float(apps.sum())
+    pct = total_apps * kp.pct_share * (1.0 - 0.5 * pol.shocks.decoupling)
+    decided = m.pending_patents * -np.expm1(-dt / kp.grant_lag)
+    m.pending_patents += total_apps - decided
+    granted = decided * kp.grant_rate
+    acc["patent_applications"] += total_apps
+    acc["pct_applications"] += pct
+    acc["patents_granted"] += granted
+    acc["invention_patents_granted"] += granted * kp.invention_share
+
+    # technology contracts: firm and university sellers; local or outside buyers
+    cp = m.p.collaboration
+    income = pol.equity.researcher_income_share
+    sold = np.where(
+        o["is_univ"],
+        cp.contract_per_univ_budget * o["budget"] * (1.0 + cp.income_share_contract_gain * income),
+        cp.contract_per_rd * o["rd_spend"],
+    ) * o["active"] * w
+    value = float(sold.sum()) * dt
+    outside_pull = cp.outside_demand * (
+        1.0 + cp.branch_demand_gain * (m.cum_branches + m.cum_relocated) / 1000.0
+    )
+    outside_share = outside_pull / (1.0 + outside_pull)
+    acc["tech_contract_value"] += value
+    acc["tech_contract_outside_value"] += value * outside_share
+
+
+def _park_knowledge_density(m: EcosystemModel) -> np.ndarray:
+    """R&D spending per km2 of each park relative to the densest (0..1)."""
+    o = m.orgs
+    act = o["active"]
+    rd = np.bincount(o["park"][act], weights=(o["weight"] * o["rd_spend"])[act], minlength=m.parks.n)
+    dens = rd / m.parks["area"]
+    top = dens.max()
+    return dens / top if top > 0 else dens

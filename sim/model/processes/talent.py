@@ -1,0 +1,118 @@
+"""Talent departures, arrivals, graduates, job moves and ageing (mechanisms 1 and 6).
+
+Departure hazards depend on origin, on the cost of living relative to the wage (through the
+attraction index), on holding equity (retention) and, for returnees and foreigners, on
+residence facilitation. Domestic migrants arrive to fill unmet labour demand; returnees and
+foreigners arrive in proportion to employment, attraction and the talent-reform lever, less
+any technology decoupling; universities send graduates into the labour market. Job moves
+carry knowledge to the new employer (closing part of the gap in proportion to the mover's
+share of its workforce) and leave an alumni tie to the old one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.util import choose, hazard, stochastic_round
+
+if TYPE_CHECKING:
+    from sim.model.ecosystem import EcosystemModel
+
+
+def _departures(m: EcosystemModel) -> None:
+    tl, lab, pol, dt, rng = m.talent, m.p.labour, m.policy, m.dt, m.rng
+    act = tl["active"]
+    origin = tl["origin"]
+    base = np.choose(origin, [lab.exit_domestic, lab.exit_returnee, lab.exit_foreign])
+    base = base * np.where(origin > 0, 1.0 - pol.talent.residence_facilitation, 1.0)
+    base = base * m.attraction ** (-lab.exit_cost_elasticity)
+    emp = tl["employer"]
+    employed = emp >= 0
+    equity = np.zeros(tl.n, bool)
+    equity[employed] = m.orgs["equity"][emp[employed]]
+    base = base * np.where(equity, 1.0 - lab.equity_retention, 1.0)
+    base = base * np.where(employed, 1.0, lab.unemployed_exit_mult)
+    leave = act & (rng.random(tl.n) < hazard(base, dt))
+    retire = act & ~leave & (tl["age"] >= lab.retirement_age)
+    out = leave | retire
+    m.acc["talent_outflow"] += float(tl["weight"][leave].sum())
+    m.acc["retirements"] += float(tl["weight"][retire].sum())
+    tl["active"] = act & ~out
+
+
+def _arrive(m: EcosystemModel, people: float, origin: int, bachelor_share: float,
+            age_mean: float, age_sd: float) -> None:
+    tl, rng = m.talent, m.rng
+    k = stochastic_round(people / m.talent_weight, rng)
+    if k <= 0:
+        return
+    m.talent.add(
+        k,
+        active=True,
+        weight=m.talent_weight,
+        origin=origin,
+        edu=rng.random(k) < bachelor_share,
+        age=np.clip(rng.normal(age_mean, age_sd, k), 18, m.p.labour.retirement_age - 1),
+    )
+    m.acc["talent_inflow"] += k * m.talent_weight
+    if origin > 0:
+        m.acc["returnee_foreign_inflow"] += k * m.talent_weight
+    del tl
+
+
+def _arrivals(m: EcosystemModel) -> None:
+    lab, pol, dt = m.p.labour, m.policy, m.dt
+    o = m.orgs
+    f = o["active"] & ~o["is_univ"]
+    employment = float(np.sum(o["weight"][f] * o["emp"][f]))
+    pull = m.attraction ** lab.arrival_attraction_elasticity
+    decouple = pol.shocks.decoupling
+    fa = pol.talent.foreign_attraction
+    domestic = lab.vacancy_fill * getattr(m, "unmet_demand", 0.0) * dt * pull
+    _arrive(m, domestic, 0, lab.migrant_bachelor_share, lab.arrival_age, 4.0)
+    returnees = lab.returnee_arrival * employment * pull * fa * (1 - 0.5 * decouple) * dt
+    _arrive(m, returnees, 1, 0.95, lab.arrival_age + 3, 5.0)
+    foreign = lab.foreign_arrival * employment * pull * fa * (1 - decouple) * dt
+    _arrive(m, foreign, 2, 0.9, lab.arrival_age + 5, 6.0)
+    u = o["active"] & o["is_univ"]
+    graduates = lab.graduates_per_researcher * float(np.sum(o["emp"][u])) * dt
+    _arrive(m, graduates, 0, 1.0, lab.graduate_age, 1.5)
+
+
+def _job_moves(m: EcosystemModel) -> None:
+    tl, o, lab, pol, dt, rng = m.talent, m.orgs, m.p.labour, m.policy, m.dt, m.rng
+    emp = tl["employer"]
+    employed = tl["active"] & (emp >= 0)
+    idx = np.flatnonzero(employed)
+    if idx.size == 0:
+        return
+    e = emp[idx]
+    rate = lab.job_mobility * np.where(o["equity"][e], 1.0 - lab.equity_retention, 1.0)
+    rate = rate * np.where(o["is_univ"][e], pol.talent.researcher_mobility, 1.0)
+    movers = idx[rng.random(idx.size) < hazard(rate, dt)]
+    if movers.size == 0:
+        return
+    f = np.flatnonzero(o["active"] & ~o["is_univ"])
+    rel = np.clip(o["log_prod"][f] - m.mean_log_prod, -3, 3)
+    dest = choose(rng, f, o["weight"][f] * o["emp"][f] * np.exp(rel), movers.size)
+    old = emp[movers]
+    keep = dest != old
+    movers, old, dest = movers[keep], old[keep], dest[keep]
+    tl["alumni"][movers] = old
+    tl["employer"][movers] = dest
+    # knowledge carried to the new employer, in proportion to the mover's workforce share
+    share = np.minimum(1.0, m.talent_weight / np.maximum(o["weight"][dest] * o["emp"][dest], 1.0))
+    gap = np.maximum(o["log_prod"][old] - o["log_prod"][dest], 0.0)
+    gain = m.p.knowledge.mobility_transfer * share * gap
+    np.add.at(o["log_prod"], dest, gain)
+    m.acc["job_moves"] += float(tl["weight"][movers].sum())
+
+
+def step(m: EcosystemModel) -> None:
+    _departures(m)
+    _arrivals(m)
+    _job_moves(m)
+    tl = m.talent
+    tl["age"] = tl["age"] + m.dt

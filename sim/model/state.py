@@ -1,0 +1,62 @@
+"""Array-backed agent populations: the single source of truth for per-agent state.
+
+Following Starsim and Covasim, each population keeps one numpy array per attribute, declared
+once with its dtype and default. Rows are never reused or compacted: a row is an agent's
+identity in the arrays for the whole run and ``active`` marks who is still there. Arrays grow
+geometrically, so adding agents is amortised O(1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class Population:
+    """Columns of equal length; ``pop[name]`` is a view of the first ``n`` rows."""
+
+    def __init__(self, schema: dict[str, tuple[Any, Any]], capacity: int = 1024) -> None:
+        self.schema = schema
+        self.n = 0
+        self._cap = max(16, int(capacity))
+        self._data = {
+            name: np.full(self._cap, default, dtype=dtype) for name, (dtype, default) in schema.items()
+        }
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._data[name][: self.n]
+
+    def __setitem__(self, name: str, values: Any) -> None:
+        self._data[name][: self.n] = values
+
+    def _grow(self, needed: int) -> None:
+        new_cap = self._cap
+        while new_cap < needed:
+            new_cap *= 2
+        if new_cap == self._cap:
+            return
+        for name, (dtype, default) in self.schema.items():
+            arr = np.full(new_cap, default, dtype=dtype)
+            arr[: self.n] = self._data[name][: self.n]
+            self._data[name] = arr
+        self._cap = new_cap
+
+    def add(self, count: int, **values: Any) -> np.ndarray:
+        """Append ``count`` rows (columns not given take their default); return their indices."""
+        count = int(count)
+        if count <= 0:
+            return np.empty(0, dtype=np.int64)
+        self._grow(self.n + count)
+        rows = np.arange(self.n, self.n + count)
+        self.n += count
+        for name, vals in values.items():
+            self._data[name][rows] = vals
+        return rows
+
+    @property
+    def active_rows(self) -> np.ndarray:
+        return np.flatnonzero(self["active"])
+
+    def count_active(self) -> int:
+        return int(self["active"].sum())

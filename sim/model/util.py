@@ -1,0 +1,33 @@
+"""Small vectorised helpers shared by the mechanisms."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def hazard(rate: np.ndarray | float, dt: float) -> np.ndarray | float:
+    """Probability of an event within ``dt`` years at a yearly ``rate`` (rate may be an array)."""
+    return -np.expm1(-np.maximum(rate, 0.0) * dt)
+
+
+def stochastic_round(x: float, rng: np.random.Generator) -> int:
+    """Round ``x`` up with probability equal to its fractional part (unbiased integer)."""
+    if x <= 0:
+        return 0
+    base = np.floor(x)
+    return int(base + (rng.random() < x - base))
+
+
+def choose(rng: np.random.Generator, candidates: np.ndarray, weights: np.ndarray, k: int,
+           replace: bool = True) -> np.ndarray:
+    """Draw ``k`` of ``candidates`` with probability proportional to ``weights``."""
+    if k <= 0 or candidates.size == 0:
+        return np.empty(0, dtype=candidates.dtype)
+    w = np.maximum(np.asarray(weights, np.float64), 0.0)
+    total = w.sum()
+    if total <= 0:
+        w = np.ones_like(w)
+        total = w.sum()
+    if not replace:
+        k = min(k, int((w > 0).sum()))
+    return rng.choice(candidates, size=k, replace=replace, p=w / total)
