@@ -1,0 +1,234 @@
+"""Build every derived output of a run folder: index, dashboard, fit, figures and report.html.
+
+This is the one entry point ``ecosim run`` calls after writing ``indicators.csv`` and
+``run.json`` (and ``ecosim report`` calls to rebuild), so a run folder always carries its own
+evaluation and a run can be judged without the code that made it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim import __version__
+from sim.fit import FIT_COLUMNS, fit_table, load_targets
+from sim.indices import (
+    DASHBOARD_COLUMNS,
+    WIDE_COLUMNS,
+    IndexUnavailable,
+    index_coverage,
+    sv_dashboard,
+    zgc_index,
+    zgc_index_wide,
+)
+from sim.report import figures, html
+from sim.report.io import (
+    RunFolder,
+    atomic_write_bytes,
+    atomic_write_csv,
+    atomic_write_text,
+    degree_counts,
+    read_run_folder,
+    weighted_values,
+)
+
+INDEX_LONG_COLUMNS = ["replicate", "year", "dimension", "value"]
+#: every figure the report may write under ``figures/``
+FIGURE_NAMES = (
+    "zgc_index",
+    "key_indicators",
+    "firm_size_ccdf",
+    "firm_employees_ccdf",
+    "degree_ccdf",
+    "network",
+)
+
+
+def _index(
+    run: RunFolder, weights: Mapping[str, float] | None
+) -> tuple[pd.DataFrame, str | None, pd.DataFrame | None]:
+    """``(index_long, why_missing, coverage)``; the index is computed for ZGC runs only."""
+    empty = pd.DataFrame(columns=INDEX_LONG_COLUMNS)
+    if run.region != "ZGC":
+        what = f"a {run.region} run" if run.region else "a run without a region in run.json"
+        return empty, f"The Zhongguancun Index is defined for ZGC; this is {what}.", None
+    try:
+        index_long = zgc_index(run.indicators, weights)
+    except IndexUnavailable as exc:
+        return empty, f"Zhongguancun Index not available: {exc.message}", None
+    return index_long, None, index_coverage(run.indicators)
+
+
+def _snapshot_figures(
+    snapshot: dict[str, Any], currency: str
+) -> tuple[dict[str, bytes], list[str]]:
+    """Size, degree and network figures from ``snapshot.json``; notes for what is unusable."""
+    out: dict[str, bytes] = {}
+    notes: list[str] = []
+    weights = snapshot.get("firm_weight")
+    sizes = weighted_values(snapshot.get("firm_revenue"), weights)
+    if sizes is not None:
+        x, p = figures.ccdf(*sizes)
+        if x.size:
+            out["firm_size_ccdf"] = figures.loglog_figure(
+                x, p, "Firm size (revenue), weighted CCDF", f"yearly revenue ({currency})"
+            )
+    elif snapshot:
+        notes.append("snapshot.json has no usable firm_revenue.")
+    employees = weighted_values(snapshot.get("firm_employees"), weights)
+    if employees is not None:
+        x, p = figures.ccdf(*employees)
+        if x.size:
+            out["firm_employees_ccdf"] = figures.loglog_figure(
+                x, p, "Firm size (employees), weighted CCDF", "employees"
+            )
+    degrees = degree_counts(snapshot.get("degree_histogram"))
+    if degrees is not None:
+        x, p = figures.ccdf(*degrees)
+        if x.size:
+            out["degree_ccdf"] = figures.loglog_figure(
+                x, p, "Collaboration network degree, CCDF", "degree"
+            )
+    elif snapshot:
+        notes.append("snapshot.json has no usable degree_histogram.")
+    sample = snapshot.get("network_sample")
+    png = figures.network_figure(sample) if isinstance(sample, dict) else None
+    if png is not None:
+        out["network"] = png
+    elif snapshot:
+        notes.append("snapshot.json has no usable network_sample.")
+    return out, notes
+
+
+def _dashboard_summary(dash: pd.DataFrame) -> pd.DataFrame:
+    """Mean over replicates in the first and last simulated year, for the page."""
+    if dash.empty:
+        return pd.DataFrame(columns=["section", "indicator"])
+    mean = dash.groupby(["section", "indicator", "year"], sort=False)["value"].mean()
+    wide = mean.unstack("year")
+    first, last = wide.columns.min(), wide.columns.max()
+    table = wide[[first, last]].reset_index()
+    table.columns = ["section", "indicator", str(first), str(last)]
+    return table
+
+
+def _provenance(run: RunFolder) -> list[tuple[str, Any]]:
+    meta, sc = run.meta, run.scenario
+    reps = int(run.indicators["replicate"].nunique())
+    years = run.indicators["year"]
+    return [
+        ("scenario", sc.get("name", "?")),
+        ("scenario file", sc.get("file", "?")),
+        ("region / currency", f"{sc.get('region', '?')} / {sc.get('currency', '?')}"),
+        ("USD rate (currency per USD)", sc.get("usd_rate", "?")),
+        ("years", f"{int(years.min())}–{int(years.max())}" if len(years) else "?"),
+        ("replicates", reps),
+        ("seeds", meta.get("seeds", "?")),
+        ("model version", meta.get("version", "?")),
+        ("git commit", meta.get("git_commit", "?")),
+        ("wall time (s)", meta.get("wall_time_s", "?")),
+        ("agent counts", meta.get("agent_counts", "?")),
+        ("report built by", f"ecosim {__version__}"),
+    ]
+
+
+def _levers_html(meta: dict[str, Any]) -> str:
+    levers, shocks = meta.get("levers"), meta.get("shocks")
+    parts = ["<h3>Levers</h3>", html.json_block(levers) if levers else "<p>No active lever.</p>"]
+    parts += ["<h3>Shocks</h3>", html.json_block(shocks) if shocks else "<p>No shock.</p>"]
+    return "".join(parts)
+
+
+def build_report(run_dir: Path, weights: Mapping[str, float] | None = None) -> Path:
+    """Write the derived outputs into ``run_dir`` and return the path of ``report.html``.
+
+    Files (each written atomically): ``zgc_index.csv`` (mean over replicates, wide),
+    ``zgc_index_replicates.csv`` (long), ``sv_dashboard.csv``, ``fit.csv``, ``figures/*.png``
+    and ``report.html``. The index files keep their header but have no rows when the index is
+    not available (Silicon Valley run, run not covering 2013); the page says why.
+    """
+    run = read_run_folder(Path(run_dir))
+    out = run.path
+    targets = load_targets()
+    region_targets = targets[targets["region"] == run.region]
+    notes = list(run.notes)
+
+    index_long, index_note, coverage = _index(run, weights)
+    index_wide = zgc_index_wide(index_long) if not index_long.empty else None
+    atomic_write_csv(out / "zgc_index_replicates.csv", index_long[INDEX_LONG_COLUMNS])
+    atomic_write_csv(
+        out / "zgc_index.csv",
+        index_wide if index_wide is not None else pd.DataFrame(columns=WIDE_COLUMNS),
+    )
+    dash = sv_dashboard(run.indicators, run.meta)
+    atomic_write_csv(out / "sv_dashboard.csv", dash[DASHBOARD_COLUMNS])
+    if run.region:
+        fit = fit_table(run.indicators, index_wide, run.region, targets)
+    else:
+        fit = pd.DataFrame(columns=FIT_COLUMNS)
+        notes.append("No region in run.json: the fit table is empty.")
+    atomic_write_csv(out / "fit.csv", fit)
+
+    pngs: dict[str, bytes] = {}
+    if index_wide is not None:
+        pngs["zgc_index"] = figures.index_figure(index_long, region_targets)
+    key = figures.key_indicators_figure(run.indicators, region_targets)
+    if key is not None:
+        pngs["key_indicators"] = key
+    snap_pngs, snap_notes = _snapshot_figures(run.snapshot, str(run.scenario.get("currency", "?")))
+    pngs.update(snap_pngs)
+    notes += snap_notes
+    fig_dir = out / "figures"
+    for name in FIGURE_NAMES:
+        path = fig_dir / f"{name}.png"
+        if name in pngs:
+            atomic_write_bytes(path, pngs[name])
+        else:
+            path.unlink(missing_ok=True)  # a figure of an earlier build would now mislead
+
+    def fig(name: str, alt: str, missing: str) -> str:
+        return html.image(pngs[name], alt) if name in pngs else f"<p>{missing}</p>"
+
+    index_html = html.note(index_note) if index_note else ""
+    index_html += fig("zgc_index", "ZGC Index over time", "")
+    if coverage is not None:
+        index_html += (
+            "<details><summary>Third-level indicators used in this run</summary>"
+            + html.table(coverage, numeric=False)
+            + "</details>"
+        )
+    sections = [
+        ("Notes", "".join(html.note(n) for n in notes) or "<p>None.</p>"),
+        ("Zhongguancun Index", index_html),
+        ("Key indicators", fig("key_indicators", "key indicators", "No key indicator in run.")),
+        ("Fit to observed values", html.fit_html(fit)),
+        ("Silicon Valley Index style dashboard", html.table(_dashboard_summary(dash))),
+        (
+            "Distributions",
+            fig("firm_size_ccdf", "firm size CCDF", "No firm size data.")
+            + fig("firm_employees_ccdf", "firm employees CCDF", "")
+            + fig("degree_ccdf", "degree CCDF", "No degree data."),
+        ),
+        ("Network sample", fig("network", "network sample", "No network sample.")),
+        ("Levers and shocks", _levers_html(run.meta)),
+        (
+            "Provenance",
+            html.key_values(_provenance(run))
+            + "<details><summary>parameters</summary>"
+            + html.json_block(run.meta.get("parameters", {}))
+            + "</details>",
+        ),
+    ]
+    name = run.scenario.get("name", out.name)
+    title = f"ecosim report: {name} ({run.region or 'region unknown'})"
+    report = out / "report.html"
+    atomic_write_text(report, html.page(title, sections))
+    return report
+
+
+def write_run_outputs(run_dir: Path, weights: Mapping[str, float] | None = None) -> Path:
+    """What ``ecosim run`` calls once a run folder holds ``indicators.csv`` and ``run.json``."""
+    return build_report(run_dir, weights)
