@@ -394,11 +394,15 @@ def zgc_index_wide(index_long: pd.DataFrame) -> pd.DataFrame:
 
 
 def index_coverage(indicators_long: pd.DataFrame) -> pd.DataFrame:
-    """Per third-level indicator: its model stand-in and whether this run could use it."""
+    """Per third-level indicator: its model stand-in, whether this run could use it, and its
+    2013 value (mean over replicates). A small count in 2013 (a few unicorns) makes a huge
+    multiple later and can dominate its dimension, so the report shows the base next to it.
+    """
     wide = to_wide(indicators_long)
     has_base = BASE_YEAR in set(wide.index.get_level_values("year"))
     rows: list[dict[str, Any]] = []
     for t in TREE:
+        base_mean = math.nan
         if t.model is None:
             status = "not simulated"
         else:
@@ -409,6 +413,7 @@ def index_coverage(indicators_long: pd.DataFrame) -> pd.DataFrame:
                 status = f"no {BASE_YEAR} value"
             else:
                 base = s.xs(BASE_YEAR, level="year")
+                base_mean = float(base.mean())
                 status = "used" if bool((np.isfinite(base) & (base > 0)).any()) else "zero base"
         rows.append(
             {
@@ -419,6 +424,7 @@ def index_coverage(indicators_long: pd.DataFrame) -> pd.DataFrame:
                 "model_indicator": t.model or "",
                 "direction": t.direction,
                 "status": status,
+                "base_2013": base_mean,
             }
         )
     return pd.DataFrame(rows)

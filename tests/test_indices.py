@@ -148,7 +148,9 @@ def test_zero_base_leaves_indicator_out() -> None:
     df = _long({"unicorns": {2013: 0, 2014: 3}, "tech_contract_value": {2013: 5.0, 2014: 10.0}})
     d = _dims(zgc_index(df), 0, 2014)
     assert d["commercialisation_incubation"] == pytest.approx(200.0)
-    cov = index_coverage(df).set_index("third_level")["status"]
+    table = index_coverage(df).set_index("third_level")
+    assert table.loc["tech_contract_value", "base_2013"] == pytest.approx(5.0)
+    cov = table["status"]
     assert cov["unicorns"] == "zero base"
     assert cov["tech_contract_value"] == "used"
     assert cov["top_scientists"] == "not simulated"

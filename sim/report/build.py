@@ -21,6 +21,7 @@ from sim.indices import (
     IndexUnavailable,
     index_coverage,
     sv_dashboard,
+    third_level_values,
     zgc_index,
     zgc_index_wide,
 )
@@ -59,7 +60,11 @@ def _index(
         index_long = zgc_index(run.indicators, weights)
     except IndexUnavailable as exc:
         return empty, f"Zhongguancun Index not available: {exc.message}", None
-    return index_long, None, index_coverage(run.indicators)
+    coverage = index_coverage(run.indicators)
+    third = third_level_values(run.indicators).groupby(level="year").mean()
+    last = int(third.index.max())
+    coverage[f"index_{last}"] = coverage["third_level"].map(third.loc[last])
+    return index_long, None, coverage
 
 
 def _snapshot_figures(
@@ -197,7 +202,7 @@ def build_report(run_dir: Path, weights: Mapping[str, float] | None = None) -> P
     if coverage is not None:
         index_html += (
             "<details><summary>Third-level indicators used in this run</summary>"
-            + html.table(coverage, numeric=False)
+            + html.table(coverage)
             + "</details>"
         )
     sections = [
