@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -210,3 +212,12 @@ def test_sv_dashboard_sections_and_forms() -> None:
     no_rate = sv_dashboard(df, {})
     assert not any(n.endswith("_usd") for n in no_rate.indicator)
     assert no_rate.value.notna().all()
+
+
+def test_mapping_doc_lists_every_indicator_and_model_input() -> None:
+    doc = Path(__file__).resolve().parents[1] / "docs" / "INDEX_MAPPING.md"
+    text = doc.read_text(encoding="utf-8")
+    for t in TREE:
+        assert t.name_zh in text, t.key
+    for name in model_inputs():
+        assert f"`{name}" in text, name
