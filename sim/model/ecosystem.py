@@ -94,6 +94,7 @@ class EcosystemModel(mesa.Model):
         self.cost_of_living = 1.0
         self.attraction = 1.0
         self.tightness = 1.0
+        self.unemployed_share = self.p.labour.natural_unemployment
         self.confidence = 1.0
         self.pending_patents = 0.0
         self.cum_branches = 0.0

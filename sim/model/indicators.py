@@ -87,7 +87,9 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
 
     rev = o["rev"]
     usd = m.usd_rate
-    unicorn = f & ~o["listed"] & o["vc_backed"] & (o["valuation"] >= UNICORN_USD * usd)
+    vc_value = o["post_money"] * o["rev"] / np.maximum(o["rev_at_round"], 1.0)
+    unicorn = (f & ~o["listed"] & o["vc_backed"] & (vc_value >= UNICORN_USD * usd)
+               & (m.t - o["born"] <= m.p.funding.unicorn_max_age))
     listed = f & o["listed"]
     mcap = float(np.sum(w[listed] * o["valuation"][listed])) * m.p.funding.listing_premium
 

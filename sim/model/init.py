@@ -76,7 +76,7 @@ def populate(m: EcosystemModel) -> None:
     kind = rng.choice(4, size=n, p=kind_p / kind_p.sum()).astype(np.int8)
     large = emp >= pp.large_firm_employees
     park = assign_parks(m, sector, large)
-    age = rng.exponential(6.0, n)
+    age = rng.exponential(pp.mean_firm_age, n)
     rd = prod.rd_intensity * np.exp(prod.rd_intensity_sigma * rng.standard_normal(n)
                                     - prod.rd_intensity_sigma**2 / 2)
     rows = m.orgs.add(
@@ -94,7 +94,7 @@ def populate(m: EcosystemModel) -> None:
         equity=rng.random(n) < pp.equity_firm_share,
         aged3_counted=age >= 3,
     )
-    m.orgs["cash"][rows] = 0.5 * emp * m.wage_index  # half a year of wages in the bank
+    m.orgs["cash"][rows] = pp.cash_years * emp * m.wage_index
 
     # listed firms: the largest by revenue, up to the real count
     rev = emp * np.exp(log_prod)

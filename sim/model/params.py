@@ -32,6 +32,8 @@ class PopulationParams(Block):
     employment: float = P(1.2e6, 1e3, 5e7, "persons", "employees of those firms at the start year")
     revenue: float = P(2.04e12, 1e8, 1e15, "currency/yr", "total firm revenue in the start year")
     firm_size_sigma: float = P(2.0, 0.5, 3.5, "log persons", "spread of log firm size (lognormal)")
+    mean_firm_age: float = P(6, 0.5, 50, "yr", "mean age of firms at the start (exponential)")
+    cash_years: float = P(0.5, 0, 10, "yr", "cash firms hold at the start, in years of wages")
     productivity_sigma: float = P(0.8, 0.1, 2.0, "log", "spread of log revenue per employee")
     size_productivity_corr: float = P(
         0.3, -0.9, 0.9, "corr", "correlation of log size and log productivity"
@@ -79,22 +81,22 @@ class ProductionParams(Block):
 
     va_share: float = P(0.13, 0.01, 0.9, "share", "value added as a share of revenue")
     productivity_drift: float = P(
-        0.03, -0.2, 0.3, "1/yr", "trend growth of revenue per employee (prices, demand)"
+        0.01, -0.2, 0.3, "1/yr", "trend growth of revenue per employee (prices, demand)"
     )
     rd_return: float = P(
-        1.5, 0, 20, "1/yr per unit R&D intensity", "productivity growth bought by R&D intensity"
+        1.0, 0, 20, "1/yr per unit R&D intensity", "productivity growth bought by R&D intensity"
     )
     spillover_return: float = P(
-        0.06, 0, 2, "1/yr per unit exposure", "productivity catch-up from network spillovers"
+        0.04, 0, 2, "1/yr per unit exposure", "productivity catch-up from network spillovers"
     )
     productivity_noise: float = P(
         0.12, 0, 1, "1/sqrt(yr)", "idiosyncratic volatility of log productivity"
     )
     agglomeration: float = P(
-        0.03, 0, 0.5, "1/yr", "extra productivity growth in the most knowledge-dense park"
+        0.015, 0, 0.5, "1/yr", "extra productivity growth in the most knowledge-dense park"
     )
     other_income_share: float = P(
-        0.02, 0, 0.3, "share", "non-operating income (investments) as a share of revenue"
+        0.01, 0, 0.3, "share", "non-operating income (investments) as a share of revenue"
     )
     tax_share: float = P(0.3, 0, 0.8, "share", "taxes paid as a share of value added")
     export_share: float = P(0.12, 0, 1, "share", "overseas revenue share of a domestic firm")
@@ -107,6 +109,9 @@ class ProductionParams(Block):
     rd_intensity_trend: float = P(
         0.0, -0.1, 0.2, "1/yr", "yearly growth of firms' R&D intensity"
     )
+    decoupling_export_effect: float = P(
+        0.5, 0, 1, "share", "cut in overseas revenue at full technology decoupling"
+    )
     ai_sector: Literal["C1", "C2", "C3", "C4", "C5", "C6"] = Field(
         "C1", description="cluster whose productivity an AI-wave shock lifts"
     )
@@ -117,17 +122,21 @@ class GrowthParams(Block):
 
     employment_drift: float = P(0.03, -0.3, 0.5, "1/yr", "trend growth of a firm's headcount")
     young_firm_growth: float = P(
-        0.35, 0, 3, "1/yr", "extra headcount growth of a new firm, fading with age"
+        0.25, 0, 3, "1/yr", "extra headcount growth of a new firm, fading with age"
     )
     young_age_scale: float = P(3, 0.1, 30, "yr", "age over which the young-firm premium fades")
     productivity_pull: float = P(
-        0.25, 0, 3, "1/yr per log", "extra growth of firms more productive than average"
+        0.03, 0, 3, "1/yr per log", "extra growth of firms more productive than average"
     )
     funding_boost: float = P(0.5, 0, 5, "1/yr", "extra headcount growth after a funding round")
     funding_boost_years: float = P(2, 0.25, 10, "yr", "how long a round's growth boost lasts")
     size_drag: float = P(0.01, 0, 0.5, "1/yr per log", "mean reversion of log firm size")
     growth_noise: float = P(0.35, 0, 2, "1/sqrt(yr)", "idiosyncratic volatility of log headcount")
     death_rate: float = P(0.03, 0, 1, "1/yr", "baseline exit hazard of a firm")
+    listed_death_mult: float = P(0.3, 0, 1, "x", "exit hazard of a listed firm relative to baseline")
+    macro_employment_share: float = P(
+        0.5, 0, 2, "share", "share of a macro growth shock that reaches headcount growth"
+    )
     young_death_rate: float = P(0.2, 0, 3, "1/yr", "extra exit hazard at age 0, fading with age")
     loss_death_rate: float = P(0.5, 0, 5, "1/yr", "extra exit hazard while cash is negative")
     startup_cash_years: float = P(
@@ -140,24 +149,27 @@ class KnowledgeParams(Block):
     """Patents and knowledge spillover along the collaboration graph (mechanism 1)."""
 
     patents_per_rd: float = P(
-        4.5e-7, 0, 1e-3, "applications/currency", "patent applications per unit of R&D spending"
+        1.5e-7, 0, 1e-3, "applications/currency", "patent applications per unit of R&D spending"
     )
     patent_trend: float = P(
-        0.06, -0.2, 0.5, "1/yr", "yearly growth of patenting propensity (subsidies, practice)"
+        0.05, -0.2, 0.5, "1/yr", "yearly growth of patenting propensity (subsidies, practice)"
     )
     patent_trend_years: float = P(
-        8, 0, 50, "yr", "years after the start over which the propensity trend runs"
+        5, 0, 50, "yr", "years after the start over which the propensity trend runs"
     )
     spillover_patent_gain: float = P(
-        1.0, 0, 10, "x per unit exposure", "extra patenting per unit of spillover exposure"
+        0.5, 0, 10, "x per unit exposure", "extra patenting per unit of spillover exposure"
     )
     univ_patents_per_budget: float = P(
-        1.5e-7, 0, 1e-3, "applications/currency", "patent applications per university research spend"
+        5e-8, 0, 1e-3, "applications/currency", "patent applications per university research spend"
     )
-    grant_rate: float = P(0.6, 0, 1, "share", "share of applications eventually granted")
+    grant_rate: float = P(0.85, 0, 1, "share", "share of applications eventually granted")
     grant_lag: float = P(1.5, 0.25, 10, "yr", "mean time from application to grant")
     invention_share: float = P(0.38, 0, 1, "share", "invention patents among grants")
     pct_share: float = P(0.05, 0, 1, "share", "PCT filings per patent application")
+    decoupling_pct_effect: float = P(
+        0.5, 0, 1, "share", "cut in PCT filings at full technology decoupling"
+    )
     mobility_transfer: float = P(
         0.5, 0, 1, "share", "share of the knowledge gap a mover closes for its workforce share"
     )
@@ -204,12 +216,15 @@ class CollaborationParams(Block):
 class LabourParams(Block):
     """Wages, cost of living, talent arrival, departure and job mobility (mechanism 6)."""
 
-    wage: float = P(75_000, 1e3, 1e7, "currency/yr", "average wage at the start year")
+    wage: float = P(100_000, 1e3, 1e7, "currency/yr", "average wage at the start year")
     wage_tightness: float = P(
-        0.3, 0, 3, "1/yr", "wage growth per unit of excess labour demand"
+        0.15, 0, 3, "1/yr", "extra wage growth when nobody is between jobs (0 at the natural rate)"
+    )
+    natural_unemployment: float = P(
+        0.06, 0.001, 0.5, "share", "share of people between jobs at which wages grow with prices"
     )
     wage_productivity_passthrough: float = P(
-        0.8, 0, 2, "share", "share of productivity growth passed into wages"
+        1.0, 0, 2, "share", "share of productivity growth passed into wages"
     )
     education_premium: float = P(0.4, 0, 3, "share", "wage premium of bachelor-plus employees")
     foreign_premium: float = P(0.5, 0, 3, "share", "wage premium of foreign and returnee staff")
@@ -233,10 +248,10 @@ class LabourParams(Block):
         2.0, 0, 20, "1/yr", "speed at which domestic migrants fill unmet labour demand"
     )
     returnee_arrival: float = P(
-        0.004, 0, 0.5, "1/yr per employee", "returnee arrivals per employee per year"
+        0.0018, 0, 0.5, "1/yr per employee", "returnee arrivals per employee per year"
     )
     foreign_arrival: float = P(
-        0.0006, 0, 0.5, "1/yr per employee", "foreign arrivals per employee per year"
+        0.0003, 0, 0.5, "1/yr per employee", "foreign arrivals per employee per year"
     )
     arrival_attraction_elasticity: float = P(
         1.0, 0, 10, "elasticity", "arrival response to the wage to cost-of-living ratio"
@@ -254,8 +269,14 @@ class LabourParams(Block):
     unemployed_exit_mult: float = P(
         3.0, 1, 50, "x", "departure hazard of people between jobs relative to employees"
     )
+    returnee_bachelor_share: float = P(0.95, 0, 1, "share", "bachelor-plus share of returnees")
+    foreign_bachelor_share: float = P(0.9, 0, 1, "share", "bachelor-plus share of foreign arrivals")
+    arrival_age_sd: float = P(4, 0, 20, "yr", "spread of arrival ages")
+    decoupling_returnee_effect: float = P(
+        0.5, 0, 1, "share", "cut in returnee arrivals at full decoupling (foreign: all of it)"
+    )
     migrant_bachelor_share: float = P(
-        0.55, 0, 1, "share", "bachelor-plus share of domestic migrants"
+        0.4, 0, 1, "share", "bachelor-plus share of domestic migrants"
     )
 
 
@@ -269,20 +290,28 @@ class EntrepreneurshipParams(Block):
         0.004, 0, 0.5, "firms/researcher/yr", "spin-offs per researcher per year, before incentives"
     )
     equity_founding_gain: float = P(
-        2.0, 0, 20, "x per share", "extra founding per unit share of firms granting equity"
+        1.0, 0, 20, "x per share", "extra founding per unit share of firms granting equity"
     )
     income_share_spinoff_gain: float = P(
         3.0, 0, 20, "x", "extra spin-offs at full researcher income share"
     )
     funding_access_elasticity: float = P(
-        1.0, 0, 5, "elasticity", "founding response to early-stage capital per employee"
+        0.5, 0, 5, "elasticity", "founding response to early-stage capital per employee"
     )
     incubator_gain: float = P(
-        1.5, 0, 20, "x", "extra founding at full incubator and registration support"
+        2.5, 0, 20, "x", "extra founding at full incubator and registration support"
     )
     equity_adoption: float = P(
         0.5, 0, 10, "1/yr", "speed at which firms adopt equity grants toward the policy target"
     )
+    sector_inheritance: float = P(
+        0.7, 0, 1, "probability", "chance a new firm works in its founder's employer's cluster"
+    )
+    startup_productivity_gap: float = P(
+        0.3, 0, 3, "log", "how far below its origin a new firm's productivity starts"
+    )
+    startup_size_sigma: float = P(0.5, 0, 3, "log", "spread of log start-up headcount")
+    startup_rd_mult: float = P(1.2, 0.1, 10, "x", "R&D intensity of start-ups relative to firms")
     mobility_founding_gain: float = P(
         0.5, 0, 10, "x", "extra researcher spin-offs at full researcher mobility"
     )
@@ -294,7 +323,7 @@ class FundingParams(Block):
     capital_supply: float = P(
         2.5e10, 0, 1e13, "currency/yr", "VC capital invested in the region at the start year"
     )
-    capital_trend: float = P(0.08, -0.3, 0.5, "1/yr", "trend growth of capital supply")
+    capital_trend: float = P(0.1, -0.3, 0.5, "1/yr", "trend growth of capital supply")
     share_government: float = P(0.35, 0, 1, "share", "capital share of government guidance funds")
     share_soe: float = P(0.25, 0, 1, "share", "capital share of SOE and strategic investors")
     share_private: float = P(0.28, 0, 1, "share", "capital share of private domestic VC")
@@ -302,11 +331,11 @@ class FundingParams(Block):
     share_angel: float = P(0.04, 0, 1, "share", "capital share of angels")
     early_stage_share: float = P(0.3, 0, 1, "share", "capital share going to firms aged 3 or less")
     round_size: float = P(
-        3e7, 1e4, 1e11, "currency", "median round size (growth-stage rounds are larger)"
+        2e7, 1e4, 1e11, "currency", "median round size (growth-stage rounds are larger)"
     )
-    round_sigma: float = P(1.3, 0.1, 3, "log", "spread of log round size")
+    round_sigma: float = P(1.1, 0.1, 3, "log", "spread of log round size")
     growth_round_mult: float = P(
-        6, 1, 100, "x", "growth-stage round size relative to early-stage"
+        4, 1, 100, "x", "growth-stage round size relative to early-stage"
     )
     private_round_mult: float = P(
         1.5, 0.1, 10, "x", "private and foreign rounds relative to government rounds"
@@ -316,8 +345,14 @@ class FundingParams(Block):
         0.5, 0, 5, "elasticity", "capital supply response to recent exit value (capital feedback)"
     )
     confidence_memory: float = P(2, 0.25, 20, "yr", "memory of investor confidence")
-    dilution: float = P(0.2, 0.01, 0.9, "share", "equity sold in a round (post-money = round/share)")
-    revenue_multiple: float = P(3, 0.1, 100, "x", "valuation of a firm as a multiple of revenue")
+    dilution: float = P(0.25, 0.01, 0.9, "share", "equity sold in a round (post-money = round/share)")
+    revenue_multiple: float = P(1.5, 0.1, 100, "x", "valuation of a firm as a multiple of revenue")
+    government_early_bias: float = P(
+        1.3, 0.1, 10, "x", "early-stage share of government and SOE money relative to others"
+    )
+    unicorn_max_age: float = P(
+        10, 1, 100, "yr", "oldest age at which a private VC-backed firm counts as a unicorn"
+    )
     government_priority_bias: float = P(
         2.0, 1, 20, "x", "preference of government funds for priority clusters and young firms"
     )
@@ -374,7 +409,7 @@ class RelocationParams(Block):
     pull_relocation_rate: float = P(
         0.01, 0, 1, "1/yr", "relocation hazard at full pull of neighbouring regions"
     )
-    branch_rate: float = P(0.01, 0, 2, "1/yr", "branch-opening hazard of an established firm")
+    branch_rate: float = P(0.03, 0, 2, "1/yr", "branch-opening hazard of an established firm")
     branch_min_employees: float = P(
         30, 1, 1e5, "persons", "headcount needed to open a branch outside"
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, create_model, model_validator
 
 from sim.model.fields import Block, P
 
@@ -144,28 +144,38 @@ class Levers(Block):
     funding_mix: FundingMix = Field(default_factory=FundingMix, description="funding mix")
 
 
-class TalentReformStep(TalentReform):
-    lever: Literal["talent_reform"] = Field(description="lever type")
-    note: str = Field("", description="what happened (with the seed that reports it)")
+def _step_model(base: type[LeverSchedule], lever: str) -> type[LeverSchedule]:
+    """A history-step version of a lever block: same fields, but each lever field defaults
+    to None, meaning "unchanged from the previous step". A step names only what changed."""
+    fields: dict = {}
+    for name, info in base.model_fields.items():
+        if name in LeverSchedule.model_fields:
+            continue
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        bounds = {}
+        for meta in info.metadata:
+            if getattr(meta, "ge", None) is not None:
+                bounds["ge"] = meta.ge
+            if getattr(meta, "le", None) is not None:
+                bounds["le"] = meta.le
+        fields[name] = (
+            float | None,
+            Field(None, description=info.description, json_schema_extra=extra, **bounds),
+        )
+    fields["lever"] = (Literal[lever], Field(description="lever type"))  # type: ignore[valid-type]
+    fields["note"] = (str, Field("", description="what happened, with the seed that reports it"))
+    fields["strength"] = (float, P(1.0, 0, 1, "share", "how far the step moves the settings"))
+    return create_model(f"{base.__name__}Step", __base__=base, **fields)
 
 
-class EquityIncentivesStep(EquityIncentives):
-    lever: Literal["equity_incentives"] = Field(description="lever type")
-    note: str = Field("", description="what happened (with the seed that reports it)")
-
-
-class RelocationPressureStep(RelocationPressure):
-    lever: Literal["relocation_pressure"] = Field(description="lever type")
-    note: str = Field("", description="what happened (with the seed that reports it)")
-
-
-class FundingMixStep(FundingMix):
-    lever: Literal["funding_mix"] = Field(description="lever type")
-    note: str = Field("", description="what happened (with the seed that reports it)")
+TalentReformStep = _step_model(TalentReform, "talent_reform")
+EquityIncentivesStep = _step_model(EquityIncentives, "equity_incentives")
+RelocationPressureStep = _step_model(RelocationPressure, "relocation_pressure")
+FundingMixStep = _step_model(FundingMix, "funding_mix")
 
 
 HistoryStep = Annotated[
-    TalentReformStep | EquityIncentivesStep | RelocationPressureStep | FundingMixStep,
+    TalentReformStep | EquityIncentivesStep | RelocationPressureStep | FundingMixStep,  # type: ignore[valid-type]
     Field(discriminator="lever"),
 ]
 

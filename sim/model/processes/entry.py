@@ -56,7 +56,7 @@ def step(m: EcosystemModel) -> None:
         return
     src = tl["employer"][founders]
     gp, pp = m.p.growth, m.p.production
-    inherit = rng.random(k) < 0.7
+    inherit = rng.random(k) < ep.sector_inheritance
     sector = np.where(inherit, o["sector"][src],
                       rng.choice(6, size=k, p=np.asarray(m.p.population.sector_shares)
                                  / np.sum(m.p.population.sector_shares))).astype(np.int8)
@@ -64,9 +64,11 @@ def step(m: EcosystemModel) -> None:
     for s in np.unique(sector):
         sel = sector == s
         park[sel] = choose(rng, np.arange(m.parks.n), location_weights(m, int(s)), int(sel.sum()))
-    emp0 = gp.startup_employees * np.exp(0.5 * rng.standard_normal(k))
-    log_prod = np.minimum(o["log_prod"][src], m.mean_log_prod + 0.5) - 0.3 + 0.3 * rng.standard_normal(k)
-    rd = pp.rd_intensity * 1.5 * np.exp(pp.rd_intensity_sigma * rng.standard_normal(k)
+    emp0 = gp.startup_employees * np.exp(ep.startup_size_sigma * rng.standard_normal(k))
+    log_prod = (np.minimum(o["log_prod"][src], m.mean_log_prod + ep.startup_productivity_gap)
+                - ep.startup_productivity_gap
+                + m.p.production.productivity_noise * rng.standard_normal(k))
+    rd = pp.rd_intensity * ep.startup_rd_mult * np.exp(pp.rd_intensity_sigma * rng.standard_normal(k)
                                         - pp.rd_intensity_sigma**2 / 2)
     wage = m.wage_index
     rows = o.add(

@@ -69,7 +69,7 @@ def _grow(m: EcosystemModel) -> None:
     log_emp = np.log(np.maximum(o["emp"], 1.0))
     drift = (
         g.employment_drift
-        + 0.5 * pol.shocks.macro_growth
+        + g.macro_employment_share * pol.shocks.macro_growth
         + g.young_firm_growth * np.exp(-age / g.young_age_scale)
         + g.productivity_pull * rel
         + g.funding_boost * funded
@@ -91,6 +91,8 @@ def _grow(m: EcosystemModel) -> None:
     supply = available + separations
     fill = 1.0 if hires <= 0 else min(1.0, supply / hires)
     m.tightness = hires / max(supply, 1e-9) if hires > 0 else 0.0
+    everyone = float(np.sum(tl["weight"][tl["active"]]))
+    m.unemployed_share = available / max(everyone, 1e-9)
     m.unmet_demand = max(hires - supply, 0.0)
 
     shrink_share = np.where(o["emp"] > 0, down / np.maximum(o["emp"], 1e-9), 0.0)
@@ -106,7 +108,7 @@ def _exits(m: EcosystemModel) -> None:
     age = np.maximum(m.t - o["born"], 0.0)
     rate = (g.death_rate + g.young_death_rate * np.exp(-age / g.young_age_scale)
             + g.loss_death_rate * (o["cash"] < 0))
-    rate = np.where(o["listed"], g.death_rate * 0.3, rate)
+    rate = np.where(o["listed"], g.death_rate * g.listed_death_mult, rate)
     die = f & (rng.random(o.n) < hazard(rate, dt))
 
     # relocation out of the region

@@ -170,7 +170,7 @@ def step(m: EcosystemModel) -> None:
             continue
         e = pol.funding.early_stage_share
         if s in (GOV, SOE):
-            e = min(1.0, e * fp.government_priority_bias / 1.5)
+            e = min(1.0, e * fp.government_early_bias)
         pool = np.flatnonzero(young)
         _invest(m, s, budget * e, pool, attract[pool], median)
         pool = np.flatnonzero(older)

@@ -57,13 +57,14 @@ def step(m: EcosystemModel) -> None:
     prices = (1.0 - lab.housing_cost_share) * np.exp(lab.price_inflation * (m.t - m.t0))
     m.cost_of_living = float(housing + prices)  # what a non-subsidised employee faces
     talent_cost = housing * (1.0 - pol.talent.housing_subsidy) + prices
-    real_wage = (m.wage_index / lab.wage) / talent_cost
+    real_wage = (m.wage_index / m.wage_index0) / talent_cost
     outside = np.exp((lab.outside_wage_growth - lab.price_inflation) * (m.t - m.t0))
     m.attraction = float(real_wage / outside)
 
-    # wages: productivity pass-through and labour-market tightness
+    # wages: prices, productivity pass-through and labour-market slack
     g_prod = getattr(m, "prod_growth", 0.0)
+    slack = (lab.natural_unemployment - m.unemployed_share) / lab.natural_unemployment
     m.wage_index *= float(
-        np.exp((lab.wage_productivity_passthrough * g_prod
-                + lab.wage_tightness * np.clip(m.tightness - 1.0, -0.5, 2.0)) * dt)
+        np.exp((lab.price_inflation + lab.wage_productivity_passthrough * g_prod
+                + lab.wage_tightness * np.clip(slack, -1.0, 1.0)) * dt)
     )

@@ -27,6 +27,9 @@ def firm_mask(m: EcosystemModel) -> np.ndarray:
 
 
 def initialise(m: EcosystemModel) -> None:
+    # the wage index is set so that the mean wage (with premia) equals the scenario's wage
+    m.wage_index = m.p.labour.wage / wage_premium(m)
+    m.wage_index0 = m.wage_index
     places.initialise(m)
     update_accounts(m)
     f = firm_mask(m)
@@ -87,7 +90,7 @@ def step(m: EcosystemModel) -> None:
     acc["rd_spend"] += float(np.sum(wf * o["rd_spend"]) * dt)
     acc["tax"] += float(np.sum(wf * o["va"]) * pr.tax_share * dt)
     export = pr.export_share * np.where(o["kind"] == 2, pr.foreign_firm_export_mult, 1.0)
-    export = np.minimum(export, 1.0) * (1.0 - 0.5 * pol.shocks.decoupling)
+    export = np.minimum(export, 1.0) * (1.0 - pr.decoupling_export_effect * pol.shocks.decoupling)
     acc["overseas_revenue"] += float(np.sum(wf * o["rev"] * export) * dt)
     acc["wage_bill"] += float(np.sum(wf * o["emp"]) * wage * dt)
 
@@ -121,7 +124,7 @@ def step(m: EcosystemModel) -> None:
     lam = applications_rate(m) * dt
     apps = rng.poisson(np.minimum(lam, 1e9)) * w
     total_apps = float(apps.sum())
-    pct = total_apps * kp.pct_share * (1.0 - 0.5 * pol.shocks.decoupling)
+    pct = total_apps * kp.pct_share * (1.0 - kp.decoupling_pct_effect * pol.shocks.decoupling)
     decided = m.pending_patents * -np.expm1(-dt / kp.grant_lag)
     m.pending_patents += total_apps - decided
     granted = decided * kp.grant_rate

@@ -70,15 +70,17 @@ def _arrivals(m: EcosystemModel) -> None:
     pull = m.attraction ** lab.arrival_attraction_elasticity
     decouple = pol.shocks.decoupling
     fa = pol.talent.foreign_attraction
+    sd = lab.arrival_age_sd
     domestic = lab.vacancy_fill * getattr(m, "unmet_demand", 0.0) * dt * pull
-    _arrive(m, domestic, 0, lab.migrant_bachelor_share, lab.arrival_age, 4.0)
-    returnees = lab.returnee_arrival * employment * pull * fa * (1 - 0.5 * decouple) * dt
-    _arrive(m, returnees, 1, 0.95, lab.arrival_age + 3, 5.0)
+    _arrive(m, domestic, 0, lab.migrant_bachelor_share, lab.arrival_age, sd)
+    returnees = (lab.returnee_arrival * employment * pull * fa
+                 * (1 - lab.decoupling_returnee_effect * decouple) * dt)
+    _arrive(m, returnees, 1, lab.returnee_bachelor_share, lab.arrival_age, sd)
     foreign = lab.foreign_arrival * employment * pull * fa * (1 - decouple) * dt
-    _arrive(m, foreign, 2, 0.9, lab.arrival_age + 5, 6.0)
+    _arrive(m, foreign, 2, lab.foreign_bachelor_share, lab.arrival_age, sd)
     u = o["active"] & o["is_univ"]
     graduates = lab.graduates_per_researcher * float(np.sum(o["emp"][u])) * dt
-    _arrive(m, graduates, 0, 1.0, lab.graduate_age, 1.5)
+    _arrive(m, graduates, 0, 1.0, lab.graduate_age, sd / 2)
 
 
 def _job_moves(m: EcosystemModel) -> None:

@@ -1,0 +1,172 @@
+"""``ecosim run``: replicated runs of one scenario, written atomically to a run folder."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sim import __version__
+from sim.errors import UserError
+from sim.experiments.replicate import indicators_frame, replicate_seeds, run_replicates
+from sim.io import git_commit, staged_directory, write_csv_atomic, write_json_atomic, write_text_atomic
+from sim.scenario import Scenario, load
+from sim.scenario.loader import dump_yaml
+
+SUMMARY = (
+    ("employment", "persons", 1.0),
+    ("revenue_total", "currency, 1e12", 1e12),
+    ("value_added_per_employee", "currency", 1.0),
+    ("patents_granted", "patents", 1.0),
+    ("new_tech_firms", "firms", 1.0),
+    ("vc_investment_total", "currency, 1e9", 1e9),
+    ("unicorns", "firms", 1.0),
+    ("foreign_employee_share", "share", 1.0),
+    ("firms_relocated_out", "firms", 1.0),
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run a scenario and write indicators, run.json and a report",
+                       description="Run a scenario (replicated) and write its outputs atomically.")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--out", type=Path, help="output folder (default runs/<name>-<timestamp>)")
+    p.add_argument("--seed", type=int, help="root seed (default: the scenario's seed)")
+    p.add_argument("--replications", type=int, default=1, help="replicates (default 1)")
+    p.add_argument("--scale", type=float, help="fraction of the real population simulated")
+    p.add_argument("--end-year", type=int, help="last simulated year")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a scenario field, e.g. levers.talent_reform.strength=0.8")
+    p.add_argument("--workers", type=int, default=1,
+                   help="worker processes for replicates (results do not depend on it)")
+    p.add_argument("--no-report", action="store_true", help="skip the index, fit and report files")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.set_defaults(func=main)
+
+
+def cli_overrides(args: argparse.Namespace) -> list[str]:
+    """Turn the convenience flags into overrides, so they are validated like the file."""
+    extra = []
+    if args.seed is not None:
+        extra.append(f"seed={args.seed}")
+    if args.scale is not None:
+        extra.append(f"scale={args.scale}")
+    if getattr(args, "end_year", None) is not None:
+        extra.append(f"end_year={args.end_year}")
+    return list(args.overrides) + extra
+
+
+def run_metadata(scenario: Scenario, path: str, source, overrides: list[str], seeds: list[int],  # noqa: ANN001
+                 results: list, wall: float) -> dict:
+    first = results[0]
+    return {
+        "scenario": {
+            "name": scenario.name,
+            "file": str(path),
+            "description": scenario.description,
+            "region": scenario.region,
+            "currency": scenario.currency.code,
+            "usd_rate": scenario.currency.per_usd,
+            "start_year": scenario.start_year,
+            "end_year": scenario.end_year,
+            "scale": scenario.scale,
+        },
+        "files": [str(f) for f in getattr(source, "files", [path])],
+        "overrides": overrides,
+        "parameters": scenario.model_dump(mode="json"),
+        "history": [s.model_dump(mode="json") for s in scenario.history],
+        "levers": {k: v for k, v in scenario.levers.model_dump(mode="json").items()
+                   if v.get("strength", 0) > 0},
+        "shocks": scenario.shocks.model_dump(mode="json"),
+        "seeds": {"root": scenario.seed, "replicates": seeds},
+        "replications": len(results),
+        "version": __version__,
+        "git_commit": git_commit(),
+        "python": platform.python_version(),
+        "wall_time_s": round(wall, 3),
+        "simulation_seconds": [round(r.build_seconds + r.run_seconds, 3) for r in results],
+        "steps": first.steps,
+        "agent_counts": first.agent_counts,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def summary_table(df, scenario: Scenario) -> Table:  # noqa: ANN001
+    table = Table(title=f"{scenario.name}: mean over replicates ({scenario.currency.code})")
+    table.add_column("indicator")
+    table.add_column("unit")
+    years = sorted(df["year"].unique())
+    show = [y for y in (years[0], 2015, 2020, years[-1]) if y in years]
+    show = list(dict.fromkeys(show))
+    for y in show:
+        table.add_column(str(y), justify="right")
+    mean = df.groupby(["indicator", "year"])["value"].mean()
+    for name, unit, div in SUMMARY:
+        table.add_row(name, unit, *[f"{mean.get((name, y), float('nan')) / div:,.4g}" for y in show])
+    return table
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.replications < 1:
+        raise UserError("--replications must be at least 1", field="--replications")
+    if args.workers < 1:
+        raise UserError("--workers must be at least 1", field="--workers")
+    overrides = cli_overrides(args)
+    scenario, source = load(args.scenario, overrides)
+    console = Console(stderr=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = args.out or Path("runs") / f"{scenario.name}-{stamp}"
+    config = scenario.to_run_config()
+    seeds = replicate_seeds(scenario.seed, args.replications)
+    years = scenario.end_year - scenario.start_year + 1
+    start = time.perf_counter()
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("years"), TimeRemainingColumn(), console=console,
+                  disable=args.quiet) as progress:
+        task = progress.add_task(f"{scenario.name} x{args.replications}", total=years * args.replications)
+
+        def on_year(_i: int, _y: int) -> None:
+            progress.advance(task)
+
+        def on_done(_i: int, _r) -> None:  # noqa: ANN001
+            if args.workers > 1:
+                progress.advance(task, years)
+
+        results = run_replicates(config, scenario.seed, args.replications, workers=args.workers,
+                                 on_year=on_year if args.workers <= 1 else None, on_done=on_done)
+    wall = time.perf_counter() - start
+    df = indicators_frame(results)
+    with staged_directory(out) as stage:
+        write_csv_atomic(stage / "indicators.csv", df)
+        meta = run_metadata(scenario, args.scenario, source, overrides, seeds, results, wall)
+        write_json_atomic(stage / "run.json", meta)
+        write_text_atomic(stage / "scenario.resolved.yaml", dump_yaml(scenario.model_dump(mode="json")))
+        if results[0].snapshot:
+            write_json_atomic(stage / "snapshot.json", results[0].snapshot)
+        if not args.no_report:
+            _report(stage, console)
+    console.print(summary_table(df, scenario))
+    console.print(f"wrote {out}{os.sep} ({wall:.1f} s)")
+    return 0
+
+
+def _report(stage: Path, console: Console) -> None:
+    try:
+        from sim.report import write_run_outputs
+    except ImportError:  # the report layer is optional at this stage
+        return
+    try:
+        write_run_outputs(stage)
+    except UserError:
+        raise
+    except Exception as exc:  # a report bug must not lose a finished run
+        console.print(f"[yellow]warning: report not written: {exc!r}[/yellow]")
+        print(f"report failed: {exc!r}", file=sys.stderr)

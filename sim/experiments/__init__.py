@@ -1,0 +1,1 @@
+"""Experiments built on :func:`sim.simulate.simulate`: replications, comparisons, sweeps."""
