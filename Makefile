@@ -1,0 +1,41 @@
+# ecosim: `make run` sets everything up and runs the Zhongguancun baseline; `make test` tests.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+OUT ?= runs/zgc_baseline
+
+.PHONY: setup run test test-slow test-browser test-all lint bench clean
+
+$(STAMP): pyproject.toml
+	@if [ ! -x "$(PY)" ] || ! "$(PY)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
+	  rm -rf "$(VENV)"; PY312="$$(tools/find-python312)" || exit 1; \
+	  echo "creating $(VENV) with $$PY312"; "$$PY312" -m venv "$(VENV)"; fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/ecosim run scenarios/zgc_baseline.yaml --out $(OUT)
+
+test: $(STAMP)
+	$(PY) -m pytest -q -n 2
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -q -n 2 -m slow
+
+test-browser: $(STAMP)
+	$(PY) -m pytest -q -m browser
+
+test-all: test test-slow test-browser
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sim tests experiments
+	$(VENV)/bin/ruff format --check sim tests experiments
+
+bench: $(STAMP)
+	$(VENV)/bin/ecosim bench
+
+clean:
+	rm -rf runs .pytest_cache
