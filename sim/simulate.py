@@ -8,8 +8,9 @@ is deterministic: the same config and seed give the same results, bit for bit.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +52,7 @@ def simulate(
     t1 = time.perf_counter()
     agent_steps = 0
     while model.running:
-        agent_steps += len(model.agents)
+        agent_steps += model.n_agents()
         n_before = len(model.records)
         model.step()
         if on_year is not None and len(model.records) > n_before:
@@ -81,7 +82,11 @@ def take_snapshot(model: EcosystemModel, max_nodes: int = 400) -> dict[str, Any]
     org_nodes = [int(u) for u in o["uid"][o["active"]]]
     core = sorted(org_nodes, key=lambda u: -g.degree(u))[: max_nodes // 2]
     others = [u for u in org_nodes if u not in set(core)]
-    pick = list(rng.choice(others, size=min(len(others), max_nodes - len(core)), replace=False)) if others else []
+    pick = (
+        list(rng.choice(others, size=min(len(others), max_nodes - len(core)), replace=False))
+        if others
+        else []
+    )
     nodes = set(core) | {int(u) for u in pick}
     sub = g.subgraph(nodes)
     return {
@@ -96,6 +101,6 @@ def take_snapshot(model: EcosystemModel, max_nodes: int = 400) -> dict[str, Any]
                 for n, d in sub.nodes(data=True)
             ],
             "edges": [[int(u), int(v), d.get("kind", "")] for u, v, d in sub.edges(data=True)],
-            "sampled_from": int(len(org_nodes)),
+            "sampled_from": len(org_nodes),
         },
     }

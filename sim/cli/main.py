@@ -31,7 +31,7 @@ COMMANDS: dict[str, str] = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecosim",
-        description="Agent-based simulator of innovation ecosystems (Zhongguancun, Silicon Valley).",
+        description="Agent-based simulator of innovation ecosystems (ZGC and Silicon Valley).",
     )
     parser.add_argument("--version", action="version", version=f"ecosim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -17,7 +17,13 @@ from rich.table import Table
 from sim import __version__
 from sim.errors import UserError
 from sim.experiments.replicate import indicators_frame, replicate_seeds, run_replicates
-from sim.io import git_commit, staged_directory, write_csv_atomic, write_json_atomic, write_text_atomic
+from sim.io import (
+    git_commit,
+    staged_directory,
+    write_csv_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
 from sim.scenario import Scenario, load
 from sim.scenario.loader import dump_yaml
 
@@ -35,18 +41,31 @@ SUMMARY = (
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="run a scenario and write indicators, run.json and a report",
-                       description="Run a scenario (replicated) and write its outputs atomically.")
+    p = sub.add_parser(
+        "run",
+        help="run a scenario and write indicators, run.json and a report",
+        description="Run a scenario (replicated) and write its outputs atomically.",
+    )
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--out", type=Path, help="output folder (default runs/<name>-<timestamp>)")
     p.add_argument("--seed", type=int, help="root seed (default: the scenario's seed)")
     p.add_argument("--replications", type=int, default=1, help="replicates (default 1)")
     p.add_argument("--scale", type=float, help="fraction of the real population simulated")
     p.add_argument("--end-year", type=int, help="last simulated year")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                   help="override a scenario field, e.g. levers.talent_reform.strength=0.8")
-    p.add_argument("--workers", type=int, default=1,
-                   help="worker processes for replicates (results do not depend on it)")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario field, e.g. levers.talent_reform.strength=0.8",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes for replicates (results do not depend on it)",
+    )
     p.add_argument("--no-report", action="store_true", help="skip the index, fit and report files")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=main)
@@ -64,8 +83,15 @@ def cli_overrides(args: argparse.Namespace) -> list[str]:
     return list(args.overrides) + extra
 
 
-def run_metadata(scenario: Scenario, path: str, source, overrides: list[str], seeds: list[int],  # noqa: ANN001
-                 results: list, wall: float) -> dict:
+def run_metadata(
+    scenario: Scenario,
+    path: str,
+    source,
+    overrides: list[str],
+    seeds: list[int],
+    results: list,
+    wall: float,
+) -> dict:
     first = results[0]
     return {
         "scenario": {
@@ -83,8 +109,11 @@ def run_metadata(scenario: Scenario, path: str, source, overrides: list[str], se
         "overrides": overrides,
         "parameters": scenario.model_dump(mode="json"),
         "history": [s.model_dump(mode="json") for s in scenario.history],
-        "levers": {k: v for k, v in scenario.levers.model_dump(mode="json").items()
-                   if v.get("strength", 0) > 0},
+        "levers": {
+            k: v
+            for k, v in scenario.levers.model_dump(mode="json").items()
+            if v.get("strength", 0) > 0
+        },
         "shocks": scenario.shocks.model_dump(mode="json"),
         "seeds": {"root": scenario.seed, "replicates": seeds},
         "replications": len(results),
@@ -99,7 +128,7 @@ def run_metadata(scenario: Scenario, path: str, source, overrides: list[str], se
     }
 
 
-def summary_table(df, scenario: Scenario) -> Table:  # noqa: ANN001
+def summary_table(df, scenario: Scenario) -> Table:
     table = Table(title=f"{scenario.name}: mean over replicates ({scenario.currency.code})")
     table.add_column("indicator")
     table.add_column("unit")
@@ -110,7 +139,9 @@ def summary_table(df, scenario: Scenario) -> Table:  # noqa: ANN001
         table.add_column(str(y), justify="right")
     mean = df.groupby(["indicator", "year"])["value"].mean()
     for name, unit, div in SUMMARY:
-        table.add_row(name, unit, *[f"{mean.get((name, y), float('nan')) / div:,.4g}" for y in show])
+        table.add_row(
+            name, unit, *[f"{mean.get((name, y), float('nan')) / div:,.4g}" for y in show]
+        )
     return table
 
 
@@ -128,27 +159,43 @@ def main(args: argparse.Namespace) -> int:
     seeds = replicate_seeds(scenario.seed, args.replications)
     years = scenario.end_year - scenario.start_year + 1
     start = time.perf_counter()
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("years"), TimeRemainingColumn(), console=console,
-                  disable=args.quiet) as progress:
-        task = progress.add_task(f"{scenario.name} x{args.replications}", total=years * args.replications)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("years"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=args.quiet,
+    ) as progress:
+        task = progress.add_task(
+            f"{scenario.name} x{args.replications}", total=years * args.replications
+        )
 
         def on_year(_i: int, _y: int) -> None:
             progress.advance(task)
 
-        def on_done(_i: int, _r) -> None:  # noqa: ANN001
+        def on_done(_i: int, _r) -> None:
             if args.workers > 1:
                 progress.advance(task, years)
 
-        results = run_replicates(config, scenario.seed, args.replications, workers=args.workers,
-                                 on_year=on_year if args.workers <= 1 else None, on_done=on_done)
+        results = run_replicates(
+            config,
+            scenario.seed,
+            args.replications,
+            workers=args.workers,
+            on_year=on_year if args.workers <= 1 else None,
+            on_done=on_done,
+        )
     wall = time.perf_counter() - start
     df = indicators_frame(results)
     with staged_directory(out) as stage:
         write_csv_atomic(stage / "indicators.csv", df)
         meta = run_metadata(scenario, args.scenario, source, overrides, seeds, results, wall)
         write_json_atomic(stage / "run.json", meta)
-        write_text_atomic(stage / "scenario.resolved.yaml", dump_yaml(scenario.model_dump(mode="json")))
+        write_text_atomic(
+            stage / "scenario.resolved.yaml", dump_yaml(scenario.model_dump(mode="json"))
+        )
         if results[0].snapshot:
             write_json_atomic(stage / "snapshot.json", results[0].snapshot)
         if not args.no_report:

@@ -33,19 +33,27 @@ def main(argv: list[str] | None = None) -> None:
         index_wide = zgc_index_wide(zgc_index(df))
     fit = fit_table(df, index_wide, sc.region)
     fit["flag"] = ""
-    bad = (fit["kind"] == "level") & (fit["quality"] == "good") & (
-        (fit["ratio"] > 1.5) | (fit["ratio"] < 1 / 1.5))
+    bad = (
+        (fit["kind"] == "level")
+        & (fit["quality"] == "good")
+        & ((fit["ratio"] > 1.5) | (fit["ratio"] < 1 / 1.5))
+    )
     fit.loc[bad, "flag"] = "MISS"
     pd.set_option("display.width", 200)
     print(fit.drop(columns=["source"]).to_string(float_format=lambda x: f"{x:.4g}"))
-    print(f"good level rows missed: {int(bad.sum())} of "
-          f"{int(((fit['kind'] == 'level') & (fit['quality'] == 'good')).sum())}")
+    print(
+        f"good level rows missed: {int(bad.sum())} of "
+        f"{int(((fit['kind'] == 'level') & (fit['quality'] == 'good')).sum())}"
+    )
     if index_wide is not None:
         print(index_wide[index_wide["year"] >= 2013].round(1).to_string(index=False))
     if args.show:
         mean = df.groupby(["indicator", "year"])["value"].mean().unstack()
-        print(mean.loc[[s for s in args.show if s in mean.index]].to_string(
-            float_format=lambda x: f"{x:.4g}"))
+        print(
+            mean.loc[[s for s in args.show if s in mean.index]].to_string(
+                float_format=lambda x: f"{x:.4g}"
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ class Firm(_Face):
     """A technology firm (or a group of similar small firms, see ``weight``)."""
 
     @property
-    def _o(self):  # noqa: ANN202
+    def _o(self):
         return self.model.orgs
 
     weight = property(lambda self: float(self._o["weight"][self.row]))

@@ -19,7 +19,10 @@ class RunConfig(Block):
     start_year: int = P(2010, 1980, 2100, "year", "first simulated year")
     end_year: int = P(2025, 1980, 2100, "year", "last simulated year (inclusive)")
     scale: float = Field(
-        0.1, gt=0, le=1, description="fraction of the real population simulated as agents",
+        0.1,
+        gt=0,
+        le=1,
+        description="fraction of the real population simulated as agents",
         json_schema_extra={"unit": "share"},
     )
     usd_rate: float = P(6.5, 1e-6, 1e6, "currency/USD", "units of the currency per US dollar")

@@ -109,9 +109,11 @@ class EcosystemModel(mesa.Model):
         self._build_parks()
         populate(self)
         self._faces: dict[str, dict[int, mesa.Agent]] = {
-            "orgs": {}, "talent": {}, "investors": {}, "parks": {}
+            "orgs": {},
+            "talent": {},
+            "investors": {},
+            "parks": {},
         }
-        self._sync_faces()
         production.initialise(self)
         funding.initialise(self)
 
@@ -136,8 +138,31 @@ class EcosystemModel(mesa.Model):
             [[c in s.clusters for c in CLUSTERS] for s in specs], dtype=bool
         )
 
+    # ------------------------------------------------------------------ Mesa faces
+    @property
+    def agents(self):
+        """All Mesa agents, brought up to date with the arrays when read."""
+        self._sync_faces()
+        return self._all_agents
+
+    @property
+    def agents_by_type(self):
+        self._sync_faces()
+        return self._agents_by_type
+
+    def n_agents(self) -> int:
+        """Number of live agents of all classes, read from the arrays (no faces needed)."""
+        return sum(p.count_active() for p in (self.orgs, self.talent, self.investors, self.parks))
+
     def _sync_faces(self) -> None:
-        """Create Mesa agents for new rows and remove those of rows no longer active."""
+        """Create Mesa agents for new rows and remove those of rows no longer active.
+
+        Faces are a view, materialised when someone reads ``agents`` (the visual server
+        every step, tools at the end of a run); the mechanisms never need them, so a
+        headless run pays nothing for rows that come and go between two reads.
+        """
+        if not hasattr(self, "_faces"):
+            return
         for pop_name, pop, cls_of in (
             ("parks", self.parks, lambda r: SubPark),
             ("orgs", self.orgs, lambda r: University if self.orgs["is_univ"][r] else Firm),
@@ -153,6 +178,7 @@ class EcosystemModel(mesa.Model):
                 faces[r] = agent
                 uid[r] = agent.unique_id
             gone = np.flatnonzero(~active & (uid >= 0))
+            uid[~active & (uid == -1)] = -2  # came and went unseen: never gets a face
             for r in gone.tolist():
                 agent = faces.pop(r, None)
                 if agent is not None:
@@ -165,7 +191,6 @@ class EcosystemModel(mesa.Model):
         self.policy = self.schedule.at(self.t)
         for _, process in PROCESSES:
             process(self)
-        self._sync_faces()
         self.t = self.t0 + self.steps * self.dt
         if self.steps % self.steps_per_year == 0:
             from sim.model.indicators import record_year
@@ -188,37 +213,46 @@ class EcosystemModel(mesa.Model):
         """The collaboration graph (nodes: agents' unique_id), synced with the arrays."""
         return self._graph.sync(*self.graph_arrays())
 
-    def graph_arrays(self):  # noqa: ANN201
+    def graph_arrays(self):
+        self._sync_faces()  # node ids are the agents' unique_id
         o, tl, iv = self.orgs, self.talent, self.investors
         org_uid, tal_uid, inv_uid = o["uid"], tl["uid"], iv["uid"]
-        nodes = np.concatenate([
-            org_uid[o["active"]], tal_uid[tl["active"]], inv_uid[iv["active"]]
-        ])
+        nodes = np.concatenate([org_uid[o["active"]], tal_uid[tl["active"]], inv_uid[iv["active"]]])
         us, vs, ks = [], [], []
         act = tl["active"]
         emp = tl["employer"]
         m = act & (emp >= 0)
-        us.append(tal_uid[m]); vs.append(org_uid[emp[m]])
+        us.append(tal_uid[m])
+        vs.append(org_uid[emp[m]])
         ks.append(np.full(m.sum(), KIND_CODE["employment"], np.int8))
         alum = tl["alumni"]
         m = act & (alum >= 0) & (alum != emp)
         m[m] &= o["active"][alum[m]]
-        us.append(tal_uid[m]); vs.append(org_uid[alum[m]])
+        us.append(tal_uid[m])
+        vs.append(org_uid[alum[m]])
         ks.append(np.full(m.sum(), KIND_CODE["alumni"], np.int8))
         a, b = self.ties.a[: self.ties.n], self.ties.b[: self.ties.n]
-        us.append(org_uid[a]); vs.append(org_uid[b])
-        ks.append(np.where(self.ties.kind[: self.ties.n] == 1, KIND_CODE["tech_contract"],
-                           KIND_CODE["rd_collaboration"]).astype(np.int8))
+        us.append(org_uid[a])
+        vs.append(org_uid[b])
+        ks.append(
+            np.where(
+                self.ties.kind[: self.ties.n] == 1,
+                KIND_CODE["tech_contract"],
+                KIND_CODE["rd_collaboration"],
+            ).astype(np.int8)
+        )
         if self.inv_vc:
-            va = np.asarray(self.inv_vc); fb = np.asarray(self.inv_firm)
+            va = np.asarray(self.inv_vc)
+            fb = np.asarray(self.inv_firm)
             m = o["active"][fb] & iv["active"][va]
-            us.append(inv_uid[va[m]]); vs.append(org_uid[fb[m]])
+            us.append(inv_uid[va[m]])
+            vs.append(org_uid[fb[m]])
             ks.append(np.full(m.sum(), KIND_CODE["investment"], np.int8))
         a, b = self.coinvest.a[: self.coinvest.n], self.coinvest.b[: self.coinvest.n]
-        us.append(inv_uid[a]); vs.append(inv_uid[b])
+        us.append(inv_uid[a])
+        vs.append(inv_uid[b])
         ks.append(np.full(a.size, KIND_CODE["co_investment"], np.int8))
-        return (nodes, self._node_attrs, np.concatenate(us), np.concatenate(vs),
-                np.concatenate(ks))
+        return (nodes, self._node_attrs, np.concatenate(us), np.concatenate(vs), np.concatenate(ks))
 
     def _node_attrs(self, uids: np.ndarray) -> list[dict]:
         index = self._uid_index()
@@ -228,8 +262,11 @@ class EcosystemModel(mesa.Model):
         kind, row = where
         if kind == "orgs":
             is_u = bool(self.orgs["is_univ"][row])
-            return {"kind": "university" if is_u else "firm",
-                    "park": self.park_ids[int(self.orgs["park"][row])], "row": row}
+            return {
+                "kind": "university" if is_u else "firm",
+                "park": self.park_ids[int(self.orgs["park"][row])],
+                "row": row,
+            }
         if kind == "talent":
             return {"kind": "talent", "row": row}
         if kind == "investors":
@@ -245,4 +282,13 @@ class EcosystemModel(mesa.Model):
 
     # ------------------------------------------------------------------ summaries
     def agent_counts(self) -> dict[str, int]:
-        return {cls.__name__: len(agents) for cls, agents in self.agents_by_type.items()}
+        """Live agents by class, read from the arrays."""
+        o = self.orgs
+        univ = int((o["active"] & o["is_univ"]).sum())
+        return {
+            "Firm": int(o["active"].sum()) - univ,
+            "University": univ,
+            "Talent": self.talent.count_active(),
+            "VCInvestor": self.investors.count_active(),
+            "SubPark": self.parks.count_active(),
+        }

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
-def P(default: Any, lo: float | None, hi: float | None, unit: str, doc: str) -> Any:  # noqa: N802
+def P(default: Any, lo: float | None, hi: float | None, unit: str, doc: str) -> Any:
     """Declare a numeric parameter: default, allowed range [lo, hi], unit and meaning."""
     return Field(default, ge=lo, le=hi, description=doc, json_schema_extra={"unit": unit})
 

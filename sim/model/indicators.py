@@ -19,25 +19,69 @@ if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
 
 REQUIRED = (
-    "employment", "firms_active", "new_tech_firms", "firm_deaths", "revenue_total",
-    "value_added_total", "profit_total", "value_added_per_employee", "rd_spend_total",
-    "rd_intensity", "patent_applications", "patents_granted", "invention_patents_granted",
-    "invention_patents_per_10k_employees", "pct_applications", "tech_contract_value",
-    "tech_contract_outside_share", "vc_investment_total", "vc_deals", "vc_megadeal_share",
-    "vc_government_share", "unicorns", "listed_firms", "ipos", "market_cap_total",
-    "firms_relocated_out", "branches_outside_region", "talent_inflow", "talent_outflow",
-    "foreign_employees", "foreign_employee_share", "returnee_and_foreign_employees",
-    "bachelor_plus_employees", "young_employee_share", "avg_wage", "avg_office_rent",
-    "firms_revenue_over_1e8", "firms_revenue_over_1e9", "firms_revenue_over_1e10",
-    "firms_revenue_over_1e11", "collaboration_edges", "network_clustering",
+    "employment",
+    "firms_active",
+    "new_tech_firms",
+    "firm_deaths",
+    "revenue_total",
+    "value_added_total",
+    "profit_total",
+    "value_added_per_employee",
+    "rd_spend_total",
+    "rd_intensity",
+    "patent_applications",
+    "patents_granted",
+    "invention_patents_granted",
+    "invention_patents_per_10k_employees",
+    "pct_applications",
+    "tech_contract_value",
+    "tech_contract_outside_share",
+    "vc_investment_total",
+    "vc_deals",
+    "vc_megadeal_share",
+    "vc_government_share",
+    "unicorns",
+    "listed_firms",
+    "ipos",
+    "market_cap_total",
+    "firms_relocated_out",
+    "branches_outside_region",
+    "talent_inflow",
+    "talent_outflow",
+    "foreign_employees",
+    "foreign_employee_share",
+    "returnee_and_foreign_employees",
+    "bachelor_plus_employees",
+    "young_employee_share",
+    "avg_wage",
+    "avg_office_rent",
+    "firms_revenue_over_1e8",
+    "firms_revenue_over_1e9",
+    "firms_revenue_over_1e10",
+    "firms_revenue_over_1e11",
+    "collaboration_edges",
+    "network_clustering",
 )
 
 EXTRA = (
-    "overseas_revenue", "tax_total", "land_output_per_km2", "profit_margin",
-    "tech_contract_outside_value", "cost_of_living_index", "incubator_graduates",
-    "university_research_output", "listed_firm_market_cap_share", "spinoffs",
-    "equity_firm_share", "vc_megadeals", "job_moves", "network_giant_component_share",
-    "network_mean_degree", "core_revenue_share", "investor_confidence", "unemployed_share",
+    "overseas_revenue",
+    "tax_total",
+    "land_output_per_km2",
+    "profit_margin",
+    "tech_contract_outside_value",
+    "cost_of_living_index",
+    "incubator_graduates",
+    "university_research_output",
+    "listed_firm_market_cap_share",
+    "spinoffs",
+    "equity_firm_share",
+    "vc_megadeals",
+    "job_moves",
+    "network_giant_component_share",
+    "network_mean_degree",
+    "core_revenue_share",
+    "investor_confidence",
+    "unemployed_share",
 )
 
 
@@ -45,12 +89,12 @@ def _ratio(a: float, b: float) -> float:
     return float(a / b) if b > 0 else 0.0
 
 
-def collaboration_layer(m: EcosystemModel):  # noqa: ANN201
+def collaboration_layer(m: EcosystemModel):
     """Sparse adjacency of the R&D / technology-contract layer over active organisations."""
     return m.ties.adjacency(m.orgs.n)
 
 
-def giant_component_share(adj) -> float:  # noqa: ANN001
+def giant_component_share(adj) -> float:
     from scipy.sparse.csgraph import connected_components
 
     deg = np.asarray(adj.sum(axis=1)).ravel()
@@ -88,8 +132,13 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
     rev = o["rev"]
     usd = m.usd_rate
     vc_value = o["post_money"] * o["rev"] / np.maximum(o["rev_at_round"], 1.0)
-    unicorn = (f & ~o["listed"] & o["vc_backed"] & (vc_value >= UNICORN_USD * usd)
-               & (m.t - o["born"] <= m.p.funding.unicorn_max_age))
+    unicorn = (
+        f
+        & ~o["listed"]
+        & o["vc_backed"]
+        & (vc_value >= UNICORN_USD * usd)
+        & (m.t - o["born"] <= m.p.funding.unicorn_max_age)
+    )
     listed = f & o["listed"]
     mcap = float(np.sum(w[listed] * o["valuation"][listed])) * m.p.funding.listing_premium
 
@@ -123,12 +172,14 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
         "patent_applications": acc["patent_applications"],
         "patents_granted": acc["patents_granted"],
         "invention_patents_granted": acc["invention_patents_granted"],
-        "invention_patents_per_10k_employees": _ratio(acc["invention_patents_granted"] * 1e4,
-                                                      employment),
+        "invention_patents_per_10k_employees": _ratio(
+            acc["invention_patents_granted"] * 1e4, employment
+        ),
         "pct_applications": acc["pct_applications"],
         "tech_contract_value": acc["tech_contract_value"],
-        "tech_contract_outside_share": _ratio(acc["tech_contract_outside_value"],
-                                              acc["tech_contract_value"]),
+        "tech_contract_outside_share": _ratio(
+            acc["tech_contract_outside_value"], acc["tech_contract_value"]
+        ),
         "vc_investment_total": acc["vc_investment"],
         "vc_deals": acc["vc_deals"],
         "vc_megadeal_share": _ratio(acc["vc_megadeal_amount"], acc["vc_investment"]),
@@ -163,8 +214,9 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
         "cost_of_living_index": m.cost_of_living,
         "incubator_graduates": float(w[new_grads].sum()),
         "university_research_output": acc["papers"],
-        "listed_firm_market_cap_share": _ratio(mcap, float(np.sum(wf * o["valuation"])) *
-                                               m.p.funding.listing_premium),
+        "listed_firm_market_cap_share": _ratio(
+            mcap, float(np.sum(wf * o["valuation"])) * m.p.funding.listing_premium
+        ),
         "spinoffs": acc["spinoffs"],
         "equity_firm_share": _ratio(float(wf[o["equity"]].sum()), float(wf.sum())),
         "vc_megadeals": acc["vc_megadeal_count"],

@@ -30,7 +30,9 @@ def tier_weights(m: EcosystemModel, emp: np.ndarray) -> np.ndarray:
 
 def park_choice_weights(m: EcosystemModel, sector: int, large: bool) -> np.ndarray:
     parks = m.parks
-    w = parks["firm_share"] * np.where(m.park_clusters[:, sector], m.p.parks.cluster_match_gain, 1.0)
+    w = parks["firm_share"] * np.where(
+        m.park_clusters[:, sector], m.p.parks.cluster_match_gain, 1.0
+    )
     if large:
         w = w * parks["large_bias"]
     return w
@@ -55,7 +57,7 @@ def populate(m: EcosystemModel) -> None:
     prod = m.p.production
 
     # ---- firms: draw the real population's sizes, keep a stratified sample ------------
-    n_real = int(round(pp.firms))
+    n_real = round(pp.firms)
     z = rng.standard_normal(n_real)
     emp = np.exp(pp.firm_size_sigma * z)
     emp *= pp.employment / emp.sum()
@@ -77,8 +79,9 @@ def populate(m: EcosystemModel) -> None:
     large = emp >= pp.large_firm_employees
     park = assign_parks(m, sector, large)
     age = rng.exponential(pp.mean_firm_age, n)
-    rd = prod.rd_intensity * np.exp(prod.rd_intensity_sigma * rng.standard_normal(n)
-                                    - prod.rd_intensity_sigma**2 / 2)
+    rd = prod.rd_intensity * np.exp(
+        prod.rd_intensity_sigma * rng.standard_normal(n) - prod.rd_intensity_sigma**2 / 2
+    )
     rows = m.orgs.add(
         n,
         active=True,
@@ -86,7 +89,8 @@ def populate(m: EcosystemModel) -> None:
         park=park,
         sector=sector,
         kind=kind,
-        manuf=rng.random(n) < pp.manufacturing_stage_share * np.where(np.isin(sector, [2, 3, 4]), 2.0, 0.4),
+        manuf=rng.random(n)
+        < pp.manufacturing_stage_share * np.where(np.isin(sector, [2, 3, 4]), 2.0, 0.4),
         born=m.t0 - age,
         emp=emp,
         log_prod=log_prod,
@@ -129,30 +133,42 @@ def populate(m: EcosystemModel) -> None:
 
     # ---- talent: a sample of the workforce and of university researchers ---------------
     tw = m.talent_weight
-    n_emp = int(round(pp.employment / tw))
-    n_res = int(round(pp.researchers / tw))
+    n_emp = round(pp.employment / tw)
+    n_res = round(pp.researchers / tw)
     firm_rows = rows
-    employer = np.concatenate([
-        choose(rng, firm_rows, w * emp, n_emp),
-        choose(rng, urows, m.orgs["emp"][urows], n_res),
-    ])
+    employer = np.concatenate(
+        [
+            choose(rng, firm_rows, w * emp, n_emp),
+            choose(rng, urows, m.orgs["emp"][urows], n_res),
+        ]
+    )
     nt = employer.size
     u = rng.random(nt)
-    origin = np.where(u < pp.foreign_share, 2, np.where(u < pp.foreign_share + pp.returnee_share, 1, 0))
+    origin = np.where(
+        u < pp.foreign_share, 2, np.where(u < pp.foreign_share + pp.returnee_share, 1, 0)
+    )
     young = rng.random(nt) < pp.young_share
     age = np.where(young, rng.uniform(21, 30, nt), rng.uniform(30, m.p.labour.retirement_age, nt))
     edu = rng.random(nt) < pp.bachelor_share
     edu[n_emp:] = True  # researchers
-    m.talent.add(nt, active=True, weight=tw, employer=employer, origin=origin.astype(np.int8),
-                 edu=edu | (origin > 0), age=age)
+    m.talent.add(
+        nt,
+        active=True,
+        weight=tw,
+        employer=employer,
+        origin=origin.astype(np.int8),
+        edu=edu | (origin > 0),
+        age=age,
+    )
 
     # ---- investors -----------------------------------------------------------------------
     fp = m.p.funding
-    src_share = np.array([fp.share_government, fp.share_soe, fp.share_private, fp.share_foreign,
-                          fp.share_angel])
+    src_share = np.array(
+        [fp.share_government, fp.share_soe, fp.share_private, fp.share_foreign, fp.share_angel]
+    )
     for s, sh in enumerate(src_share):
         real = max(1.0, pp.investors * sh)
-        k = max(3, int(round(real * m.scale)))
+        k = max(3, round(real * m.scale))
         m.investors.add(k, active=True, weight=real / k, source=s)
 
     # ---- initial R&D ties: a few years of tie formation without other dynamics ----------

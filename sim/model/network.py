@@ -14,7 +14,14 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
-EDGE_KINDS = ("employment", "alumni", "rd_collaboration", "tech_contract", "investment", "co_investment")
+EDGE_KINDS = (
+    "employment",
+    "alumni",
+    "rd_collaboration",
+    "tech_contract",
+    "investment",
+    "co_investment",
+)
 KIND_CODE = {k: i for i, k in enumerate(EDGE_KINDS)}
 
 
@@ -34,6 +41,7 @@ class TieStore:
         self.kind = np.empty(capacity, np.int8)
         self.n = 0
         self.version = 0  # bumped on every change; caches compare it
+        self._sorted: tuple[int, np.ndarray] = (-1, np.empty(0, np.int64))
 
     def _grow(self, needed: int) -> None:
         if needed <= len(self.a):
@@ -50,6 +58,19 @@ class TieStore:
     def keys(self) -> np.ndarray:
         return pair_keys(self.a[: self.n], self.b[: self.n])
 
+    def sorted_keys(self) -> np.ndarray:
+        """Sorted pair keys, cached until the next change."""
+        if self._sorted[0] != self.version:
+            self._sorted = (self.version, np.sort(self.keys()))
+        return self._sorted[1]
+
+    def contains(self, keys: np.ndarray) -> np.ndarray:
+        existing = self.sorted_keys()
+        if existing.size == 0:
+            return np.zeros(keys.shape, bool)
+        pos = np.minimum(np.searchsorted(existing, keys), existing.size - 1)
+        return existing[pos] == keys
+
     def add(self, a: np.ndarray, b: np.ndarray, kind: np.ndarray | int) -> int:
         """Add ties, skipping self-ties, duplicates within the batch and existing pairs."""
         a = np.asarray(a, np.int64)
@@ -60,11 +81,13 @@ class TieStore:
         if a.size == 0:
             return 0
         keys = pair_keys(a, b)
-        _, first = np.unique(keys, return_index=True)
-        first.sort()
-        a, b, kind, keys = a[first], b[first], kind[first], keys[first]
+        if keys.size > 1:
+            _, first = np.unique(keys, return_index=True)
+            if first.size < keys.size:
+                first.sort()
+                a, b, kind, keys = a[first], b[first], kind[first], keys[first]
         if self.n:
-            fresh = ~np.isin(keys, self.keys())
+            fresh = ~self.contains(keys)
             a, b, kind = a[fresh], b[fresh], kind[fresh]
         m = a.size
         if m:
@@ -105,8 +128,14 @@ class GraphView:
         self._edge_keys = np.empty(0, np.int64)
         self._node_ids = np.empty(0, np.int64)
 
-    def sync(self, nodes: np.ndarray, node_attrs, edges_u: np.ndarray, edges_v: np.ndarray,  # noqa: ANN001
-             edges_kind: np.ndarray) -> nx.Graph:
+    def sync(
+        self,
+        nodes: np.ndarray,
+        node_attrs,
+        edges_u: np.ndarray,
+        edges_v: np.ndarray,
+        edges_kind: np.ndarray,
+    ) -> nx.Graph:
         """Make the graph hold exactly ``nodes`` and the given typed edges.
 
         ``node_attrs(uids)`` returns attribute dicts for nodes being added.
@@ -132,16 +161,21 @@ class GraphView:
             old = old[alive]
         gone = np.setdiff1d(old, keys, assume_unique=True)
         if gone.size:
-            g.remove_edges_from(zip((gone >> 31).tolist(), (gone & ((1 << 31) - 1)).tolist(),
-                                    strict=True))
+            g.remove_edges_from(
+                zip((gone >> 31).tolist(), (gone & ((1 << 31) - 1)).tolist(), strict=True)
+            )
         new_mask = ~np.isin(keys, old, assume_unique=True)
         if new_mask.any():
             nk = keys[new_mask]
             kind_names = np.asarray(EDGE_KINDS, dtype=object)[kinds[new_mask]]
             g.add_edges_from(
                 (u, v, {"kind": k})
-                for u, v, k in zip((nk >> 31).tolist(), (nk & ((1 << 31) - 1)).tolist(),
-                                   kind_names.tolist(), strict=True)
+                for u, v, k in zip(
+                    (nk >> 31).tolist(),
+                    (nk & ((1 << 31) - 1)).tolist(),
+                    kind_names.tolist(),
+                    strict=True,
+                )
             )
         # a pair that changed kind (alumni -> employment on rehire) keeps the new kind
         self._edge_keys = keys

@@ -71,7 +71,8 @@ class PopulationParams(Block):
     rd_degree: float = P(1.5, 0, 50, "ties per firm", "mean R&D collaboration ties per firm")
     sector_shares: list[float] = Field(
         default_factory=lambda: [0.42, 0.08, 0.15, 0.07, 0.05, 0.23],
-        min_length=6, max_length=6,
+        min_length=6,
+        max_length=6,
         description="shares of firms in clusters C1..C6 (normalised to sum 1)",
     )
 
@@ -106,9 +107,7 @@ class ProductionParams(Block):
     floor_per_employee: float = P(18, 1, 200, "m2/person", "office floor space per employee")
     rd_intensity: float = P(0.014, 0.001, 0.5, "share", "mean R&D spending / revenue of firms")
     rd_intensity_sigma: float = P(0.8, 0, 3, "log", "spread of log R&D intensity across firms")
-    rd_intensity_trend: float = P(
-        0.0, -0.1, 0.2, "1/yr", "yearly growth of firms' R&D intensity"
-    )
+    rd_intensity_trend: float = P(0.0, -0.1, 0.2, "1/yr", "yearly growth of firms' R&D intensity")
     decoupling_export_effect: float = P(
         0.5, 0, 1, "share", "cut in overseas revenue at full technology decoupling"
     )
@@ -133,7 +132,9 @@ class GrowthParams(Block):
     size_drag: float = P(0.01, 0, 0.5, "1/yr per log", "mean reversion of log firm size")
     growth_noise: float = P(0.35, 0, 2, "1/sqrt(yr)", "idiosyncratic volatility of log headcount")
     death_rate: float = P(0.03, 0, 1, "1/yr", "baseline exit hazard of a firm")
-    listed_death_mult: float = P(0.3, 0, 1, "x", "exit hazard of a listed firm relative to baseline")
+    listed_death_mult: float = P(
+        0.3, 0, 1, "x", "exit hazard of a listed firm relative to baseline"
+    )
     macro_employment_share: float = P(
         0.5, 0, 2, "share", "share of a macro growth shock that reaches headcount growth"
     )
@@ -334,9 +335,7 @@ class FundingParams(Block):
         2e7, 1e4, 1e11, "currency", "median round size (growth-stage rounds are larger)"
     )
     round_sigma: float = P(1.1, 0.1, 3, "log", "spread of log round size")
-    growth_round_mult: float = P(
-        4, 1, 100, "x", "growth-stage round size relative to early-stage"
-    )
+    growth_round_mult: float = P(4, 1, 100, "x", "growth-stage round size relative to early-stage")
     private_round_mult: float = P(
         1.5, 0.1, 10, "x", "private and foreign rounds relative to government rounds"
     )
@@ -345,7 +344,9 @@ class FundingParams(Block):
         0.5, 0, 5, "elasticity", "capital supply response to recent exit value (capital feedback)"
     )
     confidence_memory: float = P(2, 0.25, 20, "yr", "memory of investor confidence")
-    dilution: float = P(0.25, 0.01, 0.9, "share", "equity sold in a round (post-money = round/share)")
+    dilution: float = P(
+        0.25, 0.01, 0.9, "share", "equity sold in a round (post-money = round/share)"
+    )
     revenue_multiple: float = P(1.5, 0.1, 100, "x", "valuation of a firm as a multiple of revenue")
     government_early_bias: float = P(
         1.3, 0.1, 10, "x", "early-stage share of government and SOE money relative to others"
@@ -358,9 +359,13 @@ class FundingParams(Block):
     )
     network_bias: float = P(2.0, 1, 20, "x", "preference for firms tied to the investor's network")
     syndication: float = P(0.4, 0, 1, "probability", "chance a round has a co-investor")
-    ipo_rate: float = P(0.2, 0, 5, "1/yr", "listing hazard of an eligible firm at fully open channels")
+    ipo_rate: float = P(
+        0.2, 0, 5, "1/yr", "listing hazard of an eligible firm at fully open channels"
+    )
     ipo_min_revenue: float = P(3e8, 0, 1e12, "currency/yr", "revenue needed to list")
-    listing_premium: float = P(2.0, 0.1, 20, "x", "market value of a listed firm over its valuation")
+    listing_premium: float = P(
+        2.0, 0.1, 20, "x", "market value of a listed firm over its valuation"
+    )
     priority_clusters: list[Literal["C1", "C2", "C3", "C4", "C5", "C6"]] = Field(
         default_factory=lambda: ["C1", "C2", "C3"],
         description="clusters government funds and relocation policy treat as priorities",
@@ -376,9 +381,7 @@ class FundingParams(Block):
             + self.share_angel
         )
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(
-                f"funding source shares must add up to 1 (they add up to {total:.4g})"
-            )
+            raise ValueError(f"funding source shares must add up to 1 (they add up to {total:.4g})")
         return self
 
 
@@ -390,9 +393,7 @@ class ParkParams(Block):
     location_rent_elasticity: float = P(
         0.8, 0, 5, "elasticity", "new firms' aversion to high rents when choosing a park"
     )
-    cluster_match_gain: float = P(
-        3.0, 0, 50, "x", "pull of a park that lists the firm's cluster"
-    )
+    cluster_match_gain: float = P(3.0, 0, 50, "x", "pull of a park that lists the firm's cluster")
     rent_inflation: float = P(0.02, -0.1, 0.3, "1/yr", "general yearly rent inflation")
 
 
@@ -447,7 +448,9 @@ class ModelParams(Block):
     """All behavioural parameters, one block per mechanism."""
 
     steps_per_year: Literal[4, 12] = Field(4, description="time steps per year (4: quarterly)")
-    population: PopulationParams = Field(default_factory=PopulationParams, description="initial state")
+    population: PopulationParams = Field(
+        default_factory=PopulationParams, description="initial state"
+    )
     production: ProductionParams = Field(default_factory=ProductionParams, description="production")
     growth: GrowthParams = Field(default_factory=GrowthParams, description="firm growth and exit")
     knowledge: KnowledgeParams = Field(default_factory=KnowledgeParams, description="patents")
@@ -466,8 +469,11 @@ class ModelParams(Block):
 
 
 def _default_parks() -> list[ParkSpec]:
-    return [ParkSpec(id="region", name="whole region", core=True, clusters=list(CLUSTERS),
-                     firm_share=1.0)]
+    return [
+        ParkSpec(
+            id="region", name="whole region", core=True, clusters=list(CLUSTERS), firm_share=1.0
+        )
+    ]
 
 
 class RegionParams(ModelParams):

@@ -35,7 +35,7 @@ class LeverSchedule(Block):
     strength: float = P(0.0, 0, 1, "share", "0: nothing beyond history; 1: the lever's values")
 
     @model_validator(mode="after")
-    def _end_after_start(self):  # noqa: ANN202 - pydantic validator
+    def _end_after_start(self):
         if self.end_year is not None and self.end_year <= self.start_year:
             raise ValueError(
                 f"end_year ({self.end_year}) must be after start_year ({self.start_year})"
@@ -46,16 +46,16 @@ class LeverSchedule(Block):
         """Blend weight at decimal year ``t``: strength times ramp progress, 0 outside."""
         if t < self.start_year or (self.end_year is not None and t >= self.end_year):
             return 0.0
-        progress = 1.0 if self.ramp_years <= 0 else min(1.0, (t - self.start_year) / self.ramp_years)
+        progress = (
+            1.0 if self.ramp_years <= 0 else min(1.0, (t - self.start_year) / self.ramp_years)
+        )
         return self.strength * progress
 
 
 class TalentReform(LeverSchedule):
-    """Talent reform: residence, green cards, talent housing, researcher mobility (seeds 001, 003)."""
+    """Talent reform: residence, green cards, talent housing, mobility (seeds 001, 003)."""
 
-    foreign_attraction: float = P(
-        4.0, 1, 50, "x", "multiplier on foreign and returnee arrivals"
-    )
+    foreign_attraction: float = P(4.0, 1, 50, "x", "multiplier on foreign and returnee arrivals")
     residence_facilitation: float = P(
         0.5, 0, 1, "share", "cut in foreign and returnee departure hazard (residence, green card)"
     )
@@ -82,12 +82,8 @@ class EquityIncentives(LeverSchedule):
 class RelocationPressure(LeverSchedule):
     """Relocation pressure: easing non-capital functions, prohibited catalogue (seeds 001, 003)."""
 
-    floor_space_cap: float = P(
-        0.3, 0, 0.9, "share", "cut in the growth of core-park floor space"
-    )
-    rent_escalation: float = P(
-        0.06, 0, 0.5, "1/yr", "extra yearly rent growth in core parks"
-    )
+    floor_space_cap: float = P(0.3, 0, 0.9, "share", "cut in the growth of core-park floor space")
+    rent_escalation: float = P(0.06, 0, 0.5, "1/yr", "extra yearly rent growth in core parks")
     prohibited_exit: float = P(
         0.08, 0, 1, "1/yr", "exit push on core firms with general manufacturing stages"
     )
@@ -117,9 +113,14 @@ class FundingMix(LeverSchedule):
     )
 
     @model_validator(mode="after")
-    def _shares(self):  # noqa: ANN202 - pydantic validator
-        shares = [self.share_government, self.share_soe, self.share_private, self.share_foreign,
-                  self.share_angel]
+    def _shares(self):
+        shares = [
+            self.share_government,
+            self.share_soe,
+            self.share_private,
+            self.share_foreign,
+            self.share_angel,
+        ]
         given = [s for s in shares if s is not None]
         if given and len(given) != len(shares):
             raise ValueError(
@@ -284,7 +285,7 @@ _SETTINGS = {
 }
 
 
-def _blend(current, step: LeverSchedule, w: float):  # noqa: ANN001, ANN202
+def _blend(current, step: LeverSchedule, w: float):
     """Move every setting of ``current`` toward ``step``'s value by weight ``w``."""
     if w <= 0:
         return current

@@ -21,7 +21,8 @@ class Population:
         self.n = 0
         self._cap = max(16, int(capacity))
         self._data = {
-            name: np.full(self._cap, default, dtype=dtype) for name, (dtype, default) in schema.items()
+            name: np.full(self._cap, default, dtype=dtype)
+            for name, (dtype, default) in schema.items()
         }
 
     def __getitem__(self, name: str) -> np.ndarray:

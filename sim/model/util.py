@@ -18,16 +18,26 @@ def stochastic_round(x: float, rng: np.random.Generator) -> int:
     return int(base + (rng.random() < x - base))
 
 
-def choose(rng: np.random.Generator, candidates: np.ndarray, weights: np.ndarray, k: int,
-           replace: bool = True) -> np.ndarray:
+def choose(
+    rng: np.random.Generator,
+    candidates: np.ndarray,
+    weights: np.ndarray,
+    k: int,
+    replace: bool = True,
+) -> np.ndarray:
     """Draw ``k`` of ``candidates`` with probability proportional to ``weights``."""
     if k <= 0 or candidates.size == 0:
         return np.empty(0, dtype=candidates.dtype)
     w = np.maximum(np.asarray(weights, np.float64), 0.0)
-    total = w.sum()
-    if total <= 0:
-        w = np.ones_like(w)
-        total = w.sum()
     if not replace:
+        total = w.sum()
+        if total <= 0:
+            w = np.ones_like(w)
         k = min(k, int((w > 0).sum()))
-    return rng.choice(candidates, size=k, replace=replace, p=w / total)
+        return rng.choice(candidates, size=k, replace=False, p=w / w.sum())
+    # inverse-CDF sampling: the same distribution as rng.choice(p=...), without its checks
+    cdf = np.cumsum(w)
+    if cdf[-1] <= 0:
+        cdf = np.arange(1, w.size + 1, dtype=np.float64)
+    idx = np.searchsorted(cdf, rng.random(k) * cdf[-1], side="right")
+    return candidates[np.minimum(idx, candidates.size - 1)]

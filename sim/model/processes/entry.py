@@ -38,12 +38,17 @@ def step(m: EcosystemModel) -> None:
     f = o["active"] & ~o["is_univ"]
     equity_share = float(np.sum(o["weight"][f & o["equity"]]) / max(np.sum(o["weight"][f]), 1e-9))
     access = early_capital_rate(m) / max(employment(m), 1.0) / max(m.early_capital0, 1e-12)
-    founding = (ep.founding_rate * (1.0 + ep.equity_founding_gain * equity_share)
-                * access**ep.funding_access_elasticity
-                * (1.0 + ep.incubator_gain * pol.funding.incubator_support))
-    spinoff = (ep.spinoff_rate
-               * (1.0 + ep.income_share_spinoff_gain * pol.equity.researcher_income_share)
-               * (1.0 + ep.mobility_founding_gain * (pol.talent.researcher_mobility - 1.0)))
+    founding = (
+        ep.founding_rate
+        * (1.0 + ep.equity_founding_gain * equity_share)
+        * access**ep.funding_access_elasticity
+        * (1.0 + ep.incubator_gain * pol.funding.incubator_support)
+    )
+    spinoff = (
+        ep.spinoff_rate
+        * (1.0 + ep.income_share_spinoff_gain * pol.equity.researcher_income_share)
+        * (1.0 + ep.mobility_founding_gain * (pol.talent.researcher_mobility - 1.0))
+    )
     employer = tl["employer"][idx]
     is_res = o["is_univ"][employer]
     rate = np.where(is_res, spinoff, founding)
@@ -57,19 +62,30 @@ def step(m: EcosystemModel) -> None:
     src = tl["employer"][founders]
     gp, pp = m.p.growth, m.p.production
     inherit = rng.random(k) < ep.sector_inheritance
-    sector = np.where(inherit, o["sector"][src],
-                      rng.choice(6, size=k, p=np.asarray(m.p.population.sector_shares)
-                                 / np.sum(m.p.population.sector_shares))).astype(np.int8)
+    sector = np.where(
+        inherit,
+        o["sector"][src],
+        rng.choice(
+            6,
+            size=k,
+            p=np.asarray(m.p.population.sector_shares) / np.sum(m.p.population.sector_shares),
+        ),
+    ).astype(np.int8)
     park = np.empty(k, np.int16)
     for s in np.unique(sector):
         sel = sector == s
         park[sel] = choose(rng, np.arange(m.parks.n), location_weights(m, int(s)), int(sel.sum()))
     emp0 = gp.startup_employees * np.exp(ep.startup_size_sigma * rng.standard_normal(k))
-    log_prod = (np.minimum(o["log_prod"][src], m.mean_log_prod + ep.startup_productivity_gap)
-                - ep.startup_productivity_gap
-                + m.p.production.productivity_noise * rng.standard_normal(k))
-    rd = pp.rd_intensity * ep.startup_rd_mult * np.exp(pp.rd_intensity_sigma * rng.standard_normal(k)
-                                        - pp.rd_intensity_sigma**2 / 2)
+    log_prod = (
+        np.minimum(o["log_prod"][src], m.mean_log_prod + ep.startup_productivity_gap)
+        - ep.startup_productivity_gap
+        + m.p.production.productivity_noise * rng.standard_normal(k)
+    )
+    rd = (
+        pp.rd_intensity
+        * ep.startup_rd_mult
+        * np.exp(pp.rd_intensity_sigma * rng.standard_normal(k) - pp.rd_intensity_sigma**2 / 2)
+    )
     wage = m.wage_index
     rows = o.add(
         k,
@@ -78,8 +94,8 @@ def step(m: EcosystemModel) -> None:
         park=park,
         sector=sector,
         kind=np.where(is_res[np.searchsorted(idx, founders)], 3, 0).astype(np.int8),
-        manuf=rng.random(k) < m.p.population.manufacturing_stage_share * np.where(
-            np.isin(sector, [2, 3, 4]), 2.0, 0.4),
+        manuf=rng.random(k)
+        < m.p.population.manufacturing_stage_share * np.where(np.isin(sector, [2, 3, 4]), 2.0, 0.4),
         born=m.t,
         emp=emp0,
         log_prod=log_prod,

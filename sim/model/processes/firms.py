@@ -22,8 +22,12 @@ if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
 
 
-def release_staff(m: EcosystemModel, org_mask: np.ndarray, share: np.ndarray | float = 1.0,
-                  leave_region: float = 0.0) -> None:
+def release_staff(
+    m: EcosystemModel,
+    org_mask: np.ndarray,
+    share: np.ndarray | float = 1.0,
+    leave_region: float = 0.0,
+) -> None:
     """Separate talent from organisations in ``org_mask`` (each with probability ``share``);
     a fraction ``leave_region`` of them leaves the region."""
     tl, rng = m.talent, m.rng
@@ -106,8 +110,11 @@ def _exits(m: EcosystemModel) -> None:
     o, g, rp, dt, rng, pol = m.orgs, m.p.growth, m.p.relocation, m.dt, m.rng, m.policy
     f = o["active"] & ~o["is_univ"]
     age = np.maximum(m.t - o["born"], 0.0)
-    rate = (g.death_rate + g.young_death_rate * np.exp(-age / g.young_age_scale)
-            + g.loss_death_rate * (o["cash"] < 0))
+    rate = (
+        g.death_rate
+        + g.young_death_rate * np.exp(-age / g.young_age_scale)
+        + g.loss_death_rate * (o["cash"] < 0)
+    )
     rate = np.where(o["listed"], g.death_rate * g.listed_death_mult, rate)
     die = f & (rng.random(o.n) < hazard(rate, dt))
 
@@ -118,9 +125,12 @@ def _exits(m: EcosystemModel) -> None:
     priority_codes = [int(c[1]) - 1 for c in m.p.funding.priority_clusters]
     pushed = o["manuf"] & core & ~np.isin(o["sector"], priority_codes)
     pull = pol.relocation.neighbour_pull
-    rrate = (rp.base_relocation_rate + rp.cost_relocation_rate * excess
-             + rp.pull_relocation_rate * pull * o["manuf"]
-             + pol.relocation.prohibited_exit * pushed)
+    rrate = (
+        rp.base_relocation_rate
+        + rp.cost_relocation_rate * excess
+        + rp.pull_relocation_rate * pull * o["manuf"]
+        + pol.relocation.prohibited_exit * pushed
+    )
     move = f & ~die & ~o["listed"] & (rng.random(o.n) < hazard(rrate, dt))
 
     w = o["weight"]

@@ -56,8 +56,7 @@ def supply_rate(m: EcosystemModel) -> float:
 
 def source_shares(m: EcosystemModel) -> np.ndarray:
     f = m.policy.funding
-    s = np.array([f.share_government, f.share_soe, f.share_private, f.share_foreign,
-                  f.share_angel])
+    s = np.array([f.share_government, f.share_soe, f.share_private, f.share_foreign, f.share_angel])
     return s / s.sum()
 
 
@@ -71,13 +70,20 @@ def early_capital_rate(m: EcosystemModel) -> float:
 def update_valuations(m: EcosystemModel) -> None:
     o, fp = m.orgs, m.p.funding
     base = fp.revenue_multiple * o["rev"]
-    marked = np.where(o["rev_at_round"] > 0,
-                      o["post_money"] * o["rev"] / np.maximum(o["rev_at_round"], 1.0), 0.0)
+    marked = np.where(
+        o["rev_at_round"] > 0, o["post_money"] * o["rev"] / np.maximum(o["rev_at_round"], 1.0), 0.0
+    )
     o["valuation"] = np.where(o["active"] & ~o["is_univ"], np.maximum(base, marked), 0.0)
 
 
-def _invest(m: EcosystemModel, source: int, budget: float, pool: np.ndarray, attract: np.ndarray,
-            median_round: float) -> None:
+def _invest(
+    m: EcosystemModel,
+    source: int,
+    budget: float,
+    pool: np.ndarray,
+    attract: np.ndarray,
+    median_round: float,
+) -> None:
     if budget <= 0 or pool.size == 0:
         return
     o, fp, rng = m.orgs, m.p.funding, m.rng
@@ -105,8 +111,9 @@ def _invest(m: EcosystemModel, source: int, budget: float, pool: np.ndarray, att
     post = amount / fp.dilution
     better = post > o["valuation"][firms]
     o["post_money"][firms] = np.where(better, post, o["post_money"][firms])
-    o["rev_at_round"][firms] = np.where(better, np.maximum(o["rev"][firms], 1.0),
-                                        o["rev_at_round"][firms])
+    o["rev_at_round"][firms] = np.where(
+        better, np.maximum(o["rev"][firms], 1.0), o["rev_at_round"][firms]
+    )
     # the lead investor and, sometimes, a co-investor
     inv = m.investors
     candidates = np.flatnonzero(inv["active"] & (inv["source"] == source))
@@ -125,14 +132,14 @@ def _invest(m: EcosystemModel, source: int, budget: float, pool: np.ndarray, att
         m.coinvest.add(leads[syn], co, 0)
 
 
-def _network_flag(m: EcosystemModel, source: int) -> np.ndarray:
-    """Firms tied (through an investment) to any investor of ``source``."""
-    flag = np.zeros(m.orgs.n, bool)
+def _network_flags(m: EcosystemModel) -> np.ndarray:
+    """flags[s, firm]: the firm is tied through an investment to an investor of source s."""
+    flags = np.zeros((5, m.orgs.n), bool)
     if m.inv_vc:
         va = np.asarray(m.inv_vc)
         fb = np.asarray(m.inv_firm)
-        flag[fb[m.investors["source"][va] == source]] = True
-    return flag
+        flags[m.investors["source"][va], fb] = True
+    return flags
 
 
 def step(m: EcosystemModel) -> None:
@@ -155,11 +162,12 @@ def step(m: EcosystemModel) -> None:
     quality = np.exp(rel_prod)
     priority = np.isin(o["sector"], [int(c[1]) - 1 for c in fp.priority_clusters])
     round_mult = pol.funding.round_size
+    flags = _network_flags(m)
     for s in range(5):
         budget = supply * shares[s]
         if budget <= 0:
             continue
-        attract = quality * np.where(_network_flag(m, s), fp.network_bias, 1.0)
+        attract = quality * np.where(flags[s], fp.network_bias, 1.0)
         if s in (GOV, SOE):
             attract = attract * np.where(priority, fp.government_priority_bias, 1.0)
         src_mult = fp.private_round_mult if s in (PRIVATE, FOREIGN) else 1.0
@@ -177,7 +185,11 @@ def step(m: EcosystemModel) -> None:
         _invest(m, s, budget * (1 - e), pool, attract[pool], median * fp.growth_round_mult)
 
     # listings
-    eligible = f & (o["rev"] >= fp.ipo_min_revenue) & (o["vc_backed"] | (o["emp"] >= m.p.population.large_firm_employees))
+    eligible = (
+        f
+        & (o["rev"] >= fp.ipo_min_revenue)
+        & (o["vc_backed"] | (o["emp"] >= m.p.population.large_firm_employees))
+    )
     h = hazard(fp.ipo_rate * pol.funding.listing_openness, dt)
     ipo = eligible & (rng.random(o.n) < h)
     if ipo.any():

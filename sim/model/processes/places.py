@@ -39,7 +39,9 @@ def step(m: EcosystemModel) -> None:
     if not hasattr(m, "rent_avg0"):
         initialise(m)
     core = pk["core"]
-    growth = np.where(core, pp.floor_growth * (1.0 - pol.relocation.floor_space_cap), pp.floor_growth)
+    growth = np.where(
+        core, pp.floor_growth * (1.0 - pol.relocation.floor_space_cap), pp.floor_growth
+    )
     pk["capacity"] = pk["capacity"] * np.exp(growth * dt)
     pk["escalation"] = pk["escalation"] * np.where(
         core, np.exp(pol.relocation.rent_escalation * dt), 1.0
@@ -65,6 +67,12 @@ def step(m: EcosystemModel) -> None:
     g_prod = getattr(m, "prod_growth", 0.0)
     slack = (lab.natural_unemployment - m.unemployed_share) / lab.natural_unemployment
     m.wage_index *= float(
-        np.exp((lab.price_inflation + lab.wage_productivity_passthrough * g_prod
-                + lab.wage_tightness * np.clip(slack, -1.0, 1.0)) * dt)
+        np.exp(
+            (
+                lab.price_inflation
+                + lab.wage_productivity_passthrough * g_prod
+                + lab.wage_tightness * np.clip(slack, -1.0, 1.0)
+            )
+            * dt
+        )
     )

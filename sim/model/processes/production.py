@@ -46,7 +46,9 @@ def wage_premium(m: EcosystemModel) -> float:
     tl = m.talent
     act = tl["active"] & (tl["employer"] >= 0)
     lab = m.p.labour
-    prem = 1.0 + lab.education_premium * tl["edu"][act] + lab.foreign_premium * (tl["origin"][act] > 0)
+    prem = (
+        1.0 + lab.education_premium * tl["edu"][act] + lab.foreign_premium * (tl["origin"][act] > 0)
+    )
     return float(prem.mean()) if prem.size else 1.0
 
 
@@ -68,8 +70,9 @@ def applications_rate(m: EcosystemModel) -> np.ndarray:
     years = min(max(m.t - m.t0, 0.0), kp.patent_trend_years)
     propensity = np.exp(kp.patent_trend * years)
     recombination = 1.0 + kp.spillover_patent_gain * np.log1p(o["partners"])
-    base = np.where(o["is_univ"], kp.univ_patents_per_budget * o["budget"],
-                    kp.patents_per_rd * o["rd_spend"])
+    base = np.where(
+        o["is_univ"], kp.univ_patents_per_budget * o["budget"], kp.patents_per_rd * o["rd_spend"]
+    )
     return np.where(o["active"], base * propensity * recombination, 0.0)
 
 
@@ -117,7 +120,9 @@ def step(m: EcosystemModel) -> None:
 
     # universities: research budgets grow; their staff target follows
     u = o["active"] & o["is_univ"]
-    o["budget"] = np.where(u, o["budget"] * np.exp(m.p.population.univ_budget_growth * dt), o["budget"])
+    o["budget"] = np.where(
+        u, o["budget"] * np.exp(m.p.population.univ_budget_growth * dt), o["budget"]
+    )
     acc["papers"] += float(np.sum(o["budget"][u]) * kp.papers_per_budget * dt)
 
     # patents: applications now, grants from the pipeline
@@ -136,11 +141,17 @@ def step(m: EcosystemModel) -> None:
     # technology contracts: firm and university sellers; local or outside buyers
     cp = m.p.collaboration
     income = pol.equity.researcher_income_share
-    sold = np.where(
-        o["is_univ"],
-        cp.contract_per_univ_budget * o["budget"] * (1.0 + cp.income_share_contract_gain * income),
-        cp.contract_per_rd * o["rd_spend"],
-    ) * o["active"] * w
+    sold = (
+        np.where(
+            o["is_univ"],
+            cp.contract_per_univ_budget
+            * o["budget"]
+            * (1.0 + cp.income_share_contract_gain * income),
+            cp.contract_per_rd * o["rd_spend"],
+        )
+        * o["active"]
+        * w
+    )
     value = float(sold.sum()) * dt
     outside_pull = cp.outside_demand * (
         1.0 + cp.branch_demand_gain * (m.cum_branches + m.cum_relocated) / 1000.0
@@ -154,7 +165,9 @@ def _park_knowledge_density(m: EcosystemModel) -> np.ndarray:
     """R&D spending per km2 of each park relative to the densest (0..1)."""
     o = m.orgs
     act = o["active"]
-    rd = np.bincount(o["park"][act], weights=(o["weight"] * o["rd_spend"])[act], minlength=m.parks.n)
+    rd = np.bincount(
+        o["park"][act], weights=(o["weight"] * o["rd_spend"])[act], minlength=m.parks.n
+    )
     dens = rd / m.parks["area"]
     top = dens.max()
     return dens / top if top > 0 else dens

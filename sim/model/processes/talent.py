@@ -42,8 +42,14 @@ def _departures(m: EcosystemModel) -> None:
     tl["active"] = act & ~out
 
 
-def _arrive(m: EcosystemModel, people: float, origin: int, bachelor_share: float,
-            age_mean: float, age_sd: float) -> None:
+def _arrive(
+    m: EcosystemModel,
+    people: float,
+    origin: int,
+    bachelor_share: float,
+    age_mean: float,
+    age_sd: float,
+) -> None:
     tl, rng = m.talent, m.rng
     k = stochastic_round(people / m.talent_weight, rng)
     if k <= 0:
@@ -67,14 +73,20 @@ def _arrivals(m: EcosystemModel) -> None:
     o = m.orgs
     f = o["active"] & ~o["is_univ"]
     employment = float(np.sum(o["weight"][f] * o["emp"][f]))
-    pull = m.attraction ** lab.arrival_attraction_elasticity
+    pull = m.attraction**lab.arrival_attraction_elasticity
     decouple = pol.shocks.decoupling
     fa = pol.talent.foreign_attraction
     sd = lab.arrival_age_sd
     domestic = lab.vacancy_fill * getattr(m, "unmet_demand", 0.0) * dt * pull
     _arrive(m, domestic, 0, lab.migrant_bachelor_share, lab.arrival_age, sd)
-    returnees = (lab.returnee_arrival * employment * pull * fa
-                 * (1 - lab.decoupling_returnee_effect * decouple) * dt)
+    returnees = (
+        lab.returnee_arrival
+        * employment
+        * pull
+        * fa
+        * (1 - lab.decoupling_returnee_effect * decouple)
+        * dt
+    )
     _arrive(m, returnees, 1, lab.returnee_bachelor_share, lab.arrival_age, sd)
     foreign = lab.foreign_arrival * employment * pull * fa * (1 - decouple) * dt
     _arrive(m, foreign, 2, lab.foreign_bachelor_share, lab.arrival_age, sd)
