@@ -6,6 +6,7 @@ replicate's stream is independent and its results do not depend on how many work
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -46,7 +47,9 @@ def run_replicates(
             if on_done:
                 on_done(i, results[i])
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # spawn: a fresh interpreter per worker, safe whatever threads the parent runs
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             futures = {pool.submit(_one, (config, s, i == 0)): i for i, s in enumerate(seeds)}
             for fut in as_completed(futures):
                 i = futures[fut]

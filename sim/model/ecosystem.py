@@ -252,7 +252,9 @@ class EcosystemModel(mesa.Model):
         us.append(inv_uid[a])
         vs.append(inv_uid[b])
         ks.append(np.full(a.size, KIND_CODE["co_investment"], np.int8))
-        return (nodes, self._node_attrs, np.concatenate(us), np.concatenate(vs), np.concatenate(ks))
+        u, v, k = np.concatenate(us), np.concatenate(vs), np.concatenate(ks)
+        live = (u >= 0) & (v >= 0)  # ties to rows that ended this step go at the next decay
+        return nodes, self._node_attrs, u[live], v[live], k[live]
 
     def _node_attrs(self, uids: np.ndarray) -> list[dict]:
         index = self._uid_index()

@@ -167,7 +167,7 @@ class KnowledgeParams(Block):
     grant_rate: float = P(0.85, 0, 1, "share", "share of applications eventually granted")
     grant_lag: float = P(1.5, 0.25, 10, "yr", "mean time from application to grant")
     invention_share: float = P(0.38, 0, 1, "share", "invention patents among grants")
-    pct_share: float = P(0.05, 0, 1, "share", "PCT filings per patent application")
+    pct_share: float = P(0.065, 0, 1, "share", "PCT filings per patent application")
     decoupling_pct_effect: float = P(
         0.5, 0, 1, "share", "cut in PCT filings at full technology decoupling"
     )

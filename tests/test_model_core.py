@@ -1,0 +1,173 @@
+"""The model core: determinism, scale agreement, agents and graph, policy schedule."""
+
+from __future__ import annotations
+
+import mesa
+import networkx as nx
+import numpy as np
+import pytest
+
+from sim.experiments.replicate import replicate_seeds, run_replicates
+from sim.model import EcosystemModel
+from sim.model.agents import Firm, SubPark, Talent, University, VCInvestor
+from sim.model.indicators import REQUIRED
+from sim.model.policy import (
+    FundingMixStep,
+    Levers,
+    PolicySchedule,
+    Shocks,
+    TalentReform,
+    TalentReformStep,
+)
+from sim.model.state import Population
+from sim.simulate import simulate
+from tests.conftest import mean_at, small_config
+
+
+def test_same_seed_same_results_different_seed_differs(baseline_small):
+    a = simulate(baseline_small, 11).records
+    b = simulate(baseline_small, 11).records
+    c = simulate(baseline_small, 12).records
+    assert a == b
+    assert a != c
+
+
+def test_replicates_do_not_depend_on_workers(baseline_small):
+    serial = run_replicates(baseline_small, 5, 2, workers=1)
+    parallel = run_replicates(baseline_small, 5, 2, workers=2)
+    assert [r.records for r in serial] == [r.records for r in parallel]
+    assert replicate_seeds(5, 3)[:2] == replicate_seeds(5, 2)
+
+
+def test_every_required_indicator_every_year(baseline_small):
+    recs = simulate(baseline_small, 3).records
+    assert [r["year"] for r in recs] == list(range(2010, 2017))
+    for r in recs:
+        missing = [k for k in REQUIRED if k not in r]
+        assert not missing
+        assert all(np.isfinite(r[k]) for k in REQUIRED)
+        for share in (
+            "rd_intensity",
+            "tech_contract_outside_share",
+            "vc_megadeal_share",
+            "vc_government_share",
+            "foreign_employee_share",
+            "young_employee_share",
+        ):
+            assert 0.0 <= r[share] <= 1.0, share
+
+
+def test_results_agree_across_scales():
+    """Indicators are in real-world units, so two scales agree within sampling noise."""
+    years = 2014
+    lo = run_replicates(small_config(scale=0.02, end_year=years), 1, 4)
+    hi = run_replicates(small_config(scale=0.06, end_year=years), 1, 3)
+    for ind in (
+        "employment",
+        "revenue_total",
+        "new_tech_firms",
+        "patent_applications",
+        "foreign_employees",
+    ):
+        m1, s1 = mean_at(lo, ind, years)
+        m2, s2 = mean_at(hi, ind, years)
+        tol = 3 * np.hypot(s1, s2) + 0.1 * abs(m2)
+        assert abs(m1 - m2) <= tol, f"{ind}: {m1:.4g} at 0.02 vs {m2:.4g} at 0.06"
+
+
+@pytest.fixture(scope="module")
+def model():
+    m = EcosystemModel(small_config(end_year=2012), rng=4)
+    for _ in range(6):
+        m.step()
+    return m
+
+
+def test_agents_are_mesa_agents_of_each_class(model):
+    types = {cls: len(s) for cls, s in model.agents_by_type.items()}
+    for cls in (Firm, University, Talent, VCInvestor, SubPark):
+        assert issubclass(cls, mesa.Agent)
+        assert types.get(cls, 0) > 0, cls.__name__
+    assert types[SubPark] == 16
+    firm = next(iter(model.agents_by_type[Firm]))
+    assert firm.employees > 0 and firm.park in model.park_ids and firm.sector.startswith("C")
+    talent = next(iter(model.agents_by_type[Talent]))
+    assert talent.employer is None or talent.employer in model.graph
+
+
+def test_agent_faces_follow_the_arrays(model):
+    n_firm_rows = int((model.orgs["active"] & ~model.orgs["is_univ"]).sum())
+    assert len(model.agents_by_type[Firm]) == n_firm_rows
+    assert model.agent_counts()["Firm"] == n_firm_rows
+
+
+def test_graph_has_typed_edges_and_network_facts(model):
+    g = model.graph
+    assert isinstance(g, nx.Graph)
+    kinds = {d["kind"] for _, _, d in g.edges(data=True)}
+    assert {"employment", "rd_collaboration", "tech_contract", "investment"} <= kinds
+    ids = {a.unique_id for a in model.agents}
+    assert set(g.nodes) <= ids
+    org_uids = [int(u) for u in model.orgs["uid"][model.orgs["active"]]]
+    deg = np.array([g.degree(u) for u in org_uids])
+    assert deg.max() > 8 * max(deg.mean(), 1)  # heavy tail
+    rec = model.records[-1]
+    assert rec["network_clustering"] > 0.05
+    assert rec["network_giant_component_share"] > 0.5
+
+
+def test_graph_grows_and_decays():
+    m = EcosystemModel(small_config(end_year=2014), rng=2)
+    m.step()
+    e1 = {tuple(sorted(e)) for e in m.graph.edges()}
+    for _ in range(12):
+        m.step()
+    e2 = {tuple(sorted(e)) for e in m.graph.edges()}
+    assert e2 - e1 and e1 - e2  # new ties formed, old ones ended
+
+
+def test_population_grows_and_keeps_rows():
+    pop = Population({"active": (bool, False), "x": (np.float64, 1.5)}, capacity=16)
+    rows = pop.add(40, active=True, x=np.arange(40.0))
+    assert rows.tolist() == list(range(40))
+    assert pop["x"][39] == 39.0
+    more = pop.add(3, active=True)
+    assert more.tolist() == [40, 41, 42] and pop["x"][41] == 1.5
+
+
+def test_policy_blending_ramp_and_history():
+    hist = [
+        TalentReformStep(
+            lever="talent_reform", start_year=2012, ramp_years=2, foreign_attraction=3.0
+        ),
+        FundingMixStep(lever="funding_mix", start_year=2012, ramp_years=0, capital_supply=2.0),
+        FundingMixStep(lever="funding_mix", start_year=2014, ramp_years=0, listing_openness=0.9),
+    ]
+    lev = Levers(
+        talent_reform=TalentReform(
+            start_year=2020, ramp_years=0, strength=0.5, foreign_attraction=5.0
+        )
+    )
+    from sim.model.policy import EquitySettings, FundingSettings
+
+    sched = PolicySchedule(hist, lev, Shocks(), FundingSettings(), EquitySettings())
+    assert sched.at(2011).talent.foreign_attraction == 1.0
+    assert sched.at(2013).talent.foreign_attraction == pytest.approx(2.0)  # half-way ramp
+    assert sched.at(2015).talent.foreign_attraction == pytest.approx(3.0)
+    assert sched.at(2021).talent.foreign_attraction == pytest.approx(4.0)  # lever at 0.5
+    # a later history step that names only one field keeps the others
+    assert sched.at(2015).funding.capital_supply == pytest.approx(2.0)
+    assert sched.at(2015).funding.listing_openness == pytest.approx(0.9)
+
+
+def test_lever_end_year_reverts():
+    lev = Levers(
+        talent_reform=TalentReform(
+            start_year=2012, end_year=2014, ramp_years=0, strength=1.0, housing_subsidy=0.5
+        )
+    )
+    from sim.model.policy import EquitySettings, FundingSettings
+
+    sched = PolicySchedule([], lev, Shocks(), FundingSettings(), EquitySettings())
+    assert sched.at(2013).talent.housing_subsidy == 0.5
+    assert sched.at(2014).talent.housing_subsidy == 0.0
