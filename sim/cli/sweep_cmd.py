@@ -1,0 +1,120 @@
+"""``ecosim sweep`` and ``ecosim analyze``: sensitivity sweeps and their analysis."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from sim.errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sweep", help="sensitivity sweep of an experiment file (Morris, Sobol, FAST)",
+        description="Sample the experiment's factors with SALib, run every design point "
+        "(replicated) in parallel, save each run as it finishes, then write samples.csv, "
+        "results.csv, sensitivity.csv, noise.csv and sensitivity.html.",
+    )  # fmt: skip
+    p.add_argument("experiment", type=Path, help="experiment YAML file")
+    p.add_argument("--out", type=Path, help="sweep folder (default sweeps/<name>)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="parallel workers (default: all cores); results do not depend on it",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish an interrupted sweep in --out: run only the missing runs",
+    )
+    p.add_argument(
+        "--executor",
+        choices=["process", "dask"],
+        default="process",
+        help="local process pool (default) or a Dask distributed cluster",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.set_defaults(func=main)  # fmt: skip
+
+    a = sub.add_parser(
+        "analyze", help="recompute a sweep's indices and report from its saved runs",
+        description="Re-run the sensitivity analysis of a finished sweep folder.",
+    )  # fmt: skip
+    a.add_argument("sweep_dir", type=Path, help="sweep folder written by ecosim sweep")
+    a.set_defaults(func=analyze_main)
+
+
+def _progress(console: Console, quiet: bool) -> tuple[Progress | None, Callable]:
+    if quiet:
+        return None, lambda total, done: None
+    bar = Progress(
+        TextColumn("runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("ETA"), TimeRemainingColumn(), console=console,
+    )  # fmt: skip
+
+    def start(total: int, done: int) -> Callable[[], None]:
+        task = bar.add_task("runs", total=total, completed=done)
+        bar.start()
+        return lambda: bar.advance(task)
+
+    return bar, start
+
+
+def main(args: argparse.Namespace) -> int:
+    from sim.experiments.sweep import sweep
+
+    if args.workers < 1:
+        raise UserError(f"--workers must be at least 1 (got {args.workers})", field="--workers")
+    if args.scheduler and args.executor != "dask":
+        raise UserError("--scheduler needs --executor dask", field="--scheduler")
+    console = Console(stderr=True)
+    bar, start = _progress(console, args.quiet)
+    try:
+        out, analysis, meta = sweep(
+            args.experiment, args.out, workers=args.workers, resume=args.resume,
+            executor=args.executor, scheduler=args.scheduler, progress=start,
+        )  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.stop()
+    _summary(console, out, analysis, meta)
+    return 0
+
+
+def analyze_main(args: argparse.Namespace) -> int:
+    from sim.experiments.sweep import analyze_dir
+
+    analysis = analyze_dir(args.sweep_dir)
+    _summary(Console(stderr=True), args.sweep_dir, analysis, None)
+    return 0
+
+
+def _summary(console: Console, out: Path, analysis, meta: dict | None) -> None:
+    for w in analysis.warnings:
+        console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    if meta:
+        console.print(
+            f"{meta['runs']} runs ({meta['points']} points x {meta['replications']}); this "
+            f"session ran {meta['last_session_runs']} in {meta['last_session_seconds']:.1f} s "
+            f"with {meta['workers']} worker(s)", highlight=False,
+        )  # fmt: skip
+    print(str(out), file=sys.stdout)
