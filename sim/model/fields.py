@@ -30,8 +30,9 @@ def field_table(block: type[BaseModel]) -> list[dict[str, Any]]:
     for name, info in block.model_fields.items():
         lo = hi = None
         for meta in info.metadata:
-            lo = getattr(meta, "ge", lo)
-            hi = getattr(meta, "le", hi)
+            lo = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else lo
+            lo = getattr(meta, "gt", None) if getattr(meta, "gt", None) is not None else lo
+            hi = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else hi
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         rows.append(
             {

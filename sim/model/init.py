@@ -19,6 +19,19 @@ if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
 
 
+MANUFACTURING_CLUSTERS = (2, 3, 4)  # C3-C5: manufacturing, energy, transport
+
+
+def manufacturing_share(pp, sector: np.ndarray) -> np.ndarray:
+    """Chance that a firm of each cluster has general manufacturing stages."""
+    mult = np.where(
+        np.isin(sector, MANUFACTURING_CLUSTERS),
+        pp.manufacturing_cluster_mult,
+        pp.manufacturing_other_mult,
+    )
+    return pp.manufacturing_stage_share * mult
+
+
 def tier_weights(m: EcosystemModel, emp: np.ndarray) -> np.ndarray:
     """Largest weight a firm of this size may carry (1 for large firms)."""
     pp = m.p.population
@@ -89,8 +102,7 @@ def populate(m: EcosystemModel) -> None:
         park=park,
         sector=sector,
         kind=kind,
-        manuf=rng.random(n)
-        < pp.manufacturing_stage_share * np.where(np.isin(sector, [2, 3, 4]), 2.0, 0.4),
+        manuf=rng.random(n) < manufacturing_share(pp, sector),
         born=m.t0 - age,
         emp=emp,
         log_prod=log_prod,
@@ -112,7 +124,7 @@ def populate(m: EcosystemModel) -> None:
     share = rng.lognormal(0.0, 0.8, nu)
     share /= share.sum()
     upark = choose(rng, np.arange(m.parks.n), m.parks["firm_share"] * m.parks["large_bias"], nu)
-    frontier = float(np.quantile(log_prod, 0.9))
+    frontier = float(np.quantile(log_prod, prod.university_frontier))
     urows = m.orgs.add(
         nu,
         active=True,

@@ -66,6 +66,12 @@ class PopulationParams(Block):
     manufacturing_stage_share: float = P(
         0.25, 0, 1, "share", "firms with general manufacturing stages (non-core functions)"
     )
+    manufacturing_cluster_mult: float = P(
+        2.0, 0, 10, "x", "manufacturing stages in clusters C3-C5 relative to the share"
+    )
+    manufacturing_other_mult: float = P(
+        0.4, 0, 10, "x", "manufacturing stages in other clusters relative to the share"
+    )
     equity_firm_share: float = P(0.05, 0, 1, "share", "firms granting employee equity")
     listed_firms: float = P(180, 0, 1e5, "firms", "listed firms at the start year")
     rd_degree: float = P(1.5, 0, 50, "ties per firm", "mean R&D collaboration ties per firm")
@@ -110,6 +116,10 @@ class ProductionParams(Block):
     rd_intensity_trend: float = P(0.0, -0.1, 0.2, "1/yr", "yearly growth of firms' R&D intensity")
     decoupling_export_effect: float = P(
         0.5, 0, 1, "share", "cut in overseas revenue at full technology decoupling"
+    )
+    max_rd_intensity: float = P(0.6, 0.01, 1, "share", "ceiling on a firm's R&D intensity")
+    university_frontier: float = P(
+        0.9, 0, 1, "quantile", "knowledge level of universities as a quantile of firms'"
     )
     ai_sector: Literal["C1", "C2", "C3", "C4", "C5", "C6"] = Field(
         "C1", description="cluster whose productivity an AI-wave shock lifts"
@@ -351,6 +361,9 @@ class FundingParams(Block):
     government_early_bias: float = P(
         1.3, 0.1, 10, "x", "early-stage share of government and SOE money relative to others"
     )
+    early_stage_age: float = P(3, 0.25, 20, "yr", "age up to which a firm counts as early-stage")
+    confidence_min: float = P(0.2, 0.01, 1, "x", "lowest investor confidence multiplier")
+    confidence_max: float = P(5.0, 1, 100, "x", "highest investor confidence multiplier")
     unicorn_max_age: float = P(
         10, 1, 100, "yr", "oldest age at which a private VC-backed firm counts as a unicorn"
     )
@@ -394,6 +407,7 @@ class ParkParams(Block):
         0.8, 0, 5, "elasticity", "new firms' aversion to high rents when choosing a park"
     )
     cluster_match_gain: float = P(3.0, 0, 50, "x", "pull of a park that lists the firm's cluster")
+    amenity_gain: float = P(2.0, 0, 50, "x per unit", "pull of a park's amenities on new firms")
     rent_inflation: float = P(0.02, -0.1, 0.3, "1/yr", "general yearly rent inflation")
 
 

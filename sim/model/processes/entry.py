@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.init import manufacturing_share
 from sim.model.processes.funding import early_capital_rate, employment
 from sim.model.util import choose
 
@@ -26,7 +27,12 @@ def location_weights(m: EcosystemModel, sector: int) -> np.ndarray:
     pk, pp = m.parks, m.p.parks
     match = np.where(m.park_clusters[:, sector], pp.cluster_match_gain, 1.0)
     rent = pk["rent"] / max(float(pk["rent"].mean()), 1e-9)
-    return pk["firm_share"] * match * (0.5 + pk["amenity"]) * rent ** (-pp.location_rent_elasticity)
+    return (
+        pk["firm_share"]
+        * match
+        * (1.0 + pp.amenity_gain * pk["amenity"])
+        * rent ** (-pp.location_rent_elasticity)
+    )
 
 
 def step(m: EcosystemModel) -> None:
@@ -94,8 +100,7 @@ def step(m: EcosystemModel) -> None:
         park=park,
         sector=sector,
         kind=np.where(is_res[np.searchsorted(idx, founders)], 3, 0).astype(np.int8),
-        manuf=rng.random(k)
-        < m.p.population.manufacturing_stage_share * np.where(np.isin(sector, [2, 3, 4]), 2.0, 0.4),
+        manuf=rng.random(k) < manufacturing_share(m.p.population, sector),
         born=m.t,
         emp=emp0,
         log_prod=log_prod,

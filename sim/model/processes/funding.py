@@ -150,14 +150,14 @@ def step(m: EcosystemModel) -> None:
     m.market_value_smooth += (mv - m.market_value_smooth) * min(1.0, dt / fp.confidence_memory)
     trend = np.exp(m.p.production.productivity_drift * (m.t - m.t0))
     m.confidence = float((m.market_value_smooth / (m.market_value0 * trend)) ** fp.confidence_gain)
-    m.confidence = float(np.clip(m.confidence, 0.2, 5.0))
+    m.confidence = float(np.clip(m.confidence, fp.confidence_min, fp.confidence_max))
 
     supply = supply_rate(m) * dt
     shares = source_shares(m)
     f = o["active"] & ~o["is_univ"] & ~o["listed"]
     age = m.t - o["born"]
-    young = f & (age <= 3.0)
-    older = f & (age > 3.0)
+    young = f & (age <= fp.early_stage_age)
+    older = f & (age > fp.early_stage_age)
     rel_prod = np.clip(o["log_prod"] - m.mean_log_prod, -3, 3)
     quality = np.exp(rel_prod)
     priority = np.isin(o["sector"], [int(c[1]) - 1 for c in fp.priority_clusters])

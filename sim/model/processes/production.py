@@ -59,7 +59,7 @@ def update_accounts(m: EcosystemModel) -> None:
     rd_trend = np.exp(pr.rd_intensity_trend * (m.t - m.t0))
     o["rev"] = np.where(f, o["emp"] * np.exp(o["log_prod"]), 0.0)
     o["va"] = o["rev"] * pr.va_share
-    o["rd_spend"] = o["rev"] * np.minimum(o["rd"] * rd_trend, 0.6)
+    o["rd_spend"] = o["rev"] * np.minimum(o["rd"] * rd_trend, pr.max_rd_intensity)
     rent = m.parks["rent"][o["park"]]
     o["rent_bill"] = np.where(f, o["emp"] * pr.floor_per_employee * rent * 12.0, 0.0)
 
@@ -104,7 +104,7 @@ def step(m: EcosystemModel) -> None:
     drift = (
         pr.productivity_drift
         + pol.shocks.macro_growth
-        + pr.rd_return * np.minimum(o["rd"], 0.6)
+        + pr.rd_return * np.minimum(o["rd"], pr.max_rd_intensity)
         + pr.spillover_return * o["exposure"]
         + pr.agglomeration * density[o["park"]]
         + ai
@@ -114,7 +114,7 @@ def step(m: EcosystemModel) -> None:
     o["log_prod"] = np.where(f, o["log_prod"] + drift * dt + shock, o["log_prod"])
     if f.any():
         m.mean_log_prod = float(np.average(o["log_prod"][f], weights=(w * o["emp"])[f]))
-        frontier = float(np.quantile(o["log_prod"][f], 0.9))
+        frontier = float(np.quantile(o["log_prod"][f], pr.university_frontier))
         o["log_prod"] = np.where(o["is_univ"], frontier, o["log_prod"])
     m.prod_growth = (m.mean_log_prod - old_mean) / dt
 
