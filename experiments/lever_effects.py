@@ -44,7 +44,9 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
 }
 
 #: every indicator named in EXPECTED, in a stable order (the columns of the full table)
-INDICATORS: list[str] = list(dict.fromkeys(name for pairs in EXPECTED.values() for name, _ in pairs))
+INDICATORS: list[str] = list(
+    dict.fromkeys(name for pairs in EXPECTED.values() for name, _ in pairs)
+)
 
 #: the scenarios of the full table: the four single levers and their combination
 ALL_SCENARIOS = [*EXPECTED, "combined_reform.yaml"]
@@ -144,8 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=0.03, help="fraction of agents simulated")
     ap.add_argument("--workers", type=int, default=2, help="worker processes")
     ap.add_argument("--seed", type=int, help="root seed (default: the scenarios' seed)")
-    ap.add_argument("--all", action="store_true",
-                    help="every listed indicator for every scenario, plus combined_reform")
+    ap.add_argument(
+        "--all",
+        action="store_true",
+        help="every listed indicator for every scenario, plus combined_reform",
+    )
     args = ap.parse_args(argv)
     start = time.perf_counter()
     scenarios = ALL_SCENARIOS if args.all else list(EXPECTED)

@@ -1,0 +1,481 @@
+"""``ecosim validate`` and ``ecosim scenarios``: check, list and explain scenario files.
+
+``validate`` resolves a scenario exactly as ``ecosim run`` would (``extends`` chain, ``--set``
+overrides, validation) and prints one screen about it without running anything, so a user
+sees what a run *would* simulate: in particular the effective value of every lever field
+against the policy history, because a lever with strength > 0 moves *every* one of its fields
+toward the lever's value, including fields the file does not write (their defaults).
+
+``scenarios`` lists the scenario library; ``--explain`` prints every field of the schema
+(dotted path, default, range, unit, meaning) straight from the pydantic models, so the
+explanation cannot drift from what the loader accepts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import math
+import os
+import sys
+import textwrap
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from sim.errors import UserError
+from sim.model.policy import (
+    EquitySettings,
+    FundingSettings,
+    Levers,
+    LeverSchedule,
+    PolicySchedule,
+    PolicyState,
+)
+from sim.scenario import SCENARIO_DIR_NAME, Scenario, SourceMap, load
+
+#: PolicyState attribute holding each lever's settings
+_STATE_ATTR = {
+    "talent_reform": "talent",
+    "equity_incentives": "equity",
+    "relocation_pressure": "relocation",
+    "funding_mix": "funding",
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check a scenario file without running it and summarise it",
+        description="Resolve a scenario (extends, --set) and validate it; print a summary. "
+        "Exit 0 when valid, 2 with a message naming file, line and field otherwise.",
+    )
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario field, e.g. levers.talent_reform.strength=0.8",
+    )
+    p.set_defaults(func=validate_main)
+
+    p = sub.add_parser(
+        "scenarios",
+        help="list the scenario files, or explain every field of the schema",
+        description="List the scenarios of a folder (default ./scenarios) with their "
+        "descriptions, or with --explain print every field of the scenario schema.",
+    )
+    p.add_argument(
+        "--dir",
+        type=Path,
+        default=Path(SCENARIO_DIR_NAME),
+        help="folder holding the scenario files (default: scenarios)",
+    )
+    p.add_argument(
+        "--explain",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="BLOCK",
+        help="print every field (dotted path, default, range, unit, meaning), "
+        "optionally only under BLOCK, e.g. levers.talent_reform",
+    )
+    p.set_defaults(func=scenarios_main)
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def _emit(text: str) -> None:
+    """Print, and stay quiet when the reader has gone (``ecosim scenarios --explain | head``)."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def validate_main(args: argparse.Namespace) -> int:
+    scenario, source = load(args.scenario, list(args.overrides))
+    _emit(summary(scenario, source))
+    return 0
+
+
+def _num(x: Any) -> str:
+    """A compact number: 0.3, 1.6, 2.04e+12, 2026."""
+    if isinstance(x, bool) or x is None:
+        return {True: "true", False: "false", None: "-"}[x]
+    if isinstance(x, int):
+        return str(x)
+    if isinstance(x, float):
+        if math.isfinite(x) and x.is_integer() and abs(x) < 1e6:
+            return str(int(x))
+        return f"{x:.4g}"
+    return str(x)
+
+
+def _span(start: int, end: int | None) -> str:
+    """Years a step or shock covers (its end year is exclusive): ``2015-2017``, ``2020``,
+    ``2019-`` (open-ended)."""
+    if end is None:
+        return f"{start}-"
+    return str(start) if end - 1 <= start else f"{start}-{end - 1}"
+
+
+def _schedule(scenario: Scenario, levers: Levers) -> PolicySchedule:
+    """The schedule the model builds (see EcosystemModel.__init__): neutral settings are the
+    funding parameters and the initial equity share, then history, then ``levers``."""
+    fp = scenario.parameters.funding
+    return PolicySchedule(
+        scenario.history,
+        levers,
+        scenario.shocks,
+        neutral_funding=FundingSettings(
+            share_government=fp.share_government,
+            share_soe=fp.share_soe,
+            share_private=fp.share_private,
+            share_foreign=fp.share_foreign,
+            share_angel=fp.share_angel,
+            early_stage_share=fp.early_stage_share,
+        ),
+        neutral_equity=EquitySettings(
+            equity_firm_share=scenario.parameters.population.equity_firm_share
+        ),
+    )
+
+
+def _full_time(lever: LeverSchedule) -> float:
+    """The first time the lever acts at full ramp (inside its span)."""
+    t = lever.start_year + max(lever.ramp_years, 0.0)
+    if lever.end_year is not None:
+        t = min(t, lever.end_year - 1e-6)
+    return float(t)
+
+
+@dataclass(frozen=True)
+class LeverField:
+    """One field of an active lever: what history alone gives and what the lever makes of it."""
+
+    name: str
+    written: bool  # set in a file or by --set (False: the schema default acts)
+    target: Any
+    history: float
+    effective: float
+    unit: str
+
+
+def lever_fields(scenario: Scenario, source: SourceMap, name: str) -> list[LeverField]:
+    """Each setting of lever ``name`` at full ramp, with history only and with the lever."""
+    lever: LeverSchedule = getattr(scenario.levers, name)
+    t = _full_time(lever)
+    attr = _STATE_ATTR[name]
+    without = _schedule(scenario, Levers()).at(t)
+    with_lever: PolicyState = _schedule(scenario, scenario.levers).at(t)
+    before, after = getattr(without, attr), getattr(with_lever, attr)
+    rows = []
+    for f in fields(before):
+        info = type(lever).model_fields[f.name]
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        rows.append(
+            LeverField(
+                name=f.name,
+                written=f"levers.{name}.{f.name}" in source,
+                target=getattr(lever, f.name),
+                history=float(getattr(before, f.name)),
+                effective=float(getattr(after, f.name)),
+                unit=str(extra.get("unit", "")),
+            )
+        )
+    return rows
+
+
+def summary(scenario: Scenario, source: SourceMap) -> str:
+    """One screen about a resolved scenario (what ``ecosim validate`` prints)."""
+    s = scenario
+    out = [
+        f"scenario   {s.name}  (region {s.region}, {s.currency.code}, "
+        f"{_num(s.currency.per_usd)} per USD)",
+        f"years      {s.start_year}-{s.end_year}   scale {_num(s.scale)}   seed {s.seed}",
+        f"files      {' -> '.join(source.files) if source.files else '-'}",
+        f"overrides  {', '.join(source.overrides) if source.overrides else '(none)'}",
+    ]
+    if s.description:
+        about = textwrap.wrap(
+            s.description, 96, initial_indent="about      ", subsequent_indent=" " * 11
+        )
+        if len(about) > 3:
+            about = [*about[:2], about[2] + " ..."]
+        out += about
+    out.append(f"history    {len(s.history)} step(s)")
+    for step in sorted(s.history, key=lambda x: x.start_year):
+        note = textwrap.shorten(step.note, 60, placeholder="...") if step.note else ""
+        out.append(
+            f"  {_span(step.start_year, step.end_year):<10} {step.lever:<20} "
+            f"ramp {_num(step.ramp_years)} yr, strength {_num(step.strength)}  {note}".rstrip()
+        )
+    active = [n for n in Levers.model_fields if getattr(s.levers, n).strength > 0]
+    out.append(f"levers     {', '.join(active) if active else '(none: history only)'}")
+    for name in active:
+        lever = getattr(s.levers, name)
+        out.append(
+            f"  {name}: {_span(lever.start_year, lever.end_year)}, ramp "
+            f"{_num(lever.ramp_years)} yr, strength {_num(lever.strength)}; "
+            f"settings at full ramp ({_num(_full_time(lever))}):"
+        )
+        for row in lever_fields(s, source, name):
+            mark = "" if row.written else "  (default)"
+            if row.target is None:
+                mark = "  (not set: unchanged)"
+            out.append(
+                f"    {row.name:<24} {_num(row.history):>9} -> {_num(row.effective):<9} "
+                f"{row.unit:<6}{mark}".rstrip()
+            )
+    shocks = [(n, e) for n in type(s.shocks).model_fields for e in getattr(s.shocks, n)]
+    out.append(f"shocks     {len(shocks)} entr{'y' if len(shocks) == 1 else 'ies'}")
+    for name, entry in shocks:
+        note = f"  {entry.note}" if entry.note else ""
+        out.append(
+            f"  {_span(entry.start_year, entry.end_year):<10} {name:<16} {entry.size:+.3g}{note}"
+        )
+    out.append(f"OK: {source.files[-1] if source.files else s.name} is valid")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def scenario_files(folder: Path) -> list[Path]:
+    """The YAML files of ``folder`` (not recursive), sorted by name."""
+    if not folder.exists():
+        raise UserError("folder not found; give the scenario folder with --dir", file=str(folder))
+    if not folder.is_dir():
+        raise UserError("not a folder; give the scenario folder with --dir", file=str(folder))
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def scenarios_main(args: argparse.Namespace) -> int:
+    if args.explain is not None:
+        _emit(explain(args.explain))
+        return 0
+    _emit(listing(args.dir))
+    return 0
+
+
+def listing(folder: Path) -> str:
+    """The scenario files of ``folder``: file, name, region, years, description's first line.
+
+    A file that does not load is listed with its error, so one broken file does not hide
+    the others.
+    """
+    files = scenario_files(folder)
+    if not files:
+        return f"no scenario files (*.yaml) in {folder}"
+    out, broken = [], 0
+    for path in files:
+        try:
+            s, _ = load(path)
+        except UserError as exc:
+            broken += 1
+            out += [path.name, f"    error: {exc.render()}"]
+            continue
+        out.append(f"{path.name:<28} {s.name:<24} {s.region:<4} {s.start_year}-{s.end_year}")
+        text = s.description.strip()
+        if text:
+            out.append("    " + textwrap.shorten(text.splitlines()[0], 110, placeholder="..."))
+    errors = f", {broken} with errors" if broken else ""
+    out += [
+        "",
+        f"{len(files)} scenario file(s) in {folder}{errors}; check one with "
+        "'ecosim validate FILE', list the fields with 'ecosim scenarios --explain'",
+    ]
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- explain
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    path: str
+    default: str
+    range: str
+    unit: str
+    meaning: str
+    block: bool = False
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip ``Annotated`` and ``X | None``."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        if origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(members) == 1:
+                annotation = members[0]
+                continue
+        return annotation
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models of an annotation (one model, or a union of them)."""
+    bare = _unwrap(annotation)
+    members = (
+        [_unwrap(a) for a in typing.get_args(bare)]
+        if typing.get_origin(bare) in (typing.Union, types.UnionType)
+        else [bare]
+    )
+    return [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+
+
+def _range(info: Any, annotation: Any) -> str:
+    bare = _unwrap(annotation)
+    if typing.get_origin(bare) is typing.Literal:
+        return " | ".join(str(a) for a in typing.get_args(bare))
+    if bare is bool:
+        return "true | false"
+    lo = hi = None
+    lo_open = hi_open = False
+    for meta in info.metadata:
+        if getattr(meta, "ge", None) is not None:
+            lo = meta.ge
+        if getattr(meta, "gt", None) is not None:
+            lo, lo_open = meta.gt, True
+        if getattr(meta, "le", None) is not None:
+            hi = meta.le
+        if getattr(meta, "lt", None) is not None:
+            hi, hi_open = meta.lt, True
+    if lo is None and hi is None:
+        return ""
+    left = "(" if lo_open else "["
+    right = ")" if hi_open else "]"
+    low = _num(lo) if lo is not None else "-inf"
+    high = _num(hi) if hi is not None else "inf"
+    return f"{left}{low}, {high}{right}"
+
+
+def _default(info: Any) -> str:
+    if info.default_factory is not None:
+        value = info.default_factory()
+    elif info.default is PydanticUndefined:
+        return "required"
+    else:
+        value = info.default
+    if isinstance(value, list):
+        return "[]" if not value else "[" + ", ".join(_num(v) for v in value) + "]"
+    return _num(value)
+
+
+def _list_item_models(annotation: Any) -> list[type[BaseModel]]:
+    bare = _unwrap(annotation)
+    if typing.get_origin(bare) is list:
+        return _models(typing.get_args(bare)[0])
+    return []
+
+
+def walk(model: type[BaseModel], prefix: str = "") -> Iterator[FieldRow]:
+    """Every field below ``model``: blocks (with their meaning) and leaves."""
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        annotation = info.annotation
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        meaning = info.description or ""
+        sub = _models(annotation)
+        items = _list_item_models(annotation)
+        if sub:
+            yield FieldRow(path, "", "", "", meaning, block=True)
+            for m in sub:
+                yield from walk(m, f"{path}.")
+        elif items:
+            yield FieldRow(
+                f"{path}[]",
+                "[]" if _default(info) == "[]" else _default(info),
+                "",
+                "",
+                f"list: {meaning}",
+                block=True,
+            )
+            for m in items:
+                tag = _tag(m)
+                item = f"{path}[{tag}]" if tag and len(items) > 1 else f"{path}[]"
+                yield from walk(m, f"{item}.")
+        else:
+            yield FieldRow(
+                path, _default(info), _range(info, annotation), str(extra.get("unit", "")), meaning
+            )
+
+
+def _tag(model: type[BaseModel]) -> str:
+    """``lever=talent_reform`` for a tagged union member (history steps)."""
+    info = model.model_fields.get("lever")
+    if info is None:
+        return ""
+    bare = _unwrap(info.annotation)
+    if typing.get_origin(bare) is typing.Literal:
+        return f"lever={typing.get_args(bare)[0]}"
+    return ""
+
+
+def _under(path: str, block: str) -> bool:
+    if not block:
+        return True
+    norm = path.replace("[]", "")
+    for candidate in (path, norm):
+        if candidate == block or candidate.startswith((block + ".", block + "[")):
+            return True
+    return False
+
+
+def explain_rows(block: str = "") -> list[FieldRow]:
+    """The rows of ``ecosim scenarios --explain [BLOCK]``; a UserError for an unknown block."""
+    block = block.strip().strip(".")
+    every = list(walk(Scenario))
+    rows = [r for r in every if _under(r.path, block)]
+    if rows:
+        return rows
+    parent = block
+    while parent and not any(_under(r.path, parent) for r in every):
+        parent = parent.rsplit(".", 1)[0] if "." in parent else ""
+    prefix = f"{parent}." if parent else ""
+    keys = list(
+        dict.fromkeys(
+            r.path[len(prefix) :].split(".")[0].split("[")[0]
+            for r in every
+            if _under(r.path, parent) and r.path != parent
+        )
+    )
+    word = block[len(prefix) :].split(".")[0]
+    close = difflib.get_close_matches(word, keys, n=1, cutoff=0.6)
+    hint = f" (did you mean '{prefix}{close[0]}'?)" if close else ""
+    where = f"under {parent!r}" if parent else "at the top level"
+    raise UserError(
+        f"no such block{hint}; allowed keys {where}: {', '.join(keys)}", field=block or None
+    )
+
+
+def explain(block: str = "") -> str:
+    """The schema as an aligned text table, one field per line."""
+    rows = explain_rows(block)
+    width = min(max(len(r.path) for r in rows), 58)
+    head = f"{'field':<{width}}  {'default':>10}  {'range':<16} {'unit':<14} meaning"
+    out = [head, "-" * len(head)]
+    for r in rows:
+        if r.block:
+            out.append(f"{r.path:<{width}}  {'':>10}  {'':<16} {'':<14} [{r.meaning}]")
+            continue
+        out.append(f"{r.path:<{width}}  {r.default:>10}  {r.range:<16} {r.unit:<14} {r.meaning}")
+    title = f"Scenario fields under {block!r}" if block.strip() else "Scenario fields"
+    return (
+        f"{title} ({sum(not r.block for r in rows)} fields; ranges are inclusive unless "
+        f"marked with parentheses)\n" + "\n".join(out)
+    )
