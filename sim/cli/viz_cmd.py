@@ -1,0 +1,148 @@
+"""``ecosim viz``: the visual demo server (Solara + Mesa's SolaraViz), offline-capable.
+
+The scenario is checked before the server starts, so a bad file or flag is a normal CLI error
+(exit 2). The server then runs in this process with the browser front-end served from the
+``solara-assets`` package (Solara's assets proxy reads its cache directory first, and
+``solara-assets`` installs the whole CDN tree there), the version check and telemetry off:
+the page needs no internet connection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from sim.errors import UserError
+
+DEFAULT_SCENARIO = Path("scenarios") / "zgc_baseline.yaml"
+APP = "sim.viz.app:Page"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "viz",
+        help="start the visual demo server (network, ZGC Index, lever sliders)",
+        description="Serve a live picture of a scenario in the browser: the collaboration "
+        "network, the Zhongguancun Index and key indicators, with play/step/reset and the "
+        "four policy levers as sliders. Works without internet access.",
+    )
+    p.add_argument(
+        "scenario",
+        nargs="?",
+        default=str(DEFAULT_SCENARIO),
+        help=f"scenario YAML file (default {DEFAULT_SCENARIO}); the page's picker "
+        "lists the scenarios in the same folder",
+    )
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port)")
+    p.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help="fraction of the real population simulated (default 0.02, a demo "
+        "scale at which a step renders well under a second)",
+    )
+    p.set_defaults(func=main)
+
+
+def check_args(args: argparse.Namespace) -> tuple[Path, float]:
+    """Validate the flags and the scenario before anything starts; return file and scale."""
+    from sim.viz.factory import DEMO_SCALE, load_demo
+
+    if not 0 <= args.port <= 65535:
+        raise UserError(f"--port must be from 0 to 65535, got {args.port}", field="--port")
+    scale = DEMO_SCALE if args.scale is None else float(args.scale)
+    if not 0 < scale <= 1:
+        raise UserError(f"--scale must be above 0 and at most 1, got {scale:g}", field="--scale")
+    path = Path(args.scenario)
+    load_demo(path, scale=scale)  # raises UserError naming the file and field
+    return path.resolve(), scale
+
+
+def assets_dir() -> Path | None:
+    """Where ``solara-assets`` put its copy of the CDN tree (``<prefix>/share/solara/cdn``)."""
+    try:
+        files = metadata.distribution("solara-assets").files or []
+    except metadata.PackageNotFoundError:
+        return None
+    marker = "share/solara/cdn/"
+    for f in files:
+        name = str(f).replace("\\", "/")
+        if marker in name:
+            tail = Path(name.split(marker, 1)[1])
+            root = Path(str(f.locate())).resolve().parents[len(tail.parts) - 1]
+            if root.is_dir():
+                return root
+    return None
+
+
+def offline_environment(scenario: Path, scale: float) -> dict[str, str]:
+    """Environment for the server: app settings, local assets, no telemetry."""
+    env = {
+        "ECOSIM_VIZ_SCENARIO": str(scenario),
+        "ECOSIM_VIZ_SCALE": repr(scale),
+        "SOLARA_ASSETS_PROXY": "true",
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+        "MPLBACKEND": "Agg",
+    }
+    root = assets_dir()
+    if root is not None and "SOLARA_ASSETS_PROXY_CACHE_DIR" not in os.environ:
+        env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(root)
+    return env
+
+
+def main(args: argparse.Namespace) -> int:
+    scenario, scale = check_args(args)
+    if assets_dir() is None:
+        print(
+            "warning: the solara-assets package is missing; the page needs internet access "
+            "to load its front-end",
+            file=sys.stderr,
+        )
+    if not _is_loopback(args.host):
+        print(
+            f"warning: listening on {args.host}: the page is reachable from other machines",
+            file=sys.stderr,
+        )
+    os.environ.update(offline_environment(scenario, scale))
+    # imported only now: Solara reads its settings from the environment at import time
+    from solara.__main__ import run
+
+    print(
+        f"ecosim viz: {scenario.name} at scale {scale:g} on http://{args.host}:{args.port}",
+        flush=True,
+    )
+    run.main(
+        args=[
+            APP,
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+            "--production",
+            "--no-open",
+            "--no-check-version",
+            "--log-level-uvicorn",
+            "warning",
+        ],
+        prog_name="ecosim viz",
+        standalone_mode=False,
+    )
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
