@@ -264,24 +264,32 @@ def report_years(scenarios: list[Scenario]) -> list[int]:
     return list(dict.fromkeys(years))
 
 
+def _num(v: float) -> str:
+    return f'<td class="num">{fmt(float(v))}</td>'
+
+
 def _ratio_html(ratios: pd.DataFrame) -> str:
+    """Reference values, then ``other / reference`` per other scenario and year."""
     if ratios.empty:
         return "<p>The scenarios share no simulated year.</p>"
-    wide = ratios.pivot_table(
-        index=["indicator", "unit"], columns=["other", "year"], values="ratio", sort=False
-    )
-    ref = ratios.pivot_table(
-        index=["indicator", "unit"], columns="year", values="reference_value", sort=False
-    )
-    head = "<th>indicator</th><th>unit</th>"
-    head += "".join(f"<th>{escape(str(ratios['reference'].iat[0]))} {y}</th>" for y in ref.columns)
-    head += "".join(f"<th>{escape(str(o))} ÷ reference, {y}</th>" for o, y in wide.columns)
+    years = list(dict.fromkeys(ratios["year"]))
+    others = list(dict.fromkeys(ratios["other"]))
+    ref = escape(str(ratios["reference"].iat[0]))
+    head = "<th>indicator</th><th>unit</th>" + "".join(f"<th>{ref} {y}</th>" for y in years)
+    head += "".join(f"<th>{escape(o)} ÷ {ref}, {y}</th>" for o in others for y in years)
     rows = []
-    for key in wide.index:
-        cells = "".join(f'<td class="num">{fmt(float(v))}</td>' for v in ref.loc[key])
-        cells += "".join(f'<td class="num">{fmt(float(v))}</td>' for v in wide.loc[key])
-        rows.append(f"<tr><td>{escape(key[0])}</td><td>{escape(key[1])}</td>{cells}</tr>")
-    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+    for ind, part in ratios.groupby("indicator", sort=False):
+        by = part.set_index(["other", "year"])
+        first = part.drop_duplicates("year").set_index("year")["reference_value"]
+        cells = "".join(_num(first.get(y, float("nan"))) for y in years)
+        cells += "".join(_num(by["ratio"].get((o, y), float("nan"))) for o in others for y in years)
+        unit = escape(str(part["unit"].iat[0]))
+        rows.append(f"<tr><td>{escape(str(ind))}</td><td>{unit}</td>{cells}</tr>")
+    return (
+        f'<p class="muted">Ratio = other scenario ÷ {ref} (the reference, first on the command '
+        "line), mean over replicates.</p>"
+        f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+    )
 
 
 def _gap_html(
@@ -311,28 +319,17 @@ def _gap_html(
             )
         )
     gaps = gap_closure(comparison, roles.base, roles.target, roles.transplants, year)
-    wide = gaps.pivot_table(
-        index=["indicator", "unit"],
-        columns="transplant",
-        values="gap_closed",
-        sort=False,
-        dropna=False,
-    )
-    vals = gaps.drop_duplicates("indicator").set_index("indicator")
     head = "<th>indicator</th><th>unit</th><th>base</th><th>target</th>" + "".join(
         f"<th>{escape(t)}</th>" for t in roles.transplants
     )
     rows = []
-    for ind, unit in wide.index:
-        cells = "".join(
-            f'<td class="num">{fmt(float(wide.loc[(ind, unit), t]))}</td>'
-            for t in roles.transplants
-        )
+    for ind, part in gaps.groupby("indicator", sort=False):
+        closed = part.set_index("transplant")["gap_closed"]
+        cells = "".join(_num(closed.get(t, float("nan"))) for t in roles.transplants)
+        first = part.iloc[0]
         rows.append(
-            f"<tr><td>{escape(ind)}</td><td>{escape(unit)}</td>"
-            f'<td class="num">{fmt(float(vals.loc[ind, "base_value"]))}</td>'
-            f'<td class="num">{fmt(float(vals.loc[ind, "target_value"]))}</td>'
-            f"{cells}</tr>"
+            f"<tr><td>{escape(str(ind))}</td><td>{escape(str(first['unit']))}</td>"
+            f"{_num(first['base_value'])}{_num(first['target_value'])}{cells}</tr>"
         )
     parts.append(f"<table><tr>{head}</tr>{''.join(rows)}</table>")
     return "".join(parts)
