@@ -127,7 +127,9 @@ def noise(exp: Experiment, results: pd.DataFrame, sens: pd.DataFrame) -> pd.Data
     output's between-point standard deviation.
 
     ``within_var`` pools the replicate variance at each point; ``between_var`` is the variance
-    of the point means minus the part that is replicate noise (``within_var / R``).
+    of the point means minus the part that is replicate noise (``within_var / R``), floored at
+    0; ``noise_share = within / (within + between)`` (a one-way random-effects split, so it
+    stays in [0, 1] even when sampling error makes the pooled terms exceed ``total_var``).
     """
     rows = []
     reps = exp.replications
@@ -141,7 +143,8 @@ def noise(exp: Experiment, results: pd.DataFrame, sens: pd.DataFrame) -> pd.Data
         between = float(means.var(ddof=1)) if len(means) > 1 else math.nan
         if math.isfinite(within):
             between = max(between - within / reps, 0.0)
-        share = within / total if math.isfinite(within) and total > 0 else math.nan
+        parts = within + between
+        share = within / parts if math.isfinite(within) and parts > 0 else math.nan
         needed = math.nan
         if math.isfinite(within) and between > 0:
             needed = float(math.ceil(within / (exp.precision**2 * between)))

@@ -175,23 +175,26 @@ def base_scenario(exp: Experiment, exp_path: Path, exp_source: SourceMap | None 
         _set(data, "end_year", exp.end_year)
         source["end_year"] = (label, None)
     scenario = validate(data, Scenario, source)
-    _check_years(exp, scenario, exp_path)
+    _check_years(exp, scenario, exp_path, exp_source)
     return Base(data, source, scenario)
 
 
-def _check_years(exp: Experiment, sc: Scenario, exp_path: Path) -> None:
+def _check_years(
+    exp: Experiment, sc: Scenario, exp_path: Path, exp_source: SourceMap | None
+) -> None:
     for i, out in enumerate(exp.outputs):
+        line = exp_source.locate(f"outputs[{i}]")[1] if exp_source is not None else None
         first, last = out.years
         if first < sc.start_year or last > sc.end_year:
             raise UserError(
                 f"output {out.label} reads {first}-{last} but the runs cover "
                 f"{sc.start_year}-{sc.end_year} (set end_year)",
-                file=str(exp_path), field=f"outputs[{i}]",
+                file=str(exp_path), line=line, field=f"outputs[{i}]",
             )  # fmt: skip
         if out.indicator.startswith(INDEX_PREFIX) and sc.start_year > 2013:
             raise UserError(
                 f"output {out.label} needs the 2013-based ZGC Index but runs start in "
-                f"{sc.start_year}", file=str(exp_path), field=f"outputs[{i}]",
+                f"{sc.start_year}", file=str(exp_path), line=line, field=f"outputs[{i}]",
             )  # fmt: skip
 
 

@@ -101,7 +101,7 @@ def run_task(task: Task) -> dict[str, Any]:
     """Run one (point, replicate); never raises, so one failure does not stop a cluster."""
     from sim.simulate import simulate
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         res = simulate(task.config, task.seed)
         values = output_values(res.records, task.outputs)
@@ -114,6 +114,7 @@ def run_task(task: Task) -> dict[str, Any]:
         "seed": task.seed,
         "outputs": values,
         "seconds": round(time.perf_counter() - t0, 3),
+        "cpu_seconds": round(time.process_time() - c0, 3),
         "error": error,
     }
 
@@ -144,7 +145,8 @@ def save_result(folder: Path, result: dict[str, Any]) -> None:
         path = Path(folder) / FAILED_DIR / f"point-{point:06d}-rep-{rep:02d}.json"
         write_json_atomic(path, result)
         return
-    data = {k: result[k] for k in ("point", "rep", "seed", "outputs", "seconds")}
+    keys = ("point", "rep", "seed", "outputs", "seconds", "cpu_seconds")
+    data = {k: result[k] for k in keys if k in result}
     write_json_atomic(run_file(folder, point, rep), data)
     stale = Path(folder) / FAILED_DIR / f"point-{point:06d}-rep-{rep:02d}.json"
     stale.unlink(missing_ok=True)
@@ -174,9 +176,8 @@ def execute(
             try:
                 for fut in as_completed(futures):
                     on_result(fut.result())
-            except BaseException:
-                for fut in futures:
-                    fut.cancel()
+            except BaseException:  # Ctrl-C or a failing save: stop queued runs at once
+                pool.shutdown(wait=False, cancel_futures=True)
                 raise
 
 

@@ -153,11 +153,12 @@ def sweep(
         "replications": exp.replications, "runs": len(tasks), "ecosim": __version__,
     }  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
-    if not (out / META).exists():
-        write_text_atomic(out / EXPERIMENT_COPY, raw.decode("utf-8"))
-        write_text_atomic(out / "base_scenario.yaml", base_text)
-        write_csv_atomic(out / "samples.csv", samples_frame(exp, design))
+    if not (out / META).exists():  # first: a killed first session is still resumable
         write_json_atomic(out / META, {**meta, "started": _now()})
+    # deterministic content (the hashes matched), so rewriting on resume is harmless
+    write_text_atomic(out / EXPERIMENT_COPY, raw.decode("utf-8"))
+    write_text_atomic(out / "base_scenario.yaml", base_text)
+    write_csv_atomic(out / "samples.csv", samples_frame(exp, design))
     done = existing_runs(out)
     todo = [t for t in tasks if (t.point, t.rep) not in done]
     seeds = {(t.point, t.rep): t.seed for t in tasks}
@@ -168,9 +169,11 @@ def sweep(
     tick = progress(len(tasks), len(tasks) - len(todo)) if progress else None
     t0 = time.perf_counter()
     failed: list[str] = []
+    cpu = [0.0]
 
     def on_result(result: dict[str, Any]) -> None:
         save_result(out, result)
+        cpu[0] += float(result.get("cpu_seconds", 0.0))
         if result.get("error"):
             failed.append(f"point {result['point']} rep {result['rep']}")
         if tick:
@@ -187,6 +190,7 @@ def sweep(
     meta_now.update(meta)
     meta_now.update({"last_finished": _now(), "last_session_runs": len(todo),
                      "last_session_seconds": round(wall, 2), "workers": workers,
+                     "last_session_run_cpu_seconds": round(cpu[0], 1),
                      "executor": executor})  # fmt: skip
     write_json_atomic(out / META, meta_now)
     analysis = analyze_dir(out)
