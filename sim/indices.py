@@ -196,12 +196,13 @@ TREE: tuple[ThirdLevel, ...] = (
     T(33, "branches_other_provinces", "Branches set up in other provinces",
       "企业外省市设立分子公司数量", "regional_collaboration", "branches_outside_region"),
     T(34, "business_environment", "Global business-environment rating", "全球营商环境综合评价",
-      "business_environment", "avg_office_rent", -1,
-      note="partial proxy: the cost of operating (office rent, lower is better); the "
-      "institutional part of the rating is not simulated"),
+      "business_environment", "rent_burden", -1,
+      note="partial proxy: the burden of operating costs (firms' rent bill over their value "
+      "added, lower is better); the institutional part of the rating is not simulated"),
     T(35, "city_quality", "Global city-quality rating", "全球城市品质综合评价",
-      "quality_of_life", "cost_of_living_index", -1,
-      note="proxy: rent- and price-based cost of living, lower is more livable"),
+      "quality_of_life", "real_wage", 1,
+      note="proxy: purchasing power of the average wage (wage over the rent- and price-based "
+      "cost of living); amenities, air and services are not simulated"),
 )  # fmt: skip
 del T
 

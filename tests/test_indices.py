@@ -84,7 +84,7 @@ def test_equal_weight_aggregation_and_missing_third_level() -> None:
             "rd_intensity": {2013: 0.01, 2014: 0.02},
             "pct_applications": {2013: 10, 2014: 30},
             "invention_patents_per_10k_employees": {2013: 4, 2014: 20},
-            "cost_of_living_index": {2013: 1.0, 2014: 1.0},
+            "real_wage": {2013: 1.0, 2014: 1.0},
         }
     )
     d = _dims(zgc_index(df), 0, 2014)
@@ -115,14 +115,14 @@ def test_weights_change_the_mean() -> None:
 def test_lower_is_better_is_inverted() -> None:
     df = _long(
         {
-            "cost_of_living_index": {2013: 1.0, 2014: 1.25, 2015: 0.8},
-            "avg_office_rent": {2013: 100.0, 2014: 200.0, 2015: 100.0},
+            "real_wage": {2013: 1.0, 2014: 0.8, 2015: 1.25},
+            "rent_burden": {2013: 0.1, 2014: 0.2, 2015: 0.1},
         }
     )
     idx = zgc_index(df)
     assert _dims(idx, 0, 2014)["quality_of_life"] == pytest.approx(80.0)
     assert _dims(idx, 0, 2015)["quality_of_life"] == pytest.approx(125.0)
-    assert _dims(idx, 0, 2014)["business_environment"] == pytest.approx(50.0)
+    assert _dims(idx, 0, 2014)["business_environment"] == pytest.approx(50.0)  # inverted
     assert _dims(idx, 0, 2014)["livability"] == pytest.approx(65.0)
 
 

@@ -70,6 +70,8 @@ EXTRA = (
     "profit_margin",
     "tech_contract_outside_value",
     "cost_of_living_index",
+    "real_wage",
+    "rent_burden",
     "incubator_graduates",
     "university_research_output",
     "listed_firm_market_cap_share",
@@ -131,7 +133,7 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
 
     rev = o["rev"]
     usd = m.usd_rate
-    vc_value = o["post_money"] * o["rev"] / np.maximum(o["rev_at_round"], 1.0)
+    vc_value = o["post_money"]  # valued at the last round, as unicorn lists do
     unicorn = (
         f
         & ~o["listed"]
@@ -212,6 +214,8 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
         "profit_margin": _ratio(acc["profit"], acc["revenue"]),
         "tech_contract_outside_value": acc["tech_contract_outside_value"],
         "cost_of_living_index": m.cost_of_living,
+        "real_wage": avg_wage / m.cost_of_living,
+        "rent_burden": _ratio(float(np.sum(wf * o["rent_bill"])), float(np.sum(wf * o["va"]))),
         "incubator_graduates": float(w[new_grads].sum()),
         "university_research_output": acc["papers"],
         "listed_firm_market_cap_share": _ratio(

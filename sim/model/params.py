@@ -41,6 +41,9 @@ class PopulationParams(Block):
     large_firm_employees: float = P(
         250, 10, 1e5, "persons", "firms at least this large are always simulated one to one"
     )
+    large_firm_valuation: float = P(
+        1e9, 1e6, 1e13, "currency", "firms valued (last round) above this are simulated one to one"
+    )
     mid_firm_employees: float = P(
         40, 5, 1e4, "persons", "firms at least this large are sampled at the square root of scale"
     )
@@ -160,13 +163,13 @@ class KnowledgeParams(Block):
     """Patents and knowledge spillover along the collaboration graph (mechanism 1)."""
 
     patents_per_rd: float = P(
-        1.5e-7, 0, 1e-3, "applications/currency", "patent applications per unit of R&D spending"
+        1.3e-7, 0, 1e-3, "applications/currency", "patent applications per unit of R&D spending"
     )
     patent_trend: float = P(
-        0.05, -0.2, 0.5, "1/yr", "yearly growth of patenting propensity (subsidies, practice)"
+        0.04, -0.2, 0.5, "1/yr", "yearly growth of patenting propensity (subsidies, practice)"
     )
     patent_trend_years: float = P(
-        5, 0, 50, "yr", "years after the start over which the propensity trend runs"
+        6, 0, 50, "yr", "years after the start over which the propensity trend runs"
     )
     spillover_patent_gain: float = P(
         0.5, 0, 10, "x per unit exposure", "extra patenting per unit of spillover exposure"
@@ -186,6 +189,9 @@ class KnowledgeParams(Block):
     )
     papers_per_budget: float = P(
         2e-7, 0, 1e-3, "papers/currency", "research output per university research spend"
+    )
+    research_quality_trend: float = P(
+        0.07, -0.2, 0.5, "1/yr", "yearly growth of research output per unit of spending"
     )
 
 
@@ -355,11 +361,15 @@ class FundingParams(Block):
     )
     confidence_memory: float = P(2, 0.25, 20, "yr", "memory of investor confidence")
     dilution: float = P(
-        0.25, 0.01, 0.9, "share", "equity sold in a round (post-money = round/share)"
+        0.25, 0.01, 0.9, "share", "equity sold in an early-stage round (post-money = round/share)"
     )
+    growth_dilution: float = P(0.085, 0.01, 0.9, "share", "equity sold in a growth-stage round")
     revenue_multiple: float = P(1.5, 0.1, 100, "x", "valuation of a firm as a multiple of revenue")
     government_early_bias: float = P(
         1.3, 0.1, 10, "x", "early-stage share of government and SOE money relative to others"
+    )
+    investor_age_scale: float = P(
+        8, 0.5, 100, "yr", "investors' preference for younger firms (attractiveness e-folding age)"
     )
     early_stage_age: float = P(3, 0.25, 20, "yr", "age up to which a firm counts as early-stage")
     confidence_min: float = P(0.2, 0.01, 1, "x", "lowest investor confidence multiplier")
@@ -401,14 +411,14 @@ class FundingParams(Block):
 class ParkParams(Block):
     """Rents and location choice of the sub-parks (mechanisms 4 and 8)."""
 
-    rent_elasticity: float = P(1.0, 0, 5, "elasticity", "rent response to park occupancy")
+    rent_elasticity: float = P(0.7, 0, 5, "elasticity", "rent response to park occupancy")
     floor_growth: float = P(0.05, -0.2, 0.5, "1/yr", "yearly growth of floor space in a park")
     location_rent_elasticity: float = P(
         0.8, 0, 5, "elasticity", "new firms' aversion to high rents when choosing a park"
     )
     cluster_match_gain: float = P(3.0, 0, 50, "x", "pull of a park that lists the firm's cluster")
     amenity_gain: float = P(2.0, 0, 50, "x per unit", "pull of a park's amenities on new firms")
-    rent_inflation: float = P(0.02, -0.1, 0.3, "1/yr", "general yearly rent inflation")
+    rent_inflation: float = P(0.0, -0.1, 0.3, "1/yr", "general yearly rent inflation")
 
 
 class RelocationParams(Block):
@@ -424,12 +434,12 @@ class RelocationParams(Block):
     pull_relocation_rate: float = P(
         0.01, 0, 1, "1/yr", "relocation hazard at full pull of neighbouring regions"
     )
-    branch_rate: float = P(0.03, 0, 2, "1/yr", "branch-opening hazard of an established firm")
+    branch_rate: float = P(0.05, 0, 2, "1/yr", "branch-opening hazard of an established firm")
     branch_min_employees: float = P(
         30, 1, 1e5, "persons", "headcount needed to open a branch outside"
     )
     branch_pressure_gain: float = P(
-        3.0, 0, 50, "x", "extra branch opening under cost pressure or neighbouring pull"
+        0.5, 0, 50, "x", "extra branch opening under cost pressure or neighbouring pull"
     )
     staff_follow: float = P(
         0.3, 0, 1, "share", "share of a relocating firm's staff that leave the region with it"

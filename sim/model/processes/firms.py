@@ -182,6 +182,7 @@ def _split(m: EcosystemModel) -> None:
     o = m.orgs
     f = o["active"] & ~o["is_univ"]
     cap = tier_weights(m, o["emp"])
+    cap[o["post_money"] >= m.p.population.large_firm_valuation] = 1.0
     over = np.flatnonzero(f & (o["weight"] > cap * 1.0001))
     if over.size == 0:
         return

@@ -83,6 +83,7 @@ def _invest(
     pool: np.ndarray,
     attract: np.ndarray,
     median_round: float,
+    dilution: float,
 ) -> None:
     if budget <= 0 or pool.size == 0:
         return
@@ -108,7 +109,7 @@ def _invest(
     o["cash"][firms] += amount
     o["last_round"][firms] = m.t
     o["vc_backed"][firms] = True
-    post = amount / fp.dilution
+    post = amount / dilution
     better = post > o["valuation"][firms]
     o["post_money"][firms] = np.where(better, post, o["post_money"][firms])
     o["rev_at_round"][firms] = np.where(
@@ -159,7 +160,7 @@ def step(m: EcosystemModel) -> None:
     young = f & (age <= fp.early_stage_age)
     older = f & (age > fp.early_stage_age)
     rel_prod = np.clip(o["log_prod"] - m.mean_log_prod, -3, 3)
-    quality = np.exp(rel_prod)
+    quality = np.exp(rel_prod - age / fp.investor_age_scale)
     priority = np.isin(o["sector"], [int(c[1]) - 1 for c in fp.priority_clusters])
     round_mult = pol.funding.round_size
     flags = _network_flags(m)
@@ -174,15 +175,23 @@ def step(m: EcosystemModel) -> None:
         median = fp.round_size * round_mult * src_mult
         if s == ANGEL:
             pool = np.flatnonzero(young)
-            _invest(m, s, budget, pool, attract[pool], median * fp.angel_round_mult)
+            _invest(m, s, budget, pool, attract[pool], median * fp.angel_round_mult, fp.dilution)
             continue
         e = pol.funding.early_stage_share
         if s in (GOV, SOE):
             e = min(1.0, e * fp.government_early_bias)
         pool = np.flatnonzero(young)
-        _invest(m, s, budget * e, pool, attract[pool], median)
+        _invest(m, s, budget * e, pool, attract[pool], median, fp.dilution)
         pool = np.flatnonzero(older)
-        _invest(m, s, budget * (1 - e), pool, attract[pool], median * fp.growth_round_mult)
+        _invest(
+            m,
+            s,
+            budget * (1 - e),
+            pool,
+            attract[pool],
+            median * fp.growth_round_mult,
+            fp.growth_dilution,
+        )
 
     # listings
     eligible = (

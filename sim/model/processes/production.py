@@ -37,6 +37,9 @@ def initialise(m: EcosystemModel) -> None:
     w = o["weight"][f]
     m.mean_log_prod = float(np.average(o["log_prod"][f], weights=w * o["emp"][f]))
     m.agg_prod = float(np.sum(w * o["rev"][f]) / np.sum(w * o["emp"][f]))
+    from sim.model.processes.collaboration import update_exposure
+
+    update_exposure(m)  # partners count toward patenting from the first step
     # patents in the pipeline: the steady state of the start year's filing rate
     m.pending_patents = applications_rate(m).sum() * m.p.knowledge.grant_lag
 
@@ -123,7 +126,8 @@ def step(m: EcosystemModel) -> None:
     o["budget"] = np.where(
         u, o["budget"] * np.exp(m.p.population.univ_budget_growth * dt), o["budget"]
     )
-    acc["papers"] += float(np.sum(o["budget"][u]) * kp.papers_per_budget * dt)
+    quality = np.exp(kp.research_quality_trend * (m.t - m.t0))
+    acc["papers"] += float(np.sum(o["budget"][u]) * kp.papers_per_budget * quality * dt)
 
     # patents: applications now, grants from the pipeline
     lam = applications_rate(m) * dt
