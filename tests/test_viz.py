@@ -254,7 +254,7 @@ def test_check_args_validates_before_starting(tmp_path: Path) -> None:
         viz_cmd.check_args(_args(scenario=str(tmp_path / "missing.yaml")))
 
 
-def test_cli_bad_scenario_exits_2_without_serving(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_cli_bad_scenario_exits_2_without_serving(tmp_path: Path, capsys) -> None:
     code = cli_main(["viz", str(tmp_path / "missing.yaml"), "--port", "0"])
     assert code == 2
     assert "missing.yaml" in capsys.readouterr().err

@@ -12,8 +12,10 @@ the network and the status text; the yearly charts redraw when a year is finishe
 from __future__ import annotations
 
 import html
+import io
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,14 @@ from mesa.visualization.utils import update_counter
 from sim.errors import UserError
 from sim.viz.factory import DEMO_SCALE, LEVERS, DemoModel, page_params
 from sim.viz.network import NodeLayout, View, select_view
-from sim.viz.plots import clock, draw_index, draw_indicators, draw_network, index_series
+from sim.viz.plots import (
+    clock,
+    draw_index,
+    draw_indicators,
+    draw_network,
+    index_series,
+    network_legend_html,
+)
 
 ENV_SCENARIO = "ECOSIM_VIZ_SCENARIO"
 ENV_SCALE = "ECOSIM_VIZ_SCALE"
@@ -66,24 +75,43 @@ def _network_state(model: DemoModel) -> _NetworkState:
     return state
 
 
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _timed_png(name: str, draw: Callable[[], Any]) -> bytes:
+    """Draw a figure and encode it, recording how long both took (shown on the page)."""
+    t0 = time.perf_counter()
+    data = _png(draw())
+    _timings[name] = time.perf_counter() - t0
+    return data
+
+
 @solara.component
 def NetworkPanel(model: DemoModel) -> None:
     """The collaboration network view, redrawn every step with a fixed layout."""
     update_counter.get()
     state = _network_state(model)
 
-    def make() -> Any:
-        t0 = time.perf_counter()
+    def draw() -> Any:
         g = model.graph
         state.view = select_view(g)
         pos = state.layout.update(g, state.view.nodes, epoch=len(model.records))
-        fig = draw_network(model, g, state.view.nodes, pos)
-        _timings["network"] = time.perf_counter() - t0
-        return fig
+        return draw_network(model, g, state.view.nodes, pos)
 
-    fig = solara.use_memo(make, [id(model), model.steps])
+    png = solara.use_memo(lambda: _timed_png("network", draw), [id(model), model.steps])
+    legend = solara.use_memo(lambda: network_legend_html(model), [id(model)])
     with solara.Column(gap="4px"):
-        solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), model.steps])
+        with solara.Row(gap="8px", style="align-items: flex-start"):
+            with solara.Column(style="flex: 3 1 0; min-width: 0"):
+                solara.Image(png, width="100%", classes=["ecosim-network"])
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=legend,
+                style="flex: 1 1 0; font-size: 11px; line-height: 1.35",
+            )
         if state.view is not None:
             solara.Text(
                 state.view.note,
@@ -97,17 +125,12 @@ def IndexPanel(model: DemoModel) -> None:
     """The ZGC Index (composite and five dimensions), redrawn when a year is finished."""
     update_counter.get()
     years = len(model.records)
-
-    def make() -> Any:
-        t0 = time.perf_counter()
-        fig = draw_index(model)
-        _timings["index"] = time.perf_counter() - t0
-        return fig
-
-    fig = solara.use_memo(make, [id(model), years])
+    png = solara.use_memo(
+        lambda: _timed_png("index", lambda: draw_index(model)), [id(model), years]
+    )
     wide, note = index_series(model)
     with solara.Column(gap="4px"):
-        solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), years])
+        solara.Image(png, width="100%", classes=["ecosim-index"])
         if wide is not None:  # otherwise the figure itself says why there is no index yet
             solara.Text(note, style={"font-size": "12px", "color": "#555"})
 
@@ -118,15 +141,11 @@ def IndicatorPanel(model: DemoModel) -> None:
     update_counter.get()
     years = len(model.records)
     currency = model.demo.currency
-
-    def make() -> Any:
-        t0 = time.perf_counter()
-        fig = draw_indicators(model, currency)
-        _timings["indicators"] = time.perf_counter() - t0
-        return fig
-
-    fig = solara.use_memo(make, [id(model), years])
-    solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), years])
+    png = solara.use_memo(
+        lambda: _timed_png("indicators", lambda: draw_indicators(model, currency)),
+        [id(model), years],
+    )
+    solara.Image(png, width="100%", classes=["ecosim-indicators"])
 
 
 @solara.component
@@ -157,7 +176,9 @@ def StatusPanel(model: DemoModel) -> None:
     # plain HTML, not solara.Markdown: Markdown loads KaTeX, which solara-assets does not ship
     body = "".join(f"<p style='margin:0 0 6px 0'>{line}</p>" for line in lines)
     with solara.Column(gap="2px"):
-        solara.HTML(tag="div", unsafe_innerHTML=body, style={"font-size": "13px"})
+        solara.HTML(
+            tag="div", unsafe_innerHTML=body, style="font-size: 13px", classes=["ecosim-status"]
+        )
         solara.Text(
             f"step {model.steps}",
             classes=["ecosim-step"],
@@ -177,10 +198,10 @@ COMPONENTS = [(NetworkPanel, 0), (IndexPanel, 0), (IndicatorPanel, 0), (StatusPa
 #: grid cells (12 columns, rows of 30 px) of the four panels: the network large on the left,
 #: index and indicators stacked on the right, the status text under the network
 GRID = [
-    {"i": 0, "x": 0, "y": 0, "w": 7, "h": 15, "moved": False},
+    {"i": 0, "x": 0, "y": 0, "w": 7, "h": 17, "moved": False},
     {"i": 1, "x": 7, "y": 0, "w": 5, "h": 8, "moved": False},
     {"i": 2, "x": 7, "y": 8, "w": 5, "h": 8, "moved": False},
-    {"i": 3, "x": 0, "y": 15, "w": 7, "h": 6, "moved": False},
+    {"i": 3, "x": 0, "y": 17, "w": 7, "h": 6, "moved": False},
 ]
 _mesa_grid = _mesa_viz.make_initial_grid_layout
 

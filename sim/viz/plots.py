@@ -7,13 +7,14 @@ purpose: its charts load vega from a CDN in the browser, which fails offline.
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from sim.indices import BASE_YEAR, FIRST_LEVEL, IndexUnavailable, zgc_index, zgc_index_wide
 
@@ -142,25 +143,21 @@ def draw_network(
     nodes: list[int],
     pos: dict[int, tuple[float, float]],
     *,
-    size: tuple[float, float] = (8.0, 5.6),
+    size: tuple[float, float] = (6.0, 6.0),
 ) -> Figure:
-    """The drawn view: nodes by class (marker) and sub-park (colour), edges by type (colour)."""
+    """The drawn view: nodes by class (marker) and sub-park (colour), edges by type (colour).
+
+    The legend is HTML next to the image (:func:`network_legend_html`): matplotlib legends
+    are text layout, the costliest part of a figure that is redrawn every step.
+    """
     fig = Figure(figsize=size, dpi=100)
-    ax = fig.add_axes((0.0, 0.0, 0.70, 0.93))
+    ax = fig.add_axes((0.0, 0.0, 1.0, 0.94))
     ax.set_axis_off()
-    chosen = set(nodes)
-    sub = g.subgraph(chosen)
+    sub = g.subgraph(nodes)
     by_kind: dict[str, list[tuple[tuple[float, float], tuple[float, float]]]] = {}
     for u, v, kind in sub.edges(data="kind"):
         by_kind.setdefault(kind or "employment", []).append((pos[u], pos[v]))
-    for kind in (
-        "employment",
-        "alumni",
-        "investment",
-        "co_investment",
-        "tech_contract",
-        "rd_collaboration",
-    ):
+    for kind in EDGE_ORDER:
         segs = by_kind.get(kind)
         if segs:
             colour, width, alpha = EDGE_STYLE[kind]
@@ -185,56 +182,43 @@ def draw_network(
                 linewidths=0.4,
                 zorder=3 if kind != "talent" else 2,
             )
-    ax.set_xlim(-1.1, 1.1)
-    ax.set_ylim(-1.1, 1.1)
+    ax.set_xlim(-1.08, 1.08)
+    ax.set_ylim(-1.08, 1.08)
     ax.set_aspect("equal", adjustable="box")
-    fig.suptitle(f"Collaboration network, {clock(model)}", x=0.02, ha="left", fontsize=11)
-    _network_legend(fig, model, g, nodes, by_kind)
+    fig.suptitle(f"Collaboration network, {clock(model)}", x=0.02, ha="left", fontsize=12)
     return fig
 
 
-def _network_legend(
-    fig: Figure, model: EcosystemModel, g: nx.Graph, nodes: list[int], by_kind: dict[str, list[Any]]
-) -> None:
+#: edges are drawn in this order, the rarer and more telling kinds on top
+EDGE_ORDER = (
+    "employment",
+    "alumni",
+    "investment",
+    "co_investment",
+    "tech_contract",
+    "rd_collaboration",
+)
+_CLASS_SYMBOL = {"firm": "&#9679;", "university": "&#9632;", "vc": "&#9670;", "talent": "&#183;"}
+
+
+def network_legend_html(model: EcosystemModel) -> str:
+    """The network's legend as HTML: classes (shape), ties (colour), sub-parks (colour)."""
     cmap = _park_colours(len(model.park_ids))
-    present = {g.nodes[n].get("park") for n in nodes}
-    park_handles = [
-        Line2D([], [], marker="o", ls="", color=cmap[i], markersize=6, label=name)
-        for i, (pid, name) in enumerate(zip(model.park_ids, model.park_names, strict=True))
-        if pid in present
-    ]
-    class_handles = [
-        Line2D(
-            [], [], marker=MARKERS[k], ls="", color="#555555", markersize=6, label=CLASS_LABEL[k]
-        )
-        for k in ("firm", "university", "vc", "talent")
-    ]
-    edge_handles = [
-        Line2D([], [], color=EDGE_STYLE[k][0], lw=2, label=k.replace("_", " "))
-        for k in EDGE_STYLE
-        if k in by_kind
-    ]
-    kw = {"frameon": False, "fontsize": 7, "handlelength": 1.2, "borderaxespad": 0.0}
-    top = fig.legend(
-        handles=class_handles + edge_handles,
-        loc="upper left",
-        bbox_to_anchor=(0.71, 0.93),
-        title="class (shape) / tie",
-        title_fontsize=7,
-        **kw,
+
+    def swatch(colour: Any, symbol: str = "&#9679;") -> str:
+        return f"<span style='color:{to_hex(colour)};font-size:14px'>{symbol}</span>"
+
+    rows = ["<b>Shape: class</b>"]
+    rows += [f"{swatch('#555555', _CLASS_SYMBOL[k])} {CLASS_LABEL[k]}" for k in MARKERS]
+    rows.append("<b>Line: tie</b>")
+    rows += [f"{swatch(EDGE_STYLE[k][0], '&#9644;')} {k.replace('_', ' ')}" for k in EDGE_STYLE]
+    rows.append("<b>Colour: sub-park</b>")
+    rows += [f"{swatch(cmap[i])} {html.escape(name)}" for i, name in enumerate(model.park_names)]
+    rows.append(
+        "<span style='color:#666'>Size: revenue (firms), researchers (universities), "
+        "money invested (VCs)</span>"
     )
-    fig.add_artist(top)
-    fig.legend(
-        handles=park_handles,
-        loc="upper left",
-        bbox_to_anchor=(0.71, 0.52),
-        ncol=2,
-        title="sub-park (colour)",
-        title_fontsize=7,
-        columnspacing=0.6,
-        **kw,
-    )
-    fig.text(0.71, 0.015, "size: revenue (firms), headcount (univ.)", fontsize=6.5, color="#555555")
+    return "<br>".join(rows)
 
 
 def draw_index(model: EcosystemModel, *, size: tuple[float, float] = (6.4, 3.6)) -> Figure:
@@ -280,37 +264,61 @@ def draw_index(model: EcosystemModel, *, size: tuple[float, float] = (6.4, 3.6))
         x=0.02,
         ha="left",
     )
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.11, right=0.98, top=0.88, bottom=0.09)
     return fig
 
 
 def draw_indicators(
     model: EcosystemModel, currency: str = "CNY", *, size: tuple[float, float] = (6.4, 3.6)
 ) -> Figure:
-    """Small multiples of a few key indicators, one point per finished year."""
+    """Key indicators relative to the first year, with their latest levels in the legend.
+
+    One axes rather than six small ones: the figure redraws at each year's end, and the tick
+    labels of six axes cost most of a second on a busy two-core machine.
+    """
     fig = Figure(figsize=size, dpi=100)
-    axes = fig.subplots(2, 3, sharex=True)
+    ax = fig.add_axes((0.09, 0.1, 0.50, 0.78))
+    ax.set_xlim(model.cfg.start_year - 0.3, model.cfg.end_year + 0.3)
+    ax.grid(alpha=0.3)
+    ax.tick_params(labelsize=8)
     frame = pd.DataFrame(model.records)
-    for ax, (name, label, div, unit) in zip(axes.ravel(), KEY_INDICATORS, strict=True):
-        ax.set_title(f"{label} ({unit.format(cur=currency)})", fontsize=7.5)
-        ax.tick_params(labelsize=7)
-        ax.grid(alpha=0.3)
-        ax.set_xlim(model.cfg.start_year - 0.5, model.cfg.end_year + 0.5)
-        if not frame.empty and name in frame:
-            ax.plot(frame["year"], frame[name] / div, marker=".", lw=1.4, color="#1f77b4")
-        else:
-            ax.text(
-                0.5,
-                0.5,
-                "after the first year",
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="#777777",
-                transform=ax.transAxes,
-            )
+    first = int(frame["year"].iloc[0]) if not frame.empty else model.cfg.start_year
+    ax.set_ylabel(f"{first} = 100", fontsize=8)
+    handles = []
+    for name, label, div, unit in KEY_INDICATORS:
+        if frame.empty or name not in frame:
+            continue
+        values = frame[name].to_numpy(dtype=float)
+        base = values[0]
+        rel = values / base * 100 if base > 0 else np.full_like(values, np.nan)
+        (line,) = ax.plot(frame["year"], rel, marker=".", lw=1.4)
+        line.set_label(f"{label}: {values[-1] / div:,.3g} {unit.format(cur=currency)}")
+        handles.append(line)
+    if handles:
+        ax.axhline(100, color="#999999", lw=0.8, ls=":")
+        fig.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0.60, 0.88),
+            fontsize=7.5,
+            frameon=False,
+            title=f"level in {int(frame['year'].iloc[-1])}",
+            title_fontsize=7.5,
+            alignment="left",
+        )
+    else:
+        ax.set_axis_off()
+        ax.text(
+            0.5,
+            0.5,
+            "The key indicators appear when the first year is finished.",
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="#444444",
+            transform=ax.transAxes,
+        )
     fig.suptitle("Key indicators (yearly)", fontsize=11, x=0.02, ha="left")
-    fig.tight_layout()
     return fig
 
 
