@@ -1,0 +1,94 @@
+"""The effects issue 3 asks the levers to produce, emerging from the mechanisms (slow).
+
+Each lever scenario is compared with the baseline extended to the same end year over the same
+replicate seeds (replicate ``i`` of both uses the same seed); at the end year an effect counts
+when the mean paired difference has the expected sign and exceeds twice its standard error.
+The comparison code is ``experiments/lever_effects.py``, which also prints the effect table.
+
+Run with ``pytest -m slow tests/test_lever_effects.py`` (about a minute and a half on 2 cores).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPLICATES = 10
+SCALE = 0.03
+WORKERS = 2
+
+
+def _load_script() -> ModuleType:
+    path = Path(__file__).resolve().parent.parent / "experiments" / "lever_effects.py"
+    spec = importlib.util.spec_from_file_location("lever_effects", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("lever_effects", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+le = _load_script()
+
+#: effects that do not emerge from the mechanisms yet; strict, so a fix shows up as XPASS
+KNOWN_BLOCKED = {
+    ("equity_incentives.yaml", "talent_outflow"): (
+        "equity retention lowers the departure hazard of employees at equity firms, but the "
+        "extra founding it causes (more firms, more young-firm deaths and unemployment, higher "
+        "core rents, more relocations whose staff leave) raises the absolute outflow more"
+    ),
+}
+
+CASES = [
+    pytest.param(
+        scenario,
+        indicator,
+        sign,
+        id=f"{scenario.removesuffix('.yaml')}-{indicator}",
+        marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BLOCKED[(scenario, indicator)])]
+        if (scenario, indicator) in KNOWN_BLOCKED
+        else [],
+    )
+    for scenario, pairs in le.EXPECTED.items()
+    for indicator, sign in pairs
+]
+
+_cache: dict[str, list[dict[str, float]]] = {}
+
+
+def _end_values(lever_file: str) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    """End-year records of the baseline and of the lever scenario (computed once per file)."""
+    lever, base = le.load_pair(lever_file, SCALE, REPLICATES)
+    key = f"baseline-{base.end_year}-{base.seed}"
+    if key not in _cache:
+        _cache[key] = le.end_values(base, REPLICATES, WORKERS)
+    if lever_file not in _cache:
+        _cache[lever_file] = le.end_values(lever, REPLICATES, WORKERS)
+    return _cache[key], _cache[lever_file]
+
+
+@pytest.mark.parametrize(("scenario", "indicator", "sign"), CASES)
+def test_lever_effect_emerges(scenario: str, indicator: str, sign: int) -> None:
+    base, lever = _end_values(scenario)
+    effect = le.paired_effects(base, lever, [indicator])[indicator]
+    assert effect.n == REPLICATES
+    assert effect.counts(sign), (
+        f"{scenario} {indicator}: diff {effect.diff:.4g} ± {effect.se:.4g} (z = {effect.z:+.2f}),"
+        f" expected sign {sign:+d} and |z| > 2"
+    )
+
+
+def test_same_seed_gives_zero_difference() -> None:
+    """The pairing itself: the baseline against itself differs by exactly nothing."""
+    _, base = le.load_pair("talent_reform.yaml", SCALE, 2)
+    base = base.model_copy(update={"end_year": 2012})
+    a = le.end_values(base, 2, 1)
+    b = le.end_values(base, 2, 1)
+    effect = le.paired_effects(a, b, ["employment"])["employment"]
+    assert effect.diff == 0 and effect.se == 0 and effect.z == 0
