@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim.cli.main import main
 from sim.cli.scenario_cmds import explain_rows, lever_fields
@@ -189,6 +191,54 @@ def test_bad_set_exits_2(capsys: pytest.CaptureFixture[str], flag: str, needles:
     for needle in needles:
         assert needle in err, (needle, err)
     assert "Traceback" not in err
+
+
+_PATHS = st.sampled_from(
+    [
+        "scale",
+        "seed",
+        "end_year",
+        "region",
+        "levers.talent_reform.strength",
+        "levers.funding_mix.share_angel",
+        "levers.relocation_pressure",
+        "history[0].start_year",
+        "history[9].lever",
+        "parameters.sub_parks[0].rent",
+        "shocks.decoupling",
+        "name",
+    ]
+) | st.text(alphabet="abc._[]0123456789=", min_size=0, max_size=30)
+_VALUES = st.sampled_from(
+    [
+        "0.5",
+        "-1",
+        "1e9",
+        "[1, 2]",
+        "{a: 1}",
+        "null",
+        "true",
+        "''",
+        "x: [",
+        "!!python/object:os.system ls",
+        "2026",
+        "ZGC",
+    ]
+) | st.text(max_size=20)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(path=_PATHS, value=_VALUES)
+def test_fuzz_set_never_crashes(capsys: pytest.CaptureFixture[str], path: str, value: str) -> None:
+    """Whatever ``--set`` gets, validate answers 0 or 2, and 2 comes with a message."""
+    code, _, err = run_cli(
+        capsys, "validate", SCENARIOS / "zgc_baseline.yaml", f"--set={path}={value}"
+    )
+    assert code in (0, 2)
+    if code == 2:
+        assert err.startswith("error: ") and "Traceback" not in err
 
 
 def test_run_with_bad_scenario_leaves_no_folder(

@@ -340,6 +340,10 @@ def _models(annotation: Any) -> list[type[BaseModel]]:
 
 def _range(info: Any, annotation: Any) -> str:
     bare = _unwrap(annotation)
+    if typing.get_origin(bare) is list:
+        inner = _unwrap(typing.get_args(bare)[0])
+        if typing.get_origin(inner) is typing.Literal:
+            return "list of " + " | ".join(str(a) for a in typing.get_args(inner))
     if typing.get_origin(bare) is typing.Literal:
         return " | ".join(str(a) for a in typing.get_args(bare))
     if bare is bool:
@@ -467,15 +471,15 @@ def explain(block: str = "") -> str:
     """The schema as an aligned text table, one field per line."""
     rows = explain_rows(block)
     width = min(max(len(r.path) for r in rows), 58)
-    head = f"{'field':<{width}}  {'default':>10}  {'range':<16} {'unit':<14} meaning"
+    head = f"{'field':<{width}}  {'default':>10}  {'range':<16} {'unit':<18} meaning"
     out = [head, "-" * len(head)]
     for r in rows:
         if r.block:
-            out.append(f"{r.path:<{width}}  {'':>10}  {'':<16} {'':<14} [{r.meaning}]")
+            out.append(f"{r.path:<{width}}  {'':>10}  {'':<16} {'':<18} [{r.meaning}]")
             continue
-        out.append(f"{r.path:<{width}}  {r.default:>10}  {r.range:<16} {r.unit:<14} {r.meaning}")
+        out.append(f"{r.path:<{width}}  {r.default:>10}  {r.range:<16} {r.unit:<18} {r.meaning}")
     title = f"Scenario fields under {block!r}" if block.strip() else "Scenario fields"
     return (
-        f"{title} ({sum(not r.block for r in rows)} fields; ranges are inclusive unless "
+        f"{title} ({sum(not r.block for r in rows)} field(s); ranges are inclusive unless "
         f"marked with parentheses)\n" + "\n".join(out)
     )
