@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -180,25 +181,30 @@ def test_page_steps_plays_and_resets_with_new_lever_offline(server: str, shots: 
             # ---- step through the first year: the network changes each step, the yearly
             # charts once the year is finished
             before = _images(page)
-            step_ms = []
+            round_trip_ms, server_ms = [], []
             for n in range(1, 5):
                 t = time.perf_counter()
                 page.get_by_role("button", name="Step").click()
                 _wait_step(page, n)
-                step_ms.append((time.perf_counter() - t) * 1000)
-                status = page.locator(".ecosim-status").inner_text()
-                assert _render_ms(page) < STEP_SECONDS * 1000, status
+                round_trip_ms.append((time.perf_counter() - t) * 1000)
+                server_ms.append(_render_ms(page))
                 if n == 1:
                     after_one = _images(page)
                     assert after_one[0] != before[0], "the network did not redraw after a step"
-            after_year = _images(page)
-            assert after_year[2] != before[2], "the indicators did not update after a year"
+                    assert after_one[2] == before[2], "yearly charts redrew within the year"
             print(
                 "step round trips (ms):",
-                [round(x) for x in step_ms],
-                "server render (ms):",
-                _render_ms(page),
+                [round(x) for x in round_trip_ms],
+                "server step + drawing (ms):",
+                server_ms,
             )
+            status = page.locator(".ecosim-status").inner_text()
+            # the 4th step finishes a year and redraws all three figures; a busy CI machine
+            # may slow one step, so the bound is on the median, with a loose cap on each
+            assert statistics.median(server_ms) < STEP_SECONDS * 1000, status
+            assert max(server_ms) < 3 * STEP_SECONDS * 1000, status
+            after_year = _images(page)
+            assert after_year[2] != before[2], "the indicators did not update after a year"
             page.screenshot(path=str(shots / "viz_1_stepped.png"), full_page=True)
 
             # ---- play until the ZGC Index has appeared (2013 finished), then pause
@@ -232,6 +238,22 @@ def test_page_steps_plays_and_resets_with_new_lever_offline(server: str, shots: 
             page.get_by_role("button", name="Step").click()
             _wait_step(page, 1)
             page.screenshot(path=str(shots / "viz_3_reset_with_lever.png"), full_page=True)
+
+            # ---- the scenario picker: another file of scenarios/, applied on reset
+            page.get_by_text("zgc_baseline.yaml", exact=True).first.click()
+            options = [
+                o
+                for o in page.get_by_role("option").all_inner_texts()
+                if o.strip() != "zgc_baseline.yaml"
+            ]
+            if options:
+                other = options[0].strip()
+                page.get_by_role("option", name=other, exact=True).click()
+                page.get_by_role("button", name="Reset").click()
+                page.locator(".ecosim-status", has_text=f"({other})").wait_for(timeout=30_000)
+                page.get_by_role("button", name="Step").click()
+                _wait_step(page, 1)
+                page.screenshot(path=str(shots / "viz_4_other_scenario.png"), full_page=True)
         finally:
             browser.close()
     assert not outside, f"the page tried to reach outside the machine: {outside[:5]}"

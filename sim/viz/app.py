@@ -125,8 +125,11 @@ def IndexPanel(model: DemoModel) -> None:
     """The ZGC Index (composite and five dimensions), redrawn when a year is finished."""
     update_counter.get()
     years = len(model.records)
+    title = "Zhongguancun Index"
+    if model.demo.region != "ZGC":
+        title = f"ZGC Index method, {model.demo.region} scenario"
     png = solara.use_memo(
-        lambda: _timed_png("index", lambda: draw_index(model)), [id(model), years]
+        lambda: _timed_png("index", lambda: draw_index(model, title=title)), [id(model), years]
     )
     wide, note = index_series(model)
     with solara.Column(gap="4px"):

@@ -111,6 +111,7 @@ class DemoInfo:
     seed: int
     scale: float
     currency: str = "CNY"
+    region: str = "ZGC"
     problem: str = ""  # why the requested settings were not used, when they were not
     levers: dict[str, Any] = field(default_factory=dict)
 
@@ -156,6 +157,7 @@ class DemoModel(EcosystemModel):
             seed=root_seed,
             scale=float(config.scale),
             currency=scenario.currency.code,
+            region=scenario.region,
             problem=problem,
             levers=levers,
         )

@@ -221,10 +221,18 @@ def network_legend_html(model: EcosystemModel) -> str:
     return "<br>".join(rows)
 
 
-def draw_index(model: EcosystemModel, *, size: tuple[float, float] = (6.4, 3.6)) -> Figure:
-    """Composite and first-level ZGC Index over time, or the reason it is not there yet."""
+def draw_index(
+    model: EcosystemModel,
+    *,
+    title: str = "Zhongguancun Index",
+    size: tuple[float, float] = (6.4, 3.6),
+) -> Figure:
+    """Composite and first-level ZGC Index over time, or the reason it is not there yet.
+
+    ``title`` lets the page say when the ZGC method is applied to another region.
+    """
     fig = Figure(figsize=size, dpi=100)
-    ax = fig.add_subplot(1, 1, 1)
+    ax = fig.add_axes((0.09, 0.1, 0.56, 0.78))
     wide, note = index_series(model)
     ax.set_xlim(model.cfg.start_year - 0.3, model.cfg.end_year + 0.3)
     if wide is None:
@@ -239,7 +247,7 @@ def draw_index(model: EcosystemModel, *, size: tuple[float, float] = (6.4, 3.6))
             fontsize=10,
             color="#444444",
         )
-        fig.suptitle("Zhongguancun Index", fontsize=11, x=0.02, ha="left")
+        fig.suptitle(title, fontsize=11, x=0.02, ha="left")
         return fig
     years = wide["year"].to_numpy()
     for dim in FIRST_LEVEL:
@@ -253,18 +261,24 @@ def draw_index(model: EcosystemModel, *, size: tuple[float, float] = (6.4, 3.6))
         markersize=4,
         label="Composite",
     )
+    lines = list(ax.get_lines())
     ax.axhline(100, color="#999999", lw=0.8, ls=":")
     ax.set_ylabel(f"{BASE_YEAR} = 100")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", frameon=False)
+    fig.legend(
+        handles=[lines[-1], *lines[:-1]],  # composite first
+        loc="upper left",
+        bbox_to_anchor=(0.66, 0.88),
+        fontsize=7.5,
+        frameon=False,
+    )
     last = wide.iloc[-1]
     fig.suptitle(
-        f"Zhongguancun Index: {last['composite']:.0f} in {int(last['year'])}",
+        f"{title}: {last['composite']:.0f} in {int(last['year'])}",
         fontsize=11,
         x=0.02,
         ha="left",
     )
-    fig.subplots_adjust(left=0.11, right=0.98, top=0.88, bottom=0.09)
     return fig
 
 
