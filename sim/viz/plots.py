@@ -310,6 +310,8 @@ def draw_indicators(
         handles.append(line)
     if handles:
         ax.axhline(100, color="#999999", lw=0.8, ls=":")
+        if len(frame) < 2:  # one point: matplotlib would zoom to 96-104
+            ax.set_ylim(50, 150)
         fig.legend(
             handles=handles,
             loc="upper left",
