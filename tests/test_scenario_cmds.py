@@ -364,3 +364,15 @@ def test_combined_reform_repeats_the_single_levers() -> None:
     for name, lever in LIBRARY.items():
         single, _ = load(SCENARIOS / name)
         assert getattr(combined.levers, lever) == getattr(single.levers, lever), lever
+
+
+def test_validate_schedule_matches_the_models() -> None:
+    """validate rebuilds the model's policy schedule; it must give the same settings."""
+    from sim.cli.scenario_cmds import _schedule
+    from sim.model import EcosystemModel
+
+    scenario, _ = load(SCENARIOS / "combined_reform.yaml", ["scale=0.005"])
+    model = EcosystemModel(scenario.to_run_config(), rng=1)
+    mine = _schedule(scenario, scenario.levers)
+    for t in (2009.0, 2016.5, 2019.25, 2027.0, 2035.0):
+        assert mine.at(t) == model.schedule.at(t), t
