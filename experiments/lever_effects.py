@@ -48,6 +48,11 @@ INDICATORS: list[str] = list(
     dict.fromkeys(name for pairs in EXPECTED.values() for name, _ in pairs)
 )
 
+#: indicators derived from the records, shown in the full table (rates remove the size effect)
+DERIVED = {
+    "talent_outflow_per_employee": lambda r: r["talent_outflow"] / max(r["employment"], 1.0),
+}
+
 #: the scenarios of the full table: the four single levers and their combination
 ALL_SCENARIOS = [*EXPECTED, "combined_reform.yaml"]
 
@@ -95,7 +100,7 @@ def end_values(scenario: Scenario, replications: int, workers: int) -> list[dict
         last = res.records[-1]
         if int(last["year"]) != scenario.end_year:
             raise RuntimeError(f"run ended in {last['year']}, expected {scenario.end_year}")
-        out.append(last)
+        out.append({**last, **{name: f(last) for name, f in DERIVED.items()}})
     return out
 
 
@@ -151,9 +156,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="every listed indicator for every scenario, plus combined_reform",
     )
+    ap.add_argument(
+        "--only",
+        nargs="+",
+        metavar="FILE",
+        choices=ALL_SCENARIOS,
+        help="only these scenario files (default: all)",
+    )
     args = ap.parse_args(argv)
     start = time.perf_counter()
     scenarios = ALL_SCENARIOS if args.all else list(EXPECTED)
+    if args.only:
+        scenarios = [s for s in scenarios if s in args.only]
     base_cache: dict[tuple[int, int], list[dict[str, float]]] = {}
     rows: list[tuple[str, Effect, int | None]] = []
     for lever_file in scenarios:
@@ -163,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             base_cache[key] = end_values(base, args.replications, args.workers)
         lev = end_values(lever, args.replications, args.workers)
         expected = dict(EXPECTED.get(lever_file, []))
-        names = INDICATORS if args.all else list(expected)
+        names = [*INDICATORS, *DERIVED] if args.all else list(expected)
         effects = paired_effects(base_cache[key], lev, names)
         for name in names:
             rows.append((lever.name, effects[name], expected.get(name)))
