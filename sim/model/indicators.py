@@ -127,9 +127,7 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
     ret_for_share = float(tw[origin > 0].sum()) / tot
     bachelor_share = float(tw[tl["edu"][at_firm]].sum()) / tot
     young_share = float(tw[tl["age"][at_firm] < 30.0].sum()) / tot
-    lab = m.p.labour
-    prem = 1.0 + lab.education_premium * tl["edu"][at_firm] + lab.foreign_premium * (origin > 0)
-    avg_wage = m.wage_index * float(np.average(prem, weights=tw)) if tw.size else m.wage_index
+    avg_wage = _ratio(acc["wage_bill"], acc["employee_years"])
 
     rev = o["rev"]
     usd = m.usd_rate

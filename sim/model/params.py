@@ -106,7 +106,7 @@ class ProductionParams(Block):
         0.015, 0, 0.5, "1/yr", "extra productivity growth in the most knowledge-dense park"
     )
     other_income_share: float = P(
-        0.01, 0, 0.3, "share", "non-operating income (investments) as a share of revenue"
+        0.045, 0, 0.3, "share", "non-operating income (investments) as a share of revenue"
     )
     tax_share: float = P(0.3, 0, 0.8, "share", "taxes paid as a share of value added")
     export_share: float = P(0.12, 0, 1, "share", "overseas revenue share of a domestic firm")
@@ -119,6 +119,9 @@ class ProductionParams(Block):
     rd_intensity_trend: float = P(0.0, -0.1, 0.2, "1/yr", "yearly growth of firms' R&D intensity")
     decoupling_export_effect: float = P(
         0.5, 0, 1, "share", "cut in overseas revenue at full technology decoupling"
+    )
+    productivity_reversion: float = P(
+        0.05, 0, 2, "1/yr", "erosion of a firm's productivity lead or lag by competition"
     )
     max_rd_intensity: float = P(0.6, 0.01, 1, "share", "ceiling on a firm's R&D intensity")
     university_frontier: float = P(
@@ -166,10 +169,10 @@ class KnowledgeParams(Block):
         1.3e-7, 0, 1e-3, "applications/currency", "patent applications per unit of R&D spending"
     )
     patent_trend: float = P(
-        0.04, -0.2, 0.5, "1/yr", "yearly growth of patenting propensity (subsidies, practice)"
+        0.09, -0.2, 0.5, "1/yr", "yearly growth of patenting propensity (subsidies, practice)"
     )
     patent_trend_years: float = P(
-        6, 0, 50, "yr", "years after the start over which the propensity trend runs"
+        5, 0, 50, "yr", "years after the start over which the propensity trend runs"
     )
     spillover_patent_gain: float = P(
         0.5, 0, 10, "x per unit exposure", "extra patenting per unit of spillover exposure"
@@ -233,15 +236,18 @@ class CollaborationParams(Block):
 class LabourParams(Block):
     """Wages, cost of living, talent arrival, departure and job mobility (mechanism 6)."""
 
-    wage: float = P(100_000, 1e3, 1e7, "currency/yr", "average wage at the start year")
+    wage: float = P(80_000, 1e3, 1e7, "currency/yr", "average wage at the start year")
     wage_tightness: float = P(
         0.15, 0, 3, "1/yr", "extra wage growth when nobody is between jobs (0 at the natural rate)"
     )
     natural_unemployment: float = P(
-        0.06, 0.001, 0.5, "share", "share of people between jobs at which wages grow with prices"
+        0.045, 0.001, 0.5, "share", "share of people between jobs at which wages grow with prices"
     )
     wage_productivity_passthrough: float = P(
-        1.0, 0, 2, "share", "share of productivity growth passed into wages"
+        0.6, 0, 2, "share", "share of productivity growth passed into wages"
+    )
+    rent_sharing: float = P(
+        0.5, 0, 1, "elasticity", "how much of a firm's productivity lead or lag shows in its wages"
     )
     education_premium: float = P(0.4, 0, 3, "share", "wage premium of bachelor-plus employees")
     foreign_premium: float = P(0.5, 0, 3, "share", "wage premium of foreign and returnee staff")
@@ -265,7 +271,7 @@ class LabourParams(Block):
         2.0, 0, 20, "1/yr", "speed at which domestic migrants fill unmet labour demand"
     )
     returnee_arrival: float = P(
-        0.0018, 0, 0.5, "1/yr per employee", "returnee arrivals per employee per year"
+        0.0012, 0, 0.5, "1/yr per employee", "returnee arrivals per employee per year"
     )
     foreign_arrival: float = P(
         0.0003, 0, 0.5, "1/yr per employee", "foreign arrivals per employee per year"
@@ -274,7 +280,7 @@ class LabourParams(Block):
         1.0, 0, 10, "elasticity", "arrival response to the wage to cost-of-living ratio"
     )
     graduates_per_researcher: float = P(
-        0.8, 0, 20, "persons/yr", "graduates staying in the region per university researcher"
+        0.6, 0, 20, "persons/yr", "graduates staying in the region per university researcher"
     )
     arrival_age: float = P(27, 18, 60, "yr", "mean age of arriving employees")
     graduate_age: float = P(24, 18, 40, "yr", "age of graduates entering work")
@@ -293,7 +299,7 @@ class LabourParams(Block):
         0.5, 0, 1, "share", "cut in returnee arrivals at full decoupling (foreign: all of it)"
     )
     migrant_bachelor_share: float = P(
-        0.4, 0, 1, "share", "bachelor-plus share of domestic migrants"
+        0.25, 0, 1, "share", "bachelor-plus share of domestic migrants"
     )
 
 
@@ -340,7 +346,7 @@ class FundingParams(Block):
     capital_supply: float = P(
         2.5e10, 0, 1e13, "currency/yr", "VC capital invested in the region at the start year"
     )
-    capital_trend: float = P(0.1, -0.3, 0.5, "1/yr", "trend growth of capital supply")
+    capital_trend: float = P(0.09, -0.3, 0.5, "1/yr", "trend growth of capital supply")
     share_government: float = P(0.35, 0, 1, "share", "capital share of government guidance funds")
     share_soe: float = P(0.25, 0, 1, "share", "capital share of SOE and strategic investors")
     share_private: float = P(0.28, 0, 1, "share", "capital share of private domestic VC")
@@ -363,7 +369,7 @@ class FundingParams(Block):
     dilution: float = P(
         0.25, 0.01, 0.9, "share", "equity sold in an early-stage round (post-money = round/share)"
     )
-    growth_dilution: float = P(0.085, 0.01, 0.9, "share", "equity sold in a growth-stage round")
+    growth_dilution: float = P(0.055, 0.01, 0.9, "share", "equity sold in a growth-stage round")
     revenue_multiple: float = P(1.5, 0.1, 100, "x", "valuation of a firm as a multiple of revenue")
     government_early_bias: float = P(
         1.3, 0.1, 10, "x", "early-stage share of government and SOE money relative to others"
@@ -387,7 +393,7 @@ class FundingParams(Block):
     )
     ipo_min_revenue: float = P(3e8, 0, 1e12, "currency/yr", "revenue needed to list")
     listing_premium: float = P(
-        2.0, 0.1, 20, "x", "market value of a listed firm over its valuation"
+        1.0, 0.1, 20, "x", "market value of a listed firm over its valuation"
     )
     priority_clusters: list[Literal["C1", "C2", "C3", "C4", "C5", "C6"]] = Field(
         default_factory=lambda: ["C1", "C2", "C3"],
@@ -425,7 +431,7 @@ class RelocationParams(Block):
     """Crowding out and relocation out of the region; branches outside (mechanisms 4 and 5)."""
 
     cost_tolerance: float = P(
-        0.25, 0, 2, "share of value added", "rent bill above which a firm feels cost pressure"
+        0.35, 0, 2, "share of value added", "rent bill above which a firm feels cost pressure"
     )
     cost_relocation_rate: float = P(
         0.3, 0, 10, "1/yr per unit excess", "relocation hazard per unit of excess cost share"
@@ -434,7 +440,7 @@ class RelocationParams(Block):
     pull_relocation_rate: float = P(
         0.01, 0, 1, "1/yr", "relocation hazard at full pull of neighbouring regions"
     )
-    branch_rate: float = P(0.05, 0, 2, "1/yr", "branch-opening hazard of an established firm")
+    branch_rate: float = P(0.06, 0, 2, "1/yr", "branch-opening hazard of an established firm")
     branch_min_employees: float = P(
         30, 1, 1e5, "persons", "headcount needed to open a branch outside"
     )

@@ -66,13 +66,10 @@ def step(m: EcosystemModel) -> None:
     # wages: prices, productivity pass-through and labour-market slack
     g_prod = getattr(m, "prod_growth", 0.0)
     slack = (lab.natural_unemployment - m.unemployed_share) / lab.natural_unemployment
-    m.wage_index *= float(
-        np.exp(
-            (
-                lab.price_inflation
-                + lab.wage_productivity_passthrough * g_prod
-                + lab.wage_tightness * np.clip(slack, -1.0, 1.0)
-            )
-            * dt
-        )
+    growth = (
+        lab.price_inflation
+        + lab.wage_productivity_passthrough * g_prod
+        + lab.wage_tightness * np.clip(slack, -1.0, 1.0)
     )
+    # nominal wages are sticky downward: slack slows their growth but does not cut them
+    m.wage_index *= float(np.exp(max(growth, 0.0) * dt))

@@ -84,7 +84,12 @@ def step(m: EcosystemModel) -> None:
     update_accounts(m)
     f = firm_mask(m)
     w = o["weight"]
-    wage = m.wage_index * wage_premium(m)
+    # firms share part of their productivity lead or lag with their staff (rent sharing)
+    # (normalised so that the mean wage stays the wage index: sharing only redistributes)
+    sharing = np.exp(m.p.labour.rent_sharing * np.clip(o["log_prod"] - m.mean_log_prod, -5, 5))
+    staff = np.where(f, w * o["emp"], 0.0)
+    sharing /= max(float(np.sum(staff * sharing)) / max(float(staff.sum()), 1e-9), 1e-9)
+    wage = m.wage_index * wage_premium(m) * sharing
     profit = o["va"] - o["emp"] * wage - o["rent_bill"] + pr.other_income_share * o["rev"]
     o["cash"] = np.where(f, o["cash"] + profit * dt, o["cash"])
 
@@ -98,7 +103,8 @@ def step(m: EcosystemModel) -> None:
     export = pr.export_share * np.where(o["kind"] == 2, pr.foreign_firm_export_mult, 1.0)
     export = np.minimum(export, 1.0) * (1.0 - pr.decoupling_export_effect * pol.shocks.decoupling)
     acc["overseas_revenue"] += float(np.sum(wf * o["rev"] * export) * dt)
-    acc["wage_bill"] += float(np.sum(wf * o["emp"]) * wage * dt)
+    acc["wage_bill"] += float(np.sum(wf * o["emp"] * wage) * dt)
+    acc["employee_years"] += float(np.sum(wf * o["emp"]) * dt)
 
     # productivity (log revenue per employee)
     n = o.n
@@ -111,6 +117,7 @@ def step(m: EcosystemModel) -> None:
         + pr.spillover_return * o["exposure"]
         + pr.agglomeration * density[o["park"]]
         + ai
+        - pr.productivity_reversion * (o["log_prod"] - m.mean_log_prod)
     )
     shock = pr.productivity_noise * np.sqrt(dt) * rng.standard_normal(n)
     old_mean = m.mean_log_prod

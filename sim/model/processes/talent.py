@@ -120,7 +120,8 @@ def _job_moves(m: EcosystemModel) -> None:
     share = np.minimum(1.0, m.talent_weight / np.maximum(o["weight"][dest] * o["emp"][dest], 1.0))
     gap = np.maximum(o["log_prod"][old] - o["log_prod"][dest], 0.0)
     gain = m.p.knowledge.mobility_transfer * share * gap
-    np.add.at(o["log_prod"], dest, gain)
+    # several movers into one firm do not stack: the firm takes the largest single gain
+    np.maximum.at(o["log_prod"], dest, o["log_prod"][dest] + gain)
     m.acc["job_moves"] += float(tl["weight"][movers].sum())
 
 
