@@ -171,3 +171,23 @@ def test_lever_end_year_reverts():
     sched = PolicySchedule([], lev, Shocks(), FundingSettings(), EquitySettings())
     assert sched.at(2013).talent.housing_subsidy == 0.5
     assert sched.at(2014).talent.housing_subsidy == 0.0
+
+
+def test_yearly_compaction_keeps_references_consistent():
+    m = EcosystemModel(small_config(end_year=2013), rng=9)
+    m.agents  # noqa: B018 - materialise faces before the compactions
+    for _ in range(12):
+        m.step()
+        m.agents  # noqa: B018
+    o, tl = m.orgs, m.talent
+    assert o["active"].all() or m.steps % m.steps_per_year  # compacted at year end
+    emp = tl["employer"][tl["active"]]
+    assert (emp < o.n).all() and o["active"][emp[emp >= 0]].all()
+    assert (m.ties.a[: m.ties.n] < o.n).all() and (m.ties.b[: m.ties.n] < o.n).all()
+    for name, pop in (("orgs", o), ("talent", tl)):
+        for row, agent in m._faces[name].items():
+            assert agent.row == row and pop["uid"][row] == agent.unique_id
+    g = m.graph
+    for node, data in list(g.nodes(data=True))[:500]:
+        if data.get("kind") == "firm":
+            assert o["uid"][data["row"]] == node

@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 
 from sim.model.agents import Firm, SubPark, Talent, University, VCInvestor
+from sim.model.compaction import compact_model
 from sim.model.config import RunConfig
 from sim.model.init import populate
 from sim.model.network import KIND_CODE, GraphView, TieStore
@@ -197,6 +198,7 @@ class EcosystemModel(mesa.Model):
 
             self.records.append(record_year(self))
             self.acc = defaultdict(float)
+            compact_model(self)
             self.year += 1
             if self.year > self.end_year:
                 self.running = False

@@ -181,6 +181,17 @@ class GraphView:
         self._edge_keys = keys
         return g
 
+    def refresh_rows(self, faces: dict) -> None:
+        """Rewrite the ``row`` attribute of graph nodes after the populations were compacted."""
+        g = self.graph
+        if g.number_of_nodes() == 0:
+            return
+        for pop_faces in faces.values():
+            for row, agent in pop_faces.items():
+                data = g.nodes.get(agent.unique_id)
+                if data is not None and "row" in data:
+                    data["row"] = row
+
 
 def average_clustering(adj: sparse.csr_matrix) -> float:
     """Mean local clustering coefficient over nodes of degree >= 2 (networkx's definition

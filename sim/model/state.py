@@ -61,3 +61,19 @@ class Population:
 
     def count_active(self) -> int:
         return int(self["active"].sum())
+
+
+def compact(pop: Population, keep: np.ndarray) -> np.ndarray:
+    """Drop the rows where ``keep`` is false; return the old-to-new row map (-1: dropped).
+
+    Rows are an agent's identity *within a year*: the model compacts once a year, after the
+    indicators are recorded, and remaps every reference (see ``sim.model.compaction``).
+    """
+    new_index = np.full(pop.n, -1, np.int64)
+    n_keep = int(keep.sum())
+    new_index[keep] = np.arange(n_keep)
+    for name in pop.schema:
+        col = pop._data[name]
+        col[:n_keep] = col[: pop.n][keep]
+    pop.n = n_keep
+    return new_index
