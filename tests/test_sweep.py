@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.cli.main import main as cli_main
 from sim.errors import UserError
 from sim.experiments.sweep import analyze_dir, load_experiment, sweep
 from sim.experiments.sweep.analysis import SENSITIVITY_COLUMNS, analyze
@@ -107,16 +108,16 @@ def test_sobol_n_power_of_two_and_method_blocks(tmp_path: Path) -> None:
         load_experiment(write_exp(tmp_path, text))
 
 
-def test_cli_bad_input_exits_2_without_output(tmp_path: Path) -> None:
+def test_cli_bad_input_exits_2_without_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_exp(tmp_path, TINY.replace("year: 2014}", "year: 2030}", 1))
     out = tmp_path / "out"
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--quiet"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
-    )  # fmt: skip
-    assert proc.returncode == 2, proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert "outputs[0]" in proc.stderr and "2010-2014" in proc.stderr
+    code = cli_main(["sweep", str(path), "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert "outputs[0]" in err and "2010-2014" in err
     assert not out.exists()
 
 
@@ -222,9 +223,7 @@ def test_analyze_recomputes_from_saved_runs(clean: Path, tmp_path: Path) -> None
     shutil.copytree(clean, out)
     for name in ("sensitivity.csv", "results.csv", "sensitivity.html", "noise.csv"):
         (out / name).unlink()
-    proc = subprocess.run([sys.executable, "-m", "sim", "analyze", str(out)],
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
+    assert cli_main(["analyze", str(out)]) == 0
     for name in ("sensitivity.csv", "results.csv", "noise.csv"):
         assert (out / name).read_bytes() == (clean / name).read_bytes(), name
     assert (out / "sensitivity.html").exists()
@@ -278,6 +277,14 @@ def test_wide_intervals_are_warned_and_morris_ranks() -> None:
     assert m["talent_reform.strength"] == pytest.approx(4, rel=1e-6)
     assert m["funding_mix.strength"] == pytest.approx(1, rel=1e-6)
     assert m["equity_incentives.strength"] == pytest.approx(0, abs=1e-9)
+
+
+def test_log_outputs_are_analysed_on_the_log_scale() -> None:
+    exp, (d, res) = _synthetic("morris", {"trajectories": 20}, reps=1, noise_sd=0.0)
+    exp = exp.model_copy(update={"outputs": [exp.outputs[0].model_copy(update={"log": True})]})
+    res["y"] = 10.0 ** res["y"]  # log10 brings back the linear model
+    m = analyze(exp, d.unit, res).sensitivity.set_index("factor")["mu_star"]
+    assert m["talent_reform.strength"] == pytest.approx(4, rel=1e-6)
 
 
 def test_fast_method_gives_first_and_total_order() -> None:

@@ -163,7 +163,20 @@ def noise(exp: Experiment, results: pd.DataFrame, sens: pd.DataFrame) -> pd.Data
     return pd.DataFrame(rows, columns=NOISE_COLUMNS)
 
 
+def transformed(exp: Experiment, results: pd.DataFrame) -> pd.DataFrame:
+    """Results on the scale they are analysed on (log10 where an output asks for it)."""
+    out = results.copy()
+    for o in exp.outputs:
+        if o.log:
+            col = out[o.label].astype(float)
+            with np.errstate(all="ignore"):
+                out[o.label] = np.log10(col.where(col > 0))
+    return out
+
+
 def analyze(exp: Experiment, unit: np.ndarray, results: pd.DataFrame) -> Analysis:
+    """Indices, noise table, convergence and warnings from raw per-run results."""
+    results = transformed(exp, results)
     outputs = [o.label for o in exp.outputs]
     means = point_means(results, outputs, unit.shape[0])
     sens, conv, notes = sensitivity(exp, unit, means)

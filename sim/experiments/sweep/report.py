@@ -79,9 +79,10 @@ def render(exp: Experiment, meta: dict, result: Analysis) -> str:
     sections.append(("Experiment", intro))
     if result.warnings:
         sections.append(("Warnings", "".join(note(w) for w in result.warnings)))
-    for out in [o.label for o in exp.outputs]:
+    for o in exp.outputs:
+        out = o.label
         f = result.sensitivity[result.sensitivity["output"] == out]
-        png = _bars(f, exp.method, out)
+        png = _bars(f, exp.method, f"{out} (log10)" if o.log else out)
         inner = image(png, f"sensitivity of {out}") if png else "<p>No indices.</p>"
         cols = ["factor", "S1", "S1_conf", "ST", "ST_conf"]
         if exp.method == "morris":
@@ -89,11 +90,12 @@ def render(exp: Experiment, meta: dict, result: Analysis) -> str:
         rank = cols[1] if exp.method == "morris" else "ST"
         inner += table(f[cols].sort_values(rank, ascending=False, na_position="last"))
         inner += _convergence_table(result.convergence, out)
-        sections.append((f"Output {out}", inner))
+        sections.append((f"Output {out}" + (" (analysed as log10)" if o.log else ""), inner))
     nz = result.noise.copy()
     text = (
         "<p>noise_share: share of the variance of single runs that is between replicates at "
-        "the same design point (the model's own randomness). replications_needed: replicates "
+        "the same design point (the model's own randomness), on the scale analysed (log10 "
+        "for outputs marked log). replications_needed: replicates "
         f"per point for the standard error of a point's mean to fall below {exp.precision:g} "
         "times the output's between-point standard deviation.</p>"
     )

@@ -203,6 +203,11 @@ class Output(_Strict):
         None, alias="from", ge=1980, le=2100, description="first year of the summary"
     )
     to: int | None = Field(None, ge=1980, le=2100, description="last year of the summary")
+    log: bool = Field(
+        False,
+        description="analyse log10 of the value (results.csv keeps the raw value): for "
+        "heavy-tailed, multiplicative outputs whose variance a few runs would dominate",
+    )
 
     @field_validator("indicator")
     @classmethod
