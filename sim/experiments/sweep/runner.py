@@ -159,6 +159,8 @@ def sweep(
     write_text_atomic(out / EXPERIMENT_COPY, raw.decode("utf-8"))
     write_text_atomic(out / "base_scenario.yaml", base_text)
     write_csv_atomic(out / "samples.csv", samples_frame(exp, design))
+    for stale in (out / "runs").glob(".*.tmp"):  # half-written by a killed session
+        stale.unlink(missing_ok=True)
     done = existing_runs(out)
     todo = [t for t in tasks if (t.point, t.rep) not in done]
     seeds = {(t.point, t.rep): t.seed for t in tasks}
