@@ -191,3 +191,14 @@ def test_yearly_compaction_keeps_references_consistent():
     for node, data in list(g.nodes(data=True))[:500]:
         if data.get("kind") == "firm":
             assert o["uid"][data["row"]] == node
+
+
+def test_rows_freed_by_compaction_come_back_fresh():
+    from sim.model.state import compact
+
+    pop = Population({"active": (bool, False), "x": (np.float64, 0.0)}, capacity=16)
+    pop.add(4, active=True, x=[1.0, 2.0, 3.0, 4.0])
+    compact(pop, np.array([True, False, True, False]))
+    assert pop["x"].tolist() == [1.0, 3.0]
+    rows = pop.add(2, active=True)
+    assert pop["x"][rows].tolist() == [0.0, 0.0]

@@ -51,8 +51,11 @@ class Population:
         self._grow(self.n + count)
         rows = np.arange(self.n, self.n + count)
         self.n += count
-        for name, vals in values.items():
-            self._data[name][rows] = vals
+        for name, (_, default) in self.schema.items():
+            self._data[name][rows] = values[name] if name in values else default
+        unknown = set(values) - set(self.schema)
+        if unknown:
+            raise KeyError(f"unknown columns: {sorted(unknown)}")
         return rows
 
     @property
@@ -72,8 +75,9 @@ def compact(pop: Population, keep: np.ndarray) -> np.ndarray:
     new_index = np.full(pop.n, -1, np.int64)
     n_keep = int(keep.sum())
     new_index[keep] = np.arange(n_keep)
-    for name in pop.schema:
+    for name, (_, default) in pop.schema.items():
         col = pop._data[name]
         col[:n_keep] = col[: pop.n][keep]
+        col[n_keep : pop.n] = default  # freed rows are fresh again
     pop.n = n_keep
     return new_index
