@@ -52,7 +52,7 @@ class Population:
         rows = np.arange(self.n, self.n + count)
         self.n += count
         for name, (_, default) in self.schema.items():
-            self._data[name][rows] = values[name] if name in values else default
+            self._data[name][rows] = values.get(name, default)
         unknown = set(values) - set(self.schema)
         if unknown:
             raise KeyError(f"unknown columns: {sorted(unknown)}")
