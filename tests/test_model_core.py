@@ -202,3 +202,15 @@ def test_rows_freed_by_compaction_come_back_fresh():
     assert pop["x"].tolist() == [1.0, 3.0]
     rows = pop.add(2, active=True)
     assert pop["x"][rows].tolist() == [0.0, 0.0]
+
+
+def test_sparse_clustering_matches_networkx():
+    from scipy import sparse
+
+    from sim.model.network import average_clustering
+
+    g = nx.powerlaw_cluster_graph(800, 3, 0.5, seed=3)
+    adj = sparse.csr_matrix(nx.to_scipy_sparse_array(g, format="csr"))
+    exact = nx.average_clustering(g, nodes=[n for n in g if g.degree(n) >= 2])
+    assert average_clustering(adj, max_nodes=10_000) == pytest.approx(exact)
+    assert average_clustering(adj, max_nodes=400) == pytest.approx(exact, abs=0.05)

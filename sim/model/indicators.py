@@ -205,7 +205,7 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
         "firms_revenue_over_1e10": float(wf[rev >= 1e10].sum()),
         "firms_revenue_over_1e11": float(wf[rev >= 1e11].sum()),
         "collaboration_edges": edges,
-        "network_clustering": average_clustering(adj),
+        "network_clustering": average_clustering(adj, seed=m.year),
         # extras
         "overseas_revenue": acc["overseas_revenue"],
         "tax_total": acc["tax"],
