@@ -111,6 +111,16 @@ class TieStore:
             self.version += 1
         return dropped
 
+    def neighbour_lists(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """CSR-style ``(indptr, indices)`` of each row's partners (one argsort, no scipy)."""
+        a, b = self.a[: self.n], self.b[: self.n]
+        src = np.concatenate([a, b])
+        dst = np.concatenate([b, a])
+        order = np.argsort(src, kind="stable")
+        indptr = np.zeros(size + 1, np.int64)
+        np.cumsum(np.bincount(src, minlength=size), out=indptr[1:])
+        return indptr, dst[order]
+
     def adjacency(self, size: int) -> sparse.csr_matrix:
         """Symmetric 0/1 adjacency matrix over ``size`` rows."""
         a, b = self.a[: self.n], self.b[: self.n]

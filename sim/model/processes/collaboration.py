@@ -51,8 +51,7 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
     # 2) triadic closure through the current adjacency
     deg = np.zeros(o.n, np.int64)
     if m.ties.n:
-        adj = m.ties.adjacency(o.n)
-        indptr, indices = adj.indptr, adj.indices
+        indptr, indices = m.ties.neighbour_lists(o.n)
         deg = np.diff(indptr)
         tri = (~to_univ) & (rng.random(k) < cp.triadic_closure) & (deg[initiators] > 0)
         if tri.any():
