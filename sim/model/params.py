@@ -91,7 +91,7 @@ class ProductionParams(Block):
 
     va_share: float = P(0.13, 0.01, 0.9, "share", "value added as a share of revenue")
     productivity_drift: float = P(
-        0.01, -0.2, 0.3, "1/yr", "trend growth of revenue per employee (prices, demand)"
+        0.015, -0.2, 0.3, "1/yr", "trend growth of revenue per employee (prices, demand)"
     )
     rd_return: float = P(
         1.0, 0, 20, "1/yr per unit R&D intensity", "productivity growth bought by R&D intensity"
@@ -122,6 +122,9 @@ class ProductionParams(Block):
     )
     productivity_reversion: float = P(
         0.05, 0, 2, "1/yr", "erosion of a firm's productivity lead or lag by competition"
+    )
+    rd_lead_scale: float = P(
+        1.0, 0.05, 20, "log", "productivity lead over which the return to R&D falls by e"
     )
     max_rd_intensity: float = P(0.6, 0.01, 1, "share", "ceiling on a firm's R&D intensity")
     university_frontier: float = P(

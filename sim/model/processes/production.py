@@ -113,7 +113,10 @@ def step(m: EcosystemModel) -> None:
     drift = (
         pr.productivity_drift
         + pol.shocks.macro_growth
-        + pr.rd_return * np.minimum(o["rd"], pr.max_rd_intensity)
+        # R&D extends a lead ever more slowly (diminishing returns above the mean)
+        + pr.rd_return
+        * np.minimum(o["rd"], pr.max_rd_intensity)
+        * np.exp(-np.maximum(o["log_prod"] - m.mean_log_prod, 0.0) / pr.rd_lead_scale)
         + pr.spillover_return * o["exposure"]
         + pr.agglomeration * density[o["park"]]
         + ai
