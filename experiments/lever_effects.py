@@ -8,7 +8,7 @@ script reports the mean paired difference at the end year, its standard error an
 
 Usage (from the repository root)::
 
-    python experiments/lever_effects.py --replications 10 --scale 0.03 --workers 2
+    python experiments/lever_effects.py --replications 20 --scale 0.03 --workers 2
 
 The functions are also used by ``tests/test_lever_effects.py``.
 """
@@ -147,7 +147,7 @@ def markdown_table(rows: list[tuple[str, Effect, int | None]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--replications", type=int, default=10, help="paired replicates (>= 2)")
+    ap.add_argument("--replications", type=int, default=20, help="paired replicates (>= 2)")
     ap.add_argument("--scale", type=float, default=0.03, help="fraction of agents simulated")
     ap.add_argument("--workers", type=int, default=2, help="worker processes")
     ap.add_argument("--seed", type=int, help="root seed (default: the scenarios' seed)")

@@ -5,7 +5,7 @@ replicate seeds (replicate ``i`` of both uses the same seed); at the end year an
 when the mean paired difference has the expected sign and exceeds twice its standard error.
 The comparison code is ``experiments/lever_effects.py``, which also prints the effect table.
 
-Run with ``pytest -m slow tests/test_lever_effects.py`` (about a minute and a half on 2 cores).
+Run with ``pytest -m slow tests/test_lever_effects.py`` (about two minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-REPLICATES = 10
+REPLICATES = 20
 SCALE = 0.03
 WORKERS = 2
 
