@@ -359,7 +359,10 @@ class FundingParams(Block):
     round_size: float = P(
         2e7, 1e4, 1e11, "currency", "median round size (growth-stage rounds are larger)"
     )
-    round_sigma: float = P(1.1, 0.1, 3, "log", "spread of log round size")
+    round_size_trend: float = P(
+        0.04, -0.2, 0.5, "1/yr", "yearly growth of typical round sizes (deeper markets, prices)"
+    )
+    round_sigma: float = P(0.8, 0.1, 3, "log", "spread of log round size")
     growth_round_mult: float = P(4, 1, 100, "x", "growth-stage round size relative to early-stage")
     private_round_mult: float = P(
         1.5, 0.1, 10, "x", "private and foreign rounds relative to government rounds"
@@ -372,7 +375,7 @@ class FundingParams(Block):
     dilution: float = P(
         0.25, 0.01, 0.9, "share", "equity sold in an early-stage round (post-money = round/share)"
     )
-    growth_dilution: float = P(0.055, 0.01, 0.9, "share", "equity sold in a growth-stage round")
+    growth_dilution: float = P(0.045, 0.01, 0.9, "share", "equity sold in a growth-stage round")
     revenue_multiple: float = P(1.5, 0.1, 100, "x", "valuation of a firm as a multiple of revenue")
     government_early_bias: float = P(
         1.3, 0.1, 10, "x", "early-stage share of government and SOE money relative to others"

@@ -162,7 +162,7 @@ def step(m: EcosystemModel) -> None:
     rel_prod = np.clip(o["log_prod"] - m.mean_log_prod, -3, 3)
     quality = np.exp(rel_prod - age / fp.investor_age_scale)
     priority = np.isin(o["sector"], [int(c[1]) - 1 for c in fp.priority_clusters])
-    round_mult = pol.funding.round_size
+    round_mult = pol.funding.round_size * np.exp(fp.round_size_trend * (m.t - m.t0))
     flags = _network_flags(m)
     for s in range(5):
         budget = supply * shares[s]
