@@ -96,20 +96,23 @@ def test_validate_blends_lever_with_history(
 
 
 def test_validate_marks_lever_defaults(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    """A lever moves every field, written or not; the summary must say which are defaults."""
+    """A talent lever moves every field, written or not; the summary must say which are
+    defaults. A funding-mix lever leaves unwritten fields as history left them."""
     base = SCENARIOS / "zgc_baseline.yaml"
     path = write(
         tmp_path,
-        "fm.yaml",
-        f"extends: {base}\nname: fm\nend_year: 2030\n"
-        "levers:\n  funding_mix: {strength: 1, start_year: 2026, round_size: 2}\n",
+        "tr.yaml",
+        f"extends: {base}\nname: tr\nend_year: 2030\n"
+        "levers:\n  talent_reform: {strength: 1, start_year: 2026, foreign_attraction: 2}\n"
+        "  funding_mix: {strength: 1, start_year: 2026, round_size: 2}\n",
     )
     code, out, _ = run_cli(capsys, "validate", path)
     assert code == 0
     lines = {ln.split()[0]: ln for ln in out.splitlines() if ln.startswith("    ")}
+    assert "(default)" not in lines["foreign_attraction"]
+    assert "(default)" in lines["housing_subsidy"]  # 0.2 after the 2018 reform -> 0.5
     assert "(default)" not in lines["round_size"]
-    assert "(default)" in lines["listing_openness"]  # 0.6 after the STAR market -> 0.3
-    assert "0.6 -> 0.3" in lines["listing_openness"]
+    assert "(not set: unchanged)" in lines["listing_openness"]  # the STAR market stays
     assert "(not set: unchanged)" in lines["share_government"]
 
 

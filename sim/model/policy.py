@@ -95,7 +95,9 @@ class RelocationPressure(LeverSchedule):
 class FundingMix(LeverSchedule):
     """Funding mix: capital supply and its split by source and stage (seed 003)."""
 
-    capital_supply: float = P(1.0, 0.05, 20, "x", "multiplier on total VC capital supply")
+    capital_supply: float | None = P(
+        None, 0.05, 20, "x", "multiplier on total VC capital supply (none: unchanged)"
+    )
     share_government: float | None = P(None, 0, 1, "share", "target share of government funds")
     share_soe: float | None = P(None, 0, 1, "share", "target share of SOE and strategic investors")
     share_private: float | None = P(None, 0, 1, "share", "target share of private domestic VC")
@@ -104,12 +106,18 @@ class FundingMix(LeverSchedule):
     early_stage_share: float | None = P(
         None, 0, 1, "share", "target capital share going to firms aged 3 or less"
     )
-    round_size: float = P(1.0, 0.05, 50, "x", "multiplier on typical round size")
-    listing_openness: float = P(
-        0.3, 0, 1, "share", "openness of listing channels (0 closed, 1 fully open)"
+    round_size: float | None = P(
+        None, 0.05, 50, "x", "multiplier on typical round size (none: unchanged)"
     )
-    incubator_support: float = P(
-        0.0, 0, 1, "share", "incubators, registration reform and tech credit for founders"
+    listing_openness: float | None = P(
+        None,
+        0,
+        1,
+        "share",
+        "openness of listing channels (0 closed, 1 fully open; none: unchanged)",
+    )
+    incubator_support: float | None = P(
+        None, 0, 1, "share", "incubators, registration reform, tech credit (none: unchanged)"
     )
 
     @model_validator(mode="after")
