@@ -232,9 +232,16 @@ def test_page_steps_plays_and_resets_with_new_lever_offline(server: str, shots: 
             slider.focus()
             for _ in range(10):
                 slider.press("ArrowRight")  # 10 x 0.05
+            # the slider value reaches the server asynchronously: see it settle before Reset
+            page.wait_for_function(
+                "el => Number(el.getAttribute('aria-valuenow')) >= 0.5",
+                arg=slider.element_handle(),
+                timeout=30_000,
+            )
+            page.wait_for_timeout(1_000)
             page.get_by_role("button", name="Reset").click()
             _wait_step(page, 0)
-            page.locator(".ecosim-levers", has_text="Talent reform 0.50").wait_for(timeout=20_000)
+            page.locator(".ecosim-levers", has_text="Talent reform 0.50").wait_for(timeout=60_000)
             page.get_by_role("button", name="Step").click()
             _wait_step(page, 1)
             page.screenshot(path=str(shots / "viz_3_reset_with_lever.png"), full_page=True)
