@@ -91,6 +91,9 @@ class TieStore:
             a, b, kind = a[fresh], b[fresh], kind[fresh]
         m = a.size
         if m:
+            if self._sorted[0] == self.version:  # keep the sorted cache: merge two sorted runs
+                merged = np.concatenate([self._sorted[1], np.sort(pair_keys(a, b))])
+                self._sorted = (self.version + 1, np.sort(merged, kind="stable"))
             self._grow(self.n + m)
             self.a[self.n : self.n + m] = a
             self.b[self.n : self.n + m] = b

@@ -130,7 +130,7 @@ def _invest(
         co = choose(rng, all_inv, inv["weight"][all_inv], int(syn.sum()))
         m.inv_vc.extend(co.tolist())
         m.inv_firm.extend(firms[syn].tolist())
-        m.coinvest.add(leads[syn], co, 0)
+        m.pending_coinvest.append((leads[syn], co))
 
 
 def _network_flags(m: EcosystemModel) -> np.ndarray:
@@ -162,6 +162,7 @@ def step(m: EcosystemModel) -> None:
     rel_prod = np.clip(o["log_prod"] - m.mean_log_prod, -3, 3)
     quality = np.exp(rel_prod - age / fp.investor_age_scale)
     priority = np.isin(o["sector"], [int(c[1]) - 1 for c in fp.priority_clusters])
+    m.pending_coinvest = []  # syndication ties of this step, added in one batch below
     round_mult = pol.funding.round_size * np.exp(fp.round_size_trend * (m.t - m.t0))
     flags = _network_flags(m)
     for s in range(5):
@@ -192,6 +193,11 @@ def step(m: EcosystemModel) -> None:
             median * fp.growth_round_mult,
             fp.growth_dilution,
         )
+
+    if m.pending_coinvest:
+        leads = np.concatenate([p[0] for p in m.pending_coinvest])
+        cos = np.concatenate([p[1] for p in m.pending_coinvest])
+        m.coinvest.add(leads, cos, 0)
 
     # listings
     eligible = (
