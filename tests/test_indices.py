@@ -215,7 +215,7 @@ def test_sv_dashboard_sections_and_forms() -> None:
 
 
 def test_mapping_doc_lists_every_indicator_and_model_input() -> None:
-    doc = Path(__file__).resolve().parents[1] / "docs" / "INDEX_MAPPING.md"
+    doc = Path(__file__).resolve().parents[1] / "docs" / "MODEL.md"
     text = doc.read_text(encoding="utf-8")
     for t in TREE:
         assert t.name_zh in text, t.key

@@ -38,7 +38,7 @@ le = _load_script()
 
 #: effects that do not emerge from the mechanisms; strict xfail, so a fix shows up as XPASS.
 #: Empty since the calibration of commit 8f40d09; equity incentives -> lower talent_outflow
-#: was blocked before it (see docs/LEVERS.md, "Effects that emerge").
+#: was blocked before it (see docs/MODEL.md section 9, "Effects that emerge").
 KNOWN_BLOCKED: dict[tuple[str, str], str] = {}
 
 CASES = [
