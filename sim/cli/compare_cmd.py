@@ -31,6 +31,7 @@ from matplotlib.ticker import MaxNLocator
 from rich.console import Console
 
 from sim import __version__
+from sim.cli.options import add_set_option
 from sim.errors import UserError
 from sim.experiments.compare import (
     HARMONISED,
@@ -93,14 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, help="root seed for all (default: the first scenario's)")
     p.add_argument("--scale", type=float, help="fraction of the real population, for all")
     p.add_argument("--end-year", type=int, help="last simulated year, for all scenarios")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a field in every scenario",
-    )
+    add_set_option(p, help="override a field in every scenario")
     p.add_argument("--workers", type=int, default=1, help="worker processes for replicates")
     p.add_argument("--gap-base", metavar="NAME", help="scenario the transplant gap starts from")
     p.add_argument("--gap-target", metavar="NAME", help="scenario the transplant gap ends at")

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim import __version__
+from sim.cli.options import add_set_option
 from sim.errors import UserError
 from sim.experiments.replicate import indicators_frame, replicate_seeds, run_replicates
 from sim.io import (
@@ -52,14 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--replications", type=int, default=1, help="replicates (default 1)")
     p.add_argument("--scale", type=float, help="fraction of the real population simulated")
     p.add_argument("--end-year", type=int, help="last simulated year")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a scenario field, e.g. levers.talent_reform.strength=0.8",
-    )
+    add_set_option(p)
     p.add_argument(
         "--workers",
         type=int,

@@ -29,14 +29,14 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from sim.cli.options import add_set_option
 from sim.errors import UserError
 from sim.model.policy import (
-    EquitySettings,
-    FundingSettings,
     Levers,
     LeverSchedule,
     PolicySchedule,
     PolicyState,
+    schedule_for,
 )
 from sim.scenario import SCENARIO_DIR_NAME, Scenario, SourceMap, load
 
@@ -57,14 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Exit 0 when valid, 2 with a message naming file, line and field otherwise.",
     )
     p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a scenario field, e.g. levers.talent_reform.strength=0.8",
-    )
+    add_set_option(p)
     p.set_defaults(func=validate_main)
 
     p = sub.add_parser(
@@ -133,23 +126,7 @@ def _span(start: int, end: int | None) -> str:
 def _schedule(scenario: Scenario, levers: Levers) -> PolicySchedule:
     """The schedule the model builds (see EcosystemModel.__init__): neutral settings are the
     funding parameters and the initial equity share, then history, then ``levers``."""
-    fp = scenario.parameters.funding
-    return PolicySchedule(
-        scenario.history,
-        levers,
-        scenario.shocks,
-        neutral_funding=FundingSettings(
-            share_government=fp.share_government,
-            share_soe=fp.share_soe,
-            share_private=fp.share_private,
-            share_foreign=fp.share_foreign,
-            share_angel=fp.share_angel,
-            early_stage_share=fp.early_stage_share,
-        ),
-        neutral_equity=EquitySettings(
-            equity_firm_share=scenario.parameters.population.equity_firm_share
-        ),
-    )
+    return schedule_for(scenario.parameters, scenario.history, levers, scenario.shocks)
 
 
 def _full_time(lever: LeverSchedule) -> float:

@@ -14,7 +14,7 @@ from sim.model.config import RunConfig
 from sim.model.init import populate
 from sim.model.network import KIND_CODE, GraphView, TieStore
 from sim.model.params import CLUSTERS
-from sim.model.policy import EquitySettings, FundingSettings, PolicySchedule, PolicyState
+from sim.model.policy import PolicyState, schedule_for
 from sim.model.processes import (
     collaboration,
     entry,
@@ -62,21 +62,7 @@ class EcosystemModel(mesa.Model):
         self.talent_weight = self.p.population.people_per_talent_agent / self.scale
         self.running = True
 
-        fp = self.p.funding
-        self.schedule = PolicySchedule(
-            self.cfg.history,
-            self.cfg.levers,
-            self.cfg.shocks,
-            neutral_funding=FundingSettings(
-                share_government=fp.share_government,
-                share_soe=fp.share_soe,
-                share_private=fp.share_private,
-                share_foreign=fp.share_foreign,
-                share_angel=fp.share_angel,
-                early_stage_share=fp.early_stage_share,
-            ),
-            neutral_equity=EquitySettings(equity_firm_share=self.p.population.equity_firm_share),
-        )
+        self.schedule = schedule_for(self.p, self.cfg.history, self.cfg.levers, self.cfg.shocks)
         self.policy: PolicyState = self.schedule.at(self.t)
 
         # populations (arrays are the truth; Mesa agents are faces)

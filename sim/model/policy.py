@@ -359,3 +359,23 @@ class PolicySchedule:
     def active_steps(self, t: float) -> list[tuple[str, LeverSchedule]]:
         """The history steps and levers acting at ``t`` (for reports and the visual server)."""
         return [(n, s) for n, lst in self.steps.items() for s in lst if s.weight(t) > 0]
+
+
+def schedule_for(params, history: list, levers: Levers, shocks: Shocks) -> PolicySchedule:
+    """The schedule of a parameter set: neutral settings from its base funding mix and initial
+    equity share, then ``history``, then ``levers`` (used by the model and by ``validate``)."""
+    fp = params.funding
+    return PolicySchedule(
+        history,
+        levers,
+        shocks,
+        neutral_funding=FundingSettings(
+            share_government=fp.share_government,
+            share_soe=fp.share_soe,
+            share_private=fp.share_private,
+            share_foreign=fp.share_foreign,
+            share_angel=fp.share_angel,
+            early_stage_share=fp.early_stage_share,
+        ),
+        neutral_equity=EquitySettings(equity_firm_share=params.population.equity_firm_share),
+    )
