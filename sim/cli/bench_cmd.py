@@ -34,8 +34,8 @@ def main(args: argparse.Namespace) -> int:
     console = Console()
     rows = []
     for label, scale in (
-        ("baseline, default scale", scenario.scale),
-        ("baseline, 0.1 x scale", scenario.scale / 10),
+        ("baseline", scenario.scale),
+        ("baseline/10", scenario.scale / 10),
     ):
         cfg = scenario.to_run_config().model_copy(update={"scale": scale})
         console.print(f"timing {label} (scale {scale:g}) ...")
@@ -50,7 +50,7 @@ def main(args: argparse.Namespace) -> int:
         "wall s",
         "build s",
         "step s",
-        "agents (mean)",
+        "agents",
         "steps",
         "agent-steps/s",
     ):

@@ -63,7 +63,7 @@ def bench_boltzmann(n_agents: int, steps: int = 20, seed: int = 1) -> BenchRow:
         model.step()
     t2 = time.perf_counter()
     return BenchRow(
-        "mesa boltzmann_wealth_model",
+        "mesa boltzmann",
         1.0,
         t2 - t0,
         t1 - t0,
