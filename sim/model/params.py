@@ -91,7 +91,7 @@ class ProductionParams(Block):
 
     va_share: float = P(0.13, 0.01, 0.9, "share", "value added as a share of revenue")
     productivity_drift: float = P(
-        0.015, -0.2, 0.3, "1/yr", "trend growth of revenue per employee (prices, demand)"
+        0.025, -0.2, 0.3, "1/yr", "trend growth of revenue per employee (prices, demand)"
     )
     rd_return: float = P(
         1.0, 0, 20, "1/yr per unit R&D intensity", "productivity growth bought by R&D intensity"
@@ -169,7 +169,7 @@ class KnowledgeParams(Block):
     """Patents and knowledge spillover along the collaboration graph (mechanism 1)."""
 
     patents_per_rd: float = P(
-        1.3e-7, 0, 1e-3, "applications/currency", "patent applications per unit of R&D spending"
+        1.1e-7, 0, 1e-3, "applications/currency", "patent applications per unit of R&D spending"
     )
     patent_trend: float = P(
         0.09, -0.2, 0.5, "1/yr", "yearly growth of patenting propensity (subsidies, practice)"
@@ -277,7 +277,7 @@ class LabourParams(Block):
         0.0012, 0, 0.5, "1/yr per employee", "returnee arrivals per employee per year"
     )
     foreign_arrival: float = P(
-        0.0003, 0, 0.5, "1/yr per employee", "foreign arrivals per employee per year"
+        0.00025, 0, 0.5, "1/yr per employee", "foreign arrivals per employee per year"
     )
     arrival_attraction_elasticity: float = P(
         1.0, 0, 10, "elasticity", "arrival response to the wage to cost-of-living ratio"
