@@ -268,7 +268,7 @@ class LabourParams(Block):
         1.5, 0, 10, "elasticity", "departure response to the cost-of-living to wage ratio"
     )
     equity_retention: float = P(
-        0.4, 0, 1, "share", "cut in departure and job-move hazard for equity holders"
+        0.6, 0, 1, "share", "cut in departure and job-move hazard for equity holders"
     )
     vacancy_fill: float = P(
         2.0, 0, 20, "1/yr", "speed at which domestic migrants fill unmet labour demand"
