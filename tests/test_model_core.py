@@ -214,3 +214,16 @@ def test_sparse_clustering_matches_networkx():
     exact = nx.average_clustering(g, nodes=[n for n in g if g.degree(n) >= 2])
     assert average_clustering(adj, max_nodes=10_000) == pytest.approx(exact)
     assert average_clustering(adj, max_nodes=400) == pytest.approx(exact, abs=0.05)
+
+
+def test_tie_store_sorted_cache_follows_adds_and_drops():
+    from sim.model.network import TieStore
+
+    rng = np.random.default_rng(5)
+    ties = TieStore(8)
+    for _ in range(30):
+        ties.add(rng.integers(0, 200, 40), rng.integers(0, 200, 40), 0)
+        ties.sorted_keys()  # warm the cache so add and keep must maintain it
+        ties.keep(rng.random(ties.n) > 0.1)
+        assert np.array_equal(ties.sorted_keys(), np.sort(ties.keys()))
+        assert np.unique(ties.keys()).size == ties.n  # no duplicate pairs

@@ -42,8 +42,8 @@ def compact_model(m: EcosystemModel) -> None:
         ties = m.ties
         a, b = new_o[ties.a[: ties.n]], new_o[ties.b[: ties.n]]
         ties.a[: ties.n], ties.b[: ties.n] = a, b
+        ties.version += 1  # keys changed: the sorted cache is stale before any filtering
         ties.keep((a >= 0) & (b >= 0))
-        ties.version += 1
         if m.inv_firm:
             fb = new_o[np.asarray(m.inv_firm)]
             va = np.asarray(m.inv_vc)

@@ -106,6 +106,11 @@ class TieStore:
         """Keep only the ties where ``mask`` is true; return how many were dropped."""
         dropped = int(self.n - mask.sum())
         if dropped:
+            if self._sorted[0] == self.version:  # keep the sorted cache: delete dropped keys
+                gone = np.sort(self.keys()[~mask])
+                cached = self._sorted[1]
+                pos = np.searchsorted(cached, gone)
+                self._sorted = (self.version + 1, np.delete(cached, pos))
             m = int(mask.sum())
             for name in ("a", "b", "kind"):
                 arr = getattr(self, name)

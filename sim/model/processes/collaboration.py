@@ -23,6 +23,22 @@ if TYPE_CHECKING:
 RD, CONTRACT = 0, 1
 
 
+def _neighbours(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
+    """Partner lists for triadic closure and preferential attachment, rebuilt once a year:
+    firms search their partners' partners among the ties that stood at the start of the year
+    (rebuilding them every step would cost a sort of all ties per step)."""
+    n = m.orgs.n
+    cache = getattr(m, "_neighbour_cache", None)
+    if cache is None or cache[0] != m.year or cache[1] > n:
+        indptr, indices = m.ties.neighbour_lists(n)
+        cache = (m.year, n, indptr, indices)
+        m._neighbour_cache = cache
+    _, n0, indptr, indices = cache
+    if n > n0:  # organisations founded since: no partners listed yet
+        indptr = np.concatenate([indptr, np.full(n - n0, indptr[-1])])
+    return indptr, indices
+
+
 def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
     o, cp, rng = m.orgs, m.p.collaboration, m.rng
     act = o["active"]
@@ -51,7 +67,7 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
     # 2) triadic closure through the current adjacency
     deg = np.zeros(o.n, np.int64)
     if m.ties.n:
-        indptr, indices = m.ties.neighbour_lists(o.n)
+        indptr, indices = _neighbours(m)
         deg = np.diff(indptr)
         tri = (~to_univ) & (rng.random(k) < cp.triadic_closure) & (deg[initiators] > 0)
         if tri.any():
@@ -79,6 +95,7 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
                 cand = firm_parks == p
                 partners[sel] = choose(rng, firms[cand], pa_weight[cand], sel.size)
     ok = (partners >= 0) & (partners != initiators)
+    ok[ok] &= o["active"][partners[ok]]  # yearly neighbour lists may name ended partners
     m.ties.add(initiators[ok], partners[ok], kinds[ok])
 
 
