@@ -39,6 +39,7 @@ from sim.model.policy import (
     schedule_for,
 )
 from sim.scenario import SCENARIO_DIR_NAME, Scenario, SourceMap, load
+from sim.scenario.loader import _unwrap as unwrap_annotation
 
 #: PolicyState attribute holding each lever's settings
 _STATE_ATTR = {
@@ -290,18 +291,8 @@ class FieldRow:
 
 
 def _unwrap(annotation: Any) -> Any:
-    """Strip ``Annotated`` and ``X | None``."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-            continue
-        if origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(members) == 1:
-                annotation = members[0]
-                continue
-        return annotation
+    """Strip ``Annotated`` and ``X | None`` (the loader's unwrapping, without its metadata)."""
+    return unwrap_annotation(annotation)[0]
 
 
 def _models(annotation: Any) -> list[type[BaseModel]]:

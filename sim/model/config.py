@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from sim.model.fields import Block, P
+from sim.model.fields import Block, P, check_year_span
 from sim.model.params import RegionParams
 from sim.model.policy import HistoryStep, Levers, Shocks
 
@@ -33,8 +33,5 @@ class RunConfig(Block):
 
     @model_validator(mode="after")
     def _years(self) -> RunConfig:
-        if self.end_year < self.start_year:
-            raise ValueError(
-                f"end_year ({self.end_year}) must not be before start_year ({self.start_year})"
-            )
+        check_year_span(self.start_year, self.end_year)
         return self

@@ -45,3 +45,9 @@ def field_table(block: type[BaseModel]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def check_year_span(start_year: int, end_year: int) -> None:
+    """Shared rule of every block with a time span: the end may not precede the start."""
+    if end_year < start_year:
+        raise ValueError(f"end_year ({end_year}) must not be before start_year ({start_year})")

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.model.config import RunConfig
-from sim.model.fields import Block, P
+from sim.model.fields import Block, P, check_year_span
 from sim.model.params import RegionParams
 from sim.model.policy import HistoryStep, Levers, Shocks
 
@@ -56,10 +56,7 @@ class Scenario(Block):
 
     @model_validator(mode="after")
     def _years(self) -> Scenario:
-        if self.end_year < self.start_year:
-            raise ValueError(
-                f"end_year ({self.end_year}) must not be before start_year ({self.start_year})"
-            )
+        check_year_span(self.start_year, self.end_year)
         return self
 
     def to_run_config(self) -> RunConfig:
