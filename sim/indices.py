@@ -110,8 +110,10 @@ _NO_AGENT = "the model has no agent or event for it"
 T = ThirdLevel
 #: the 35 third-level indicators (seed 002, Table 2), in the table's order
 TREE: tuple[ThirdLevel, ...] = (
-    T(1, "top_scientists", "World-top scientists", "全球顶尖科学家数量", "innovation_input", None,
-      note="a ranking of individual scientists; talent agents carry no citation record"),
+    T(1, "top_scientists", "World-top scientists", "全球顶尖科学家数量", "innovation_input",
+      "top_scientists",
+      note="proxy: university researchers above a fixed world-top bar of research "
+      "productivity (the start-year top share), a lognormal tail that thins as quality rises"),
     T(2, "top500_institutions", "Global TOP500 universities and institutes",
       "全球TOP500高校和科研机构", "innovation_input", None,
       note="universities are a fixed exogenous set in the model; a constant would only pull "
@@ -125,8 +127,9 @@ TREE: tuple[ThirdLevel, ...] = (
       note="proxy: the model counts research output of universities and institutes, not "
       "citations; growth of the count stands for growth of highly cited papers"),
     T(6, "international_standards", "International standards led (cumulative)",
-      "累计主导创制国际标准数", "innovation_output", None,
-      note=f"standard setting is not simulated: {_NO_AGENT}"),
+      "累计主导创制国际标准数", "innovation_output", "international_standards_led",
+      note="leading firms (revenue of USD 1.5 billion or more) lead standards in proportion "
+      "to their patenting; the stock includes standards led before the start year"),
     T(7, "pct_applications", "PCT patent applications", "PCT专利申请量", "innovation_output",
       "pct_applications"),
     T(8, "invention_patents_per_10k", "Invention patents granted per 10,000 employees",
@@ -141,9 +144,9 @@ TREE: tuple[ThirdLevel, ...] = (
     T(11, "listed_market_cap", "Market value of listed and NEEQ tech firms",
       "科技型上市企业和新三板挂牌企业总市值", "innovation_economy", "market_cap_total"),
     T(12, "world_class_firms", "World-class innovative leading firms",
-      "世界一流创新型领军企业数", "quality_efficiency", "firms_revenue_over_1e11",
-      note="firms above 100 billion of revenue (scenario currency), the scale of world-class "
-      "leaders"),
+      "世界一流创新型领军企业数", "quality_efficiency", "firms_revenue_over_1e10",
+      note="firms above 10 billion of revenue (scenario currency); at 100 billion the model "
+      "holds 0-2 firms, too few to rebase on 2013 in every replicate"),
     T(13, "labour_productivity", "Labour productivity", "劳动生产率", "quality_efficiency",
       "value_added_per_employee"),
     T(14, "profit_margin", "Firm profit margin", "企业利润率", "quality_efficiency",
@@ -194,7 +197,9 @@ TREE: tuple[ThirdLevel, ...] = (
       "流向外省市的技术交易合同成交额", "regional_collaboration", "tech_contract_outside_value",
       note="contracts with partners outside the region; the small part going abroad is included"),
     T(33, "branches_other_provinces", "Branches set up in other provinces",
-      "企业外省市设立分子公司数量", "regional_collaboration", "branches_outside_region"),
+      "企业外省市设立分子公司数量", "regional_collaboration", "branches_outside_stock",
+      note="branches firms run outside the region: those opened since the start plus the "
+      "stock opened before it (the statistic counts existing branches, not only new ones)"),
     T(34, "business_environment", "Global business-environment rating", "全球营商环境综合评价",
       "business_environment", "rent_burden", -1,
       note="partial proxy: the burden of operating costs (firms' rent bill over their value "

@@ -155,7 +155,7 @@ def test_zero_base_leaves_indicator_out() -> None:
     cov = table["status"]
     assert cov["unicorns"] == "zero base"
     assert cov["tech_contract_value"] == "used"
-    assert cov["top_scientists"] == "not simulated"
+    assert cov["top500_institutions"] == "not simulated"
     assert cov["exports"] == "not simulated"
     assert cov["profit_margin"] == "missing from run"
 

@@ -87,6 +87,8 @@ class EcosystemModel(mesa.Model):
         self.pending_patents = 0.0
         self.cum_branches = 0.0
         self.cum_relocated = 0.0
+        self.cum_standards = 0.0
+        self.branches_before_start = 0.0
         self.market_value0 = 0.0
         self.market_value_smooth = 0.0
         self.mean_log_prod = 0.0

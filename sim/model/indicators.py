@@ -8,6 +8,7 @@ the scale of the simulation. The names are the output contract of ``ecosim run``
 
 from __future__ import annotations
 
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -75,6 +76,9 @@ EXTRA = (
     "rent_burden",
     "incubator_graduates",
     "university_research_output",
+    "top_scientists",
+    "international_standards_led",
+    "branches_outside_stock",
     "listed_firm_market_cap_share",
     "spinoffs",
     "equity_firm_share",
@@ -107,6 +111,37 @@ def giant_component_share(adj) -> float:
     sub = adj[nodes][:, nodes]
     _, labels = connected_components(sub, directed=False)
     return float(np.bincount(labels).max() / nodes.size)
+
+
+def _top_scientists(m: EcosystemModel) -> float:
+    """Researchers above a fixed world-top bar (the tail of a lognormal productivity spread).
+
+    Every researcher's productivity rises with research quality; the bar stays where the
+    start year put it (``top_scientist_share`` clear it then), so the count grows with staff
+    and, faster, with the thinning of the tail: how ranking lists of top scientists behave.
+    """
+    kp, o = m.p.knowledge, m.orgs
+    u = o["active"] & o["is_univ"]
+    staff = float(np.sum(o["weight"][u] * o["emp"][u]))
+    bar = NormalDist().inv_cdf(1.0 - kp.top_scientist_share)
+    shift = kp.research_quality_trend * (m.t - m.t0) / kp.research_productivity_sd
+    return staff * NormalDist().cdf(shift - bar)
+
+
+def _standards_stock(m: EcosystemModel) -> float:
+    """Cumulative international standards led; the first year adds the pre-start stock."""
+    flow = m.acc["standards_led"]
+    if not m.records:
+        flow *= 1.0 + m.p.knowledge.standards_history_years
+    m.cum_standards += flow
+    return m.cum_standards
+
+
+def _pre_start_branches(m: EcosystemModel) -> float:
+    """Branches firms had opened outside before the start, in first-year flows (fixed once)."""
+    if not m.records:
+        m.branches_before_start = m.cum_branches * m.p.relocation.branch_history_years
+    return m.branches_before_start
 
 
 def record_year(m: EcosystemModel) -> dict[str, float]:
@@ -218,6 +253,9 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
         "rent_burden": _ratio(float(np.sum(wf * o["rent_bill"])), float(np.sum(wf * o["va"]))),
         "incubator_graduates": float(w[new_grads].sum()),
         "university_research_output": acc["papers"],
+        "top_scientists": _top_scientists(m),
+        "international_standards_led": _standards_stock(m),
+        "branches_outside_stock": m.cum_branches + _pre_start_branches(m),
         "listed_firm_market_cap_share": _ratio(
             mcap, float(np.sum(wf * o["valuation"])) * m.p.funding.listing_premium
         ),

@@ -91,7 +91,7 @@ class ProductionParams(Block):
 
     va_share: float = P(0.13, 0.01, 0.9, "share", "value added as a share of revenue")
     productivity_drift: float = P(
-        0.025, -0.2, 0.3, "1/yr", "trend growth of revenue per employee (prices, demand)"
+        0.05, -0.2, 0.3, "1/yr", "trend growth of revenue per employee (prices, demand)"
     )
     rd_return: float = P(
         1.0, 0, 20, "1/yr per unit R&D intensity", "productivity growth bought by R&D intensity"
@@ -106,7 +106,7 @@ class ProductionParams(Block):
         0.015, 0, 0.5, "1/yr", "extra productivity growth in the most knowledge-dense park"
     )
     other_income_share: float = P(
-        0.045, 0, 0.3, "share", "non-operating income (investments) as a share of revenue"
+        0.03, 0, 0.3, "share", "non-operating income (investments) as a share of revenue"
     )
     tax_share: float = P(0.3, 0, 0.8, "share", "taxes paid as a share of value added")
     export_share: float = P(0.12, 0, 1, "share", "overseas revenue share of a domestic firm")
@@ -138,7 +138,7 @@ class ProductionParams(Block):
 class GrowthParams(Block):
     """Firm growth, funding effect, ageing and death (Gibrat growth with selection)."""
 
-    employment_drift: float = P(0.03, -0.3, 0.5, "1/yr", "trend growth of a firm's headcount")
+    employment_drift: float = P(-0.005, -0.3, 0.5, "1/yr", "trend growth of a firm's headcount")
     young_firm_growth: float = P(
         0.25, 0, 3, "1/yr", "extra headcount growth of a new firm, fading with age"
     )
@@ -169,7 +169,7 @@ class KnowledgeParams(Block):
     """Patents and knowledge spillover along the collaboration graph (mechanism 1)."""
 
     patents_per_rd: float = P(
-        1.1e-7, 0, 1e-3, "applications/currency", "patent applications per unit of R&D spending"
+        8.5e-8, 0, 1e-3, "applications/currency", "patent applications per unit of R&D spending"
     )
     patent_trend: float = P(
         0.09, -0.2, 0.5, "1/yr", "yearly growth of patenting propensity (subsidies, practice)"
@@ -185,8 +185,27 @@ class KnowledgeParams(Block):
     )
     grant_rate: float = P(0.85, 0, 1, "share", "share of applications eventually granted")
     grant_lag: float = P(1.5, 0.25, 10, "yr", "mean time from application to grant")
-    invention_share: float = P(0.38, 0, 1, "share", "invention patents among grants")
-    pct_share: float = P(0.065, 0, 1, "share", "PCT filings per patent application")
+    invention_share: float = P(
+        0.27, 0, 1, "share", "invention patents among grants at the start year"
+    )
+    invention_share_trend: float = P(
+        0.04, -0.2, 0.5, "1/yr", "yearly growth of the invention share (a shift to inventions)"
+    )
+    pct_share: float = P(
+        0.043, 0, 1, "share", "PCT filings per patent application at the start year"
+    )
+    pct_share_trend: float = P(
+        0.045, -0.2, 0.5, "1/yr", "yearly growth of the PCT share (firms filing abroad more)"
+    )
+    standards_per_application: float = P(
+        0.003, 0, 1, "1/application", "international standards led per leader's application"
+    )
+    standards_leader_revenue_usd: float = P(
+        1.5e9, 1e6, 1e13, "USD/yr", "yearly revenue from which a firm can lead standard-setting"
+    )
+    standards_history_years: float = P(
+        15, 0, 50, "yr", "years of standard-setting before the start, in start-year flows"
+    )
     decoupling_pct_effect: float = P(
         0.5, 0, 1, "share", "cut in PCT filings at full technology decoupling"
     )
@@ -198,6 +217,12 @@ class KnowledgeParams(Block):
     )
     research_quality_trend: float = P(
         0.07, -0.2, 0.5, "1/yr", "yearly growth of research output per unit of spending"
+    )
+    research_productivity_sd: float = P(
+        1.5, 0.1, 3, "log", "spread of log research productivity among researchers"
+    )
+    top_scientist_share: float = P(
+        0.001, 1e-6, 0.5, "share", "researchers above the world-top bar in the start year"
     )
 
 
@@ -449,6 +474,9 @@ class RelocationParams(Block):
     branch_rate: float = P(0.06, 0, 2, "1/yr", "branch-opening hazard of an established firm")
     branch_min_employees: float = P(
         30, 1, 1e5, "persons", "headcount needed to open a branch outside"
+    )
+    branch_history_years: float = P(
+        5, 0, 50, "yr", "years of branch opening before the start, in start-year flows"
     )
     branch_pressure_gain: float = P(
         0.5, 0, 50, "x", "extra branch opening under cost pressure or neighbouring pull"

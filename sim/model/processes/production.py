@@ -143,14 +143,22 @@ def step(m: EcosystemModel) -> None:
     lam = applications_rate(m) * dt
     apps = rng.poisson(np.minimum(lam, 1e9)) * w
     total_apps = float(apps.sum())
-    pct = total_apps * kp.pct_share * (1.0 - kp.decoupling_pct_effect * pol.shocks.decoupling)
+    # firms file abroad more and shift towards invention patents as they mature
+    years = m.t - m.t0
+    pct_share = min(kp.pct_share * np.exp(kp.pct_share_trend * years), 1.0)
+    pct = total_apps * pct_share * (1.0 - kp.decoupling_pct_effect * pol.shocks.decoupling)
     decided = m.pending_patents * -np.expm1(-dt / kp.grant_lag)
     m.pending_patents += total_apps - decided
     granted = decided * kp.grant_rate
+    invention_share = min(kp.invention_share * np.exp(kp.invention_share_trend * years), 1.0)
     acc["patent_applications"] += total_apps
     acc["pct_applications"] += pct
     acc["patents_granted"] += granted
-    acc["invention_patents_granted"] += granted * kp.invention_share
+    acc["invention_patents_granted"] += granted * invention_share
+    # international standards: led by the firms large enough to sit on standard bodies,
+    # in proportion to their patenting (the technology they bring to the table)
+    leaders = f & (o["rev"] >= kp.standards_leader_revenue_usd * m.usd_rate)
+    acc["standards_led"] += float(apps[leaders].sum()) * kp.standards_per_application
 
     # technology contracts: firm and university sellers; local or outside buyers
     cp = m.p.collaboration
