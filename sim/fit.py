@@ -168,3 +168,46 @@ def closeness(kind: str, ratio: float) -> str:
     if factor <= FAIR_FACTOR:
         return "fair"
     return "poor"
+
+
+#: columns of :func:`dimension_growth`
+GROWTH_COLUMNS = ["dimension", "year", "observed", "simulated", "observed_rank", "simulated_rank"]
+
+
+def dimension_growth(fit: pd.DataFrame, dimensions: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """The index dimensions ranked by their growth since 2013, observed and simulated.
+
+    The published index judges a zone as much by which dimensions grow fastest as by their
+    levels, so the ranking is checked on its own. It uses the latest year in which the fit table
+    holds an ``index`` row for every one of ``dimensions`` (2023 with the packaged targets);
+    rank 1 is the fastest. Empty (with :data:`GROWTH_COLUMNS`) when no year has all of them.
+    """
+    rows = fit[
+        (fit["kind"] == "index") & fit["indicator"].isin(INDEX_PREFIX + d for d in dimensions)
+    ]
+    counts = rows.groupby("year")["indicator"].nunique()
+    complete = counts[counts == len(dimensions)].index
+    if len(complete) == 0:
+        return pd.DataFrame(columns=GROWTH_COLUMNS)
+    year = int(max(complete))
+    out = rows[rows["year"] == year].copy()
+    out["dimension"] = out["indicator"].str.removeprefix(INDEX_PREFIX)
+    out["observed_rank"] = out["observed"].rank(ascending=False, method="min").astype(int)
+    out["simulated_rank"] = out["simulated"].rank(ascending=False, method="min").astype(int)
+    out = out.sort_values("observed_rank")
+    return out[GROWTH_COLUMNS].reset_index(drop=True)
+
+
+def ranking_disagreements(growth: pd.DataFrame, tie: float = 0.02) -> list[tuple[str, str]]:
+    """Pairs ``(a, b)`` observed to grow faster in the order a > b that the run reverses.
+
+    Observed values within ``tie`` (relative) of each other count as tied and are not judged:
+    the published 2023 innovation leadership (478.0) and entrepreneurship (477.9) are one.
+    """
+    out = []
+    recs = list(growth.itertuples(index=False))
+    for a in recs:
+        for b in recs:
+            if a.observed > b.observed * (1 + tie) and a.simulated < b.simulated:
+                out.append((str(a.dimension), str(b.dimension)))
+    return out

@@ -7,7 +7,14 @@ import math
 import pandas as pd
 import pytest
 
-from sim.fit import FIT_COLUMNS, closeness, fit_table, load_targets
+from sim.fit import (
+    FIT_COLUMNS,
+    closeness,
+    dimension_growth,
+    fit_table,
+    load_targets,
+    ranking_disagreements,
+)
 from sim.indices import INDICATOR_COLUMNS, WIDE_COLUMNS
 
 
@@ -115,3 +122,33 @@ def test_packaged_targets_load_and_match_columns() -> None:
     assert {"level", "share", "index", "lower_bound", "upper_bound", "cumulative_5yr"} <= kinds
     assert any(k.startswith("ratio_to:") for k in kinds)
     assert targets.source.notna().all()
+
+
+def _index_fit(rows: list[tuple[str, int, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"indicator": f"zgc_index.{d}", "year": y, "kind": "index", "observed": o,
+             "simulated": s, "ratio": s / o, "quality": "good", "source": "t"}
+            for d, y, o, s in rows
+        ],
+        columns=FIT_COLUMNS,
+    )  # fmt: skip
+
+
+def test_growth_ranking_uses_the_latest_complete_year() -> None:
+    fit = _index_fit(
+        [
+            ("a", 2020, 300, 100),  # 2020 lacks c: not complete
+            ("b", 2020, 200, 400),
+            ("a", 2023, 400, 390),
+            ("b", 2023, 396, 300),  # within 2% of a: tied, not judged
+            ("c", 2023, 120, 350),  # observed slowest, simulated faster than b
+        ]
+    )
+    g = dimension_growth(fit, ["a", "b", "c"])
+    assert g["year"].unique().tolist() == [2023]
+    assert g["dimension"].tolist() == ["a", "b", "c"]
+    assert g["observed_rank"].tolist() == [1, 2, 3]
+    assert g["simulated_rank"].tolist() == [1, 3, 2]
+    assert ranking_disagreements(g) == [("b", "c")]
+    assert dimension_growth(fit, ["a", "b", "c", "d"]).empty

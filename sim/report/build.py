@@ -14,9 +14,16 @@ from typing import Any
 import pandas as pd
 
 from sim import __version__
-from sim.fit import FIT_COLUMNS, fit_table, load_targets
+from sim.fit import (
+    FIT_COLUMNS,
+    dimension_growth,
+    fit_table,
+    load_targets,
+    ranking_disagreements,
+)
 from sim.indices import (
     DASHBOARD_COLUMNS,
+    FIRST_LEVEL,
     WIDE_COLUMNS,
     IndexUnavailable,
     index_coverage,
@@ -120,6 +127,28 @@ def _dashboard_summary(dash: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _growth_html(fit: pd.DataFrame) -> str:
+    """The five dimensions ranked by growth since 2013, observed against simulated."""
+    growth = dimension_growth(fit, FIRST_LEVEL)
+    if growth.empty:
+        return ""
+    year = int(growth["year"].iloc[0])
+    wrong = ranking_disagreements(growth)
+    verdict = (
+        "The simulated growth ranking agrees with the observed one (observed values within 2% "
+        "of each other count as tied)."
+        if not wrong
+        else "The simulated ranking reverses: "
+        + "; ".join(f"{a} grew faster than {b} in the data" for a, b in wrong)
+        + "."
+    )
+    return (
+        f"<h3>Growth ranking of the five dimensions, 2013 to {year}</h3>"
+        + html.table(growth.drop(columns="year"))
+        + f"<p>{verdict}</p>"
+    )
+
+
 def _provenance(run: RunFolder) -> list[tuple[str, Any]]:
     meta, sc = run.meta, run.scenario
     reps = int(run.indicators["replicate"].nunique())
@@ -199,6 +228,7 @@ def build_report(run_dir: Path, weights: Mapping[str, float] | None = None) -> P
 
     index_html = html.note(index_note) if index_note else ""
     index_html += fig("zgc_index", "ZGC Index over time", "")
+    index_html += _growth_html(fit)
     if coverage is not None:
         index_html += (
             "<details><summary>Third-level indicators used in this run</summary>"
