@@ -104,9 +104,10 @@ def giant_component_share(adj) -> float:
     nodes = np.flatnonzero(deg > 0)
     if nodes.size == 0:
         return 0.0
-    sub = adj[nodes][:, nodes]
-    _, labels = connected_components(sub, directed=False)
-    return float(np.bincount(labels).max() / nodes.size)
+    # components of the whole graph: isolated rows are singletons, so the components of
+    # rows with ties are those of the subgraph over them (without copying it out)
+    _, labels = connected_components(adj, directed=False)
+    return float(np.bincount(labels[nodes]).max() / nodes.size)
 
 
 def record_year(m: EcosystemModel) -> dict[str, float]:

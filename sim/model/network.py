@@ -14,6 +14,8 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
+from sim.model.util import stable_argsort_rows
+
 EDGE_KINDS = (
     "employment",
     "alumni",
@@ -124,7 +126,7 @@ class TieStore:
         a, b = self.a[: self.n], self.b[: self.n]
         src = np.concatenate([a, b])
         dst = np.concatenate([b, a])
-        order = np.argsort(src, kind="stable")
+        order = stable_argsort_rows(src)
         indptr = np.zeros(size + 1, np.int64)
         np.cumsum(np.bincount(src, minlength=size), out=indptr[1:])
         return indptr, dst[order]

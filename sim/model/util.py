@@ -41,3 +41,26 @@ def choose(
         cdf = np.arange(1, w.size + 1, dtype=np.float64)
     idx = np.searchsorted(cdf, rng.random(k) * cdf[-1], side="right")
     return candidates[np.minimum(idx, candidates.size - 1)]
+
+
+def in_codes(values: np.ndarray, codes) -> np.ndarray:
+    """``np.isin(values, codes)`` for small non-negative integer codes (a table look-up,
+    no sort); ``values`` must be an integer array with entries in ``[0, 127]``."""
+    table = np.zeros(128, bool)
+    table[np.asarray(list(codes), np.int64)] = True
+    return table[values]
+
+
+def stable_argsort_rows(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for non-negative integer keys below 2**32, as
+    two 16-bit radix passes (numpy radix-sorts 16-bit keys; wider keys get a merge sort)."""
+    if keys.size == 0:
+        return np.empty(0, np.intp)
+    top = int(keys.max())
+    if top >= 1 << 32 or int(keys.min()) < 0:
+        return np.argsort(keys, kind="stable")
+    if top < 1 << 16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    high = np.argsort((keys >> 16).astype(np.uint16)[low], kind="stable")
+    return low[high]

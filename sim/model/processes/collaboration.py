@@ -89,11 +89,15 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
         near = rest[same]
         if near.size:
             parks_of = o["park"][initiators[near]]
+            # firms grouped by park, in row order within a park (as a mask would select them)
             firm_parks = o["park"][firms]
-            for p in np.unique(parks_of):
+            order = np.argsort(firm_parks, kind="stable")
+            firms_by_park, weight_by_park = firms[order], pa_weight[order]
+            starts = np.searchsorted(firm_parks[order], np.arange(m.parks.n + 1))
+            for p in np.unique(parks_of).tolist():
                 sel = near[parks_of == p]
-                cand = firm_parks == p
-                partners[sel] = choose(rng, firms[cand], pa_weight[cand], sel.size)
+                lo, hi = starts[p], starts[p + 1]
+                partners[sel] = choose(rng, firms_by_park[lo:hi], weight_by_park[lo:hi], sel.size)
     ok = (partners >= 0) & (partners != initiators)
     ok[ok] &= o["active"][partners[ok]]  # yearly neighbour lists may name ended partners
     m.ties.add(initiators[ok], partners[ok], kinds[ok])

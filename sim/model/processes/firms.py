@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.init import tier_weights
-from sim.model.util import choose, hazard, stochastic_round
+from sim.model.util import choose, hazard, in_codes, stochastic_round
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -123,7 +123,7 @@ def _exits(m: EcosystemModel) -> None:
     excess = np.maximum(cost_share - rp.cost_tolerance, 0.0)
     core = m.parks["core"][o["park"]]
     priority_codes = [int(c[1]) - 1 for c in m.p.funding.priority_clusters]
-    pushed = o["manuf"] & core & ~np.isin(o["sector"], priority_codes)
+    pushed = o["manuf"] & core & ~in_codes(o["sector"], priority_codes)
     pull = pol.relocation.neighbour_pull
     rrate = (
         rp.base_relocation_rate

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.util import choose, hazard
+from sim.model.util import choose, hazard, in_codes
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -161,7 +161,7 @@ def step(m: EcosystemModel) -> None:
     older = f & (age > fp.early_stage_age)
     rel_prod = np.clip(o["log_prod"] - m.mean_log_prod, -3, 3)
     quality = np.exp(rel_prod - age / fp.investor_age_scale)
-    priority = np.isin(o["sector"], [int(c[1]) - 1 for c in fp.priority_clusters])
+    priority = in_codes(o["sector"], [int(c[1]) - 1 for c in fp.priority_clusters])
     m.pending_coinvest = []  # syndication ties of this step, added in one batch below
     round_mult = pol.funding.round_size * np.exp(fp.round_size_trend * (m.t - m.t0))
     flags = _network_flags(m)

@@ -25,7 +25,7 @@ def _departures(m: EcosystemModel) -> None:
     tl, lab, pol, dt, rng = m.talent, m.p.labour, m.policy, m.dt, m.rng
     act = tl["active"]
     origin = tl["origin"]
-    base = np.choose(origin, [lab.exit_domestic, lab.exit_returnee, lab.exit_foreign])
+    base = np.array([lab.exit_domestic, lab.exit_returnee, lab.exit_foreign], np.float64)[origin]
     base = base * np.where(origin > 0, 1.0 - pol.talent.residence_facilitation, 1.0)
     base = base * m.attraction ** (-lab.exit_cost_elasticity)
     emp = tl["employer"]
