@@ -129,12 +129,20 @@ def update_exposure(m: EcosystemModel) -> None:
     act = tl["active"]
     e, al = tl["employer"], tl["alumni"]
     bridge = act & (e >= 0) & (al >= 0) & (e != al)
+    bridge = np.flatnonzero(bridge)
     ea, eb = e[bridge], al[bridge]
     ok = o["active"][eb]
-    src = np.concatenate([a, b, ea[ok]])
-    dst = np.concatenate([b, a, eb[ok]])
+    ea, eb = ea[ok], eb[ok]
+    src = np.concatenate([a, b, ea])
     lp = o["log_prod"]
-    gap = np.maximum(lp[dst] - lp[src], 0.0)
+    la, lb = lp[a], lp[b]  # each tie counts both ways: gather both ends once
+    gap = np.concatenate(
+        [
+            np.maximum(lb - la, 0.0),
+            np.maximum(la - lb, 0.0),
+            np.maximum(lp[eb] - lp[ea], 0.0),
+        ]
+    )
     cnt = np.bincount(src, minlength=n).astype(np.float64)
     tot = np.bincount(src, weights=gap, minlength=n)
     o["partners"] = cnt

@@ -32,11 +32,12 @@ def release_staff(
     a fraction ``leave_region`` of them leaves the region."""
     tl, rng = m.talent, m.rng
     emp = tl["employer"]
-    at = tl["active"] & (emp >= 0)
-    at[at] = org_mask[emp[at]]
+    # row indices rather than boolean masks: masking with a scattered mask is slow
+    idx = np.flatnonzero(tl["active"] & (emp >= 0))
+    at = org_mask[emp[idx]]
     if not at.any():
         return
-    idx = np.flatnonzero(at)
+    idx = idx[at]
     p = share[emp[idx]] if isinstance(share, np.ndarray) else np.full(idx.size, share)
     sep = idx[rng.random(idx.size) < p]
     if sep.size == 0:
@@ -156,7 +157,7 @@ def _equity(m: EcosystemModel) -> None:
     o, pol, rng, dt = m.orgs, m.policy, m.rng, m.dt
     f = o["active"] & ~o["is_univ"]
     w = o["weight"]
-    share = float(np.sum(w[f & o["equity"]]) / max(np.sum(w[f]), 1e-9))
+    share = float(np.sum(w[np.flatnonzero(f & o["equity"])]) / max(np.sum(w[f]), 1e-9))
     target = pol.equity.equity_firm_share
     gap = target - share
     if abs(gap) < 1e-9:

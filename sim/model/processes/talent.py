@@ -31,7 +31,8 @@ def _departures(m: EcosystemModel) -> None:
     emp = tl["employer"]
     employed = emp >= 0
     equity = np.zeros(tl.n, bool)
-    equity[employed] = m.orgs["equity"][emp[employed]]
+    at = np.flatnonzero(employed)
+    equity[at] = m.orgs["equity"][emp[at]]
     base = base * np.where(equity, 1.0 - lab.equity_retention, 1.0)
     base = base * np.where(employed, 1.0, lab.unemployed_exit_mult)
     leave = act & (rng.random(tl.n) < hazard(base, dt))
