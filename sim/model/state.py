@@ -49,10 +49,11 @@ class Population:
         if count <= 0:
             return np.empty(0, dtype=np.int64)
         self._grow(self.n + count)
-        rows = np.arange(self.n, self.n + count)
+        start = self.n
+        rows = np.arange(start, start + count)
         self.n += count
         for name, (_, default) in self.schema.items():
-            self._data[name][rows] = values.get(name, default)
+            self._data[name][start : start + count] = values.get(name, default)
         unknown = set(values) - set(self.schema)
         if unknown:
             raise KeyError(f"unknown columns: {sorted(unknown)}")

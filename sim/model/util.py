@@ -39,7 +39,13 @@ def choose(
     cdf = np.cumsum(w)
     if cdf[-1] <= 0:
         cdf = np.arange(1, w.size + 1, dtype=np.float64)
-    idx = np.searchsorted(cdf, rng.random(k) * cdf[-1], side="right")
+    u = rng.random(k) * cdf[-1]
+    if k >= 256 and cdf.size >= 4096:  # sorted look-ups: each search starts at the last
+        order = np.argsort(u)
+        idx = np.empty(k, np.intp)
+        idx[order] = np.searchsorted(cdf, u[order], side="right")
+    else:
+        idx = np.searchsorted(cdf, u, side="right")
     return candidates[np.minimum(idx, candidates.size - 1)]
 
 
@@ -64,3 +70,11 @@ def stable_argsort_rows(keys: np.ndarray) -> np.ndarray:
     low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
     high = np.argsort((keys >> 16).astype(np.uint16)[low], kind="stable")
     return low[high]
+
+
+def pick(cond: np.ndarray, if_true: float, if_false: float) -> np.ndarray:
+    """``np.where(cond, if_true, if_false)`` for a boolean array and two numbers, as a
+    look-up in a two-entry table: as fast for scattered conditions as for long runs (numpy's
+    ``where`` slows down several-fold when the condition flips at random)."""
+    table = np.array([if_false, if_true], np.float64)
+    return np.take(table, np.asarray(cond, bool).view(np.uint8))

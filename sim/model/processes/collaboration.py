@@ -146,7 +146,8 @@ def update_exposure(m: EcosystemModel) -> None:
     cnt = np.bincount(src, minlength=n).astype(np.float64)
     tot = np.bincount(src, weights=gap, minlength=n)
     o["partners"] = cnt
-    o["exposure"] = np.where(cnt > 0, tot / np.maximum(cnt, 1.0), 0.0)
+    # rows without partners have tot == 0.0, so 0.0 / 1.0 gives their 0.0 exposure
+    o["exposure"] = tot / np.maximum(cnt, 1.0)
 
 
 def step(m: EcosystemModel) -> None:

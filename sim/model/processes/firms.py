@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.init import tier_weights
-from sim.model.util import choose, hazard, in_codes, stochastic_round
+from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -92,7 +92,7 @@ def _grow(m: EcosystemModel) -> None:
     hires = float(np.sum(w * up))
     separations = float(np.sum(w * down))
     tl = m.talent
-    available = float(np.sum(tl["weight"][tl["active"] & (tl["employer"] < 0)]))
+    available = float(np.sum(tl["weight"][np.flatnonzero(tl["active"] & (tl["employer"] < 0))]))
     supply = available + separations
     fill = 1.0 if hires <= 0 else min(1.0, supply / hires)
     m.tightness = hires / max(supply, 1e-9) if hires > 0 else 0.0
@@ -102,7 +102,8 @@ def _grow(m: EcosystemModel) -> None:
 
     shrink_share = np.where(o["emp"] > 0, down / np.maximum(o["emp"], 1e-9), 0.0)
     release_staff(m, down > 0, shrink_share)
-    o["emp"] = np.maximum(o["emp"] + np.where(desired > 0, desired * fill, desired), 0.5)
+    # where(desired > 0, desired * fill, desired), exactly: x * 1.0 == x
+    o["emp"] = np.maximum(o["emp"] + desired * pick(desired > 0, fill, 1.0), 0.5)
     grow_rows = np.flatnonzero(up > 0)
     hire(m, grow_rows, (w * up * fill)[grow_rows])
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.util import choose, hazard, in_codes
+from sim.model.util import choose, hazard, in_codes, pick
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -189,9 +189,9 @@ def step(m: EcosystemModel) -> None:
 
     def attractiveness(s: int, which: int) -> np.ndarray:
         pool = pools[which]
-        attract = pool_quality[which] * np.where(flags[s][pool], fp.network_bias, 1.0)
+        attract = pool_quality[which] * pick(flags[s][pool], fp.network_bias, 1.0)
         if s in (GOV, SOE):
-            attract = attract * np.where(pool_priority[which], fp.government_priority_bias, 1.0)
+            attract = attract * pick(pool_priority[which], fp.government_priority_bias, 1.0)
         return attract
 
     for s in range(5):
