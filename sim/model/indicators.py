@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.sparse.csgraph import connected_components
 
 from sim.model.network import average_clustering
 from sim.model.processes.funding import UNICORN_USD, update_valuations
@@ -98,8 +99,6 @@ def collaboration_layer(m: EcosystemModel):
 
 
 def giant_component_share(adj) -> float:
-    from scipy.sparse.csgraph import connected_components
-
     deg = np.diff(adj.indptr) if adj.has_canonical_format else np.asarray(adj.sum(axis=1)).ravel()
     nodes = np.flatnonzero(deg > 0)
     if nodes.size == 0:

@@ -260,6 +260,29 @@ class GraphView:
                     data["row"] = row
 
 
+def _sampled_triangles(adj: sparse.csr_matrix, rows: sparse.csr_matrix) -> np.ndarray:
+    """Triangles through each node whose adjacency row is in ``rows`` (a row selection of
+    the canonical 0/1 matrix ``adj``): ``((rows @ adj) * rows).sum(axis=1) / 2``, computed on
+    the subgraph over the nodes' partners, the only ones that can close their triangles
+    (hubs' other partners never enter the product). Counts are whole numbers: exact."""
+    is_part = np.zeros(adj.shape[1], bool)
+    is_part[rows.indices] = True
+    part = np.flatnonzero(is_part)  # sorted, distinct
+    where = np.full(adj.shape[1], -1, np.int64)
+    where[part] = np.arange(part.size)
+    sub = adj[part]
+    col = where[sub.indices]
+    kept = np.zeros(col.size + 1, np.int64)
+    np.cumsum(col >= 0, out=kept[1:])
+    inner = sparse.csr_matrix(
+        (sub.data[col >= 0], col[col >= 0], kept[sub.indptr]), shape=(part.size, part.size)
+    )
+    r = sparse.csr_matrix(
+        (rows.data, where[rows.indices], rows.indptr), shape=(rows.shape[0], part.size)
+    )
+    return np.asarray((r @ inner).multiply(r).sum(axis=1)).ravel() / 2.0
+
+
 def average_clustering(adj: sparse.csr_matrix, max_nodes: int = 2000, seed: int = 0) -> float:
     """Mean local clustering coefficient over nodes of degree >= 2 (networkx's definition
     restricted to nodes where it is defined), computed with sparse products.
@@ -280,6 +303,9 @@ def average_clustering(adj: sparse.csr_matrix, max_nodes: int = 2000, seed: int 
     if nodes.size > max_nodes:
         nodes = np.sort(np.random.default_rng(seed).choice(nodes, max_nodes, replace=False))
     rows = adj[nodes]
-    tri = np.asarray((rows @ adj).multiply(rows).sum(axis=1)).ravel() / 2.0
+    if adj.has_canonical_format:
+        tri = _sampled_triangles(adj, rows)
+    else:
+        tri = np.asarray((rows @ adj).multiply(rows).sum(axis=1)).ravel() / 2.0
     d = deg[nodes]
     return float(np.mean(tri / (d * (d - 1) / 2.0)))

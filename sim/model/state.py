@@ -74,11 +74,12 @@ def compact(pop: Population, keep: np.ndarray) -> np.ndarray:
     indicators are recorded, and remaps every reference (see ``sim.model.compaction``).
     """
     new_index = np.full(pop.n, -1, np.int64)
-    n_keep = int(keep.sum())
-    new_index[keep] = np.arange(n_keep)
+    rows = np.flatnonzero(keep)  # gathering rows is faster than masking with scattered gaps
+    n_keep = rows.size
+    new_index[rows] = np.arange(n_keep)
     for name, (_, default) in pop.schema.items():
         col = pop._data[name]
-        col[:n_keep] = col[: pop.n][keep]
+        col[:n_keep] = col[: pop.n][rows]
         col[n_keep : pop.n] = default  # freed rows are fresh again
     pop.n = n_keep
     return new_index
