@@ -143,7 +143,7 @@ def update_exposure(m: EcosystemModel) -> None:
             np.maximum(lp[eb] - lp[ea], 0.0),
         ]
     )
-    cnt = np.bincount(src, minlength=n).astype(np.float64)
+    cnt = np.bincount(src, minlength=n)  # (whole counts, stored and divided as floats)
     tot = np.bincount(src, weights=gap, minlength=n)
     o["partners"] = cnt
     # rows without partners have tot == 0.0, so 0.0 / 1.0 gives their 0.0 exposure

@@ -37,7 +37,7 @@ def release_staff(
     at = org_mask[emp[idx]]
     if not at.any():
         return
-    idx = idx[at]
+    idx = idx[np.flatnonzero(at)]
     p = share[emp[idx]] if isinstance(share, np.ndarray) else np.full(idx.size, share)
     sep = idx[rng.random(idx.size) < p]
     if sep.size == 0:

@@ -127,11 +127,10 @@ def step(m: EcosystemModel) -> None:
     old_mean = m.mean_log_prod
     o["log_prod"] = np.where(f, o["log_prod"] + drift * dt + shock, o["log_prod"])
     if f.any():
-        m.mean_log_prod = float(np.average(o["log_prod"][f], weights=(w * o["emp"])[f]))
-        # (the masked copy is ours: let quantile partition it in place)
-        frontier = float(
-            np.quantile(o["log_prod"][f], pr.university_frontier, overwrite_input=True)
-        )
+        log_prod_f = o["log_prod"][f]
+        m.mean_log_prod = float(np.average(log_prod_f, weights=(w * o["emp"])[f]))
+        # (the masked copy is ours: let quantile partition it in place, after the average)
+        frontier = float(np.quantile(log_prod_f, pr.university_frontier, overwrite_input=True))
         o["log_prod"] = np.where(o["is_univ"], frontier, o["log_prod"])
     m.prod_growth = (m.mean_log_prod - old_mean) / dt
 
