@@ -39,11 +39,7 @@ def compact_model(m: EcosystemModel) -> None:
         emp, alum = tl["employer"], tl["alumni"]
         tl["employer"] = np.where(emp >= 0, new_o[np.maximum(emp, 0)], -1)
         tl["alumni"] = np.where(alum >= 0, new_o[np.maximum(alum, 0)], -1)
-        ties = m.ties
-        a, b = new_o[ties.a[: ties.n]], new_o[ties.b[: ties.n]]
-        ties.a[: ties.n], ties.b[: ties.n] = a, b
-        ties.version += 1  # keys changed: the sorted cache is stale before any filtering
-        ties.keep((a >= 0) & (b >= 0))
+        m.ties.remap(new_o)
         if m.inv_firm:
             fb = new_o[np.asarray(m.inv_firm)]
             va = np.asarray(m.inv_vc)

@@ -12,6 +12,7 @@ from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.sparse.csgraph import connected_components
 
 from sim.model.network import average_clustering
 from sim.model.processes.funding import UNICORN_USD, update_valuations
@@ -102,15 +103,16 @@ def collaboration_layer(m: EcosystemModel):
 
 
 def giant_component_share(adj) -> float:
-    from scipy.sparse.csgraph import connected_components
-
-    deg = np.asarray(adj.sum(axis=1)).ravel()
+    deg = np.diff(adj.indptr) if adj.has_canonical_format else np.asarray(adj.sum(axis=1)).ravel()
     nodes = np.flatnonzero(deg > 0)
     if nodes.size == 0:
         return 0.0
-    sub = adj[nodes][:, nodes]
-    _, labels = connected_components(sub, directed=False)
-    return float(np.bincount(labels).max() / nodes.size)
+    # components of the whole graph: isolated rows are singletons, so the components of
+    # rows with ties are those of the subgraph over them (without copying it out); the
+    # matrix is symmetric, so its strong components are the undirected ones (and need no
+    # transposed copy)
+    _, labels = connected_components(adj, directed=True, connection="strong")
+    return float(np.bincount(labels[nodes]).max() / nodes.size)
 
 
 def _top_scientists(m: EcosystemModel) -> float:
@@ -190,7 +192,7 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
     age = m.t - o["born"]
     new_grads = f & ~o["aged3_counted"] & (age >= 3.0)
     o["aged3_counted"] = o["aged3_counted"] | new_grads
-    deg = np.asarray(adj.sum(axis=1)).ravel()
+    deg = np.diff(adj.indptr).astype(np.float64)  # row sums of a canonical 0/1 matrix
     org_act = o["active"]
 
     rec = {

@@ -14,6 +14,8 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
+from sim.model.util import stable_argsort_rows
+
 EDGE_KINDS = (
     "employment",
     "alumni",
@@ -81,19 +83,24 @@ class TieStore:
         if a.size == 0:
             return 0
         keys = pair_keys(a, b)
+        # sorted distinct keys with the batch position of their first occurrence; looking
+        # sorted keys up in the sorted existing keys walks both arrays once
         if keys.size > 1:
-            _, first = np.unique(keys, return_index=True)
-            if first.size < keys.size:
-                first.sort()
-                a, b, kind, keys = a[first], b[first], kind[first], keys[first]
+            keys, first = np.unique(keys, return_index=True)
+        else:
+            first = np.zeros(1, np.intp)
         if self.n:
             fresh = ~self.contains(keys)
-            a, b, kind = a[fresh], b[fresh], kind[fresh]
+            keys, first = keys[fresh], first[fresh]
+        if first.size < a.size:  # keep the batch order of the ties that are added
+            first.sort()
+            a, b, kind = a[first], b[first], kind[first]
         m = a.size
         if m:
-            if self._sorted[0] == self.version:  # keep the sorted cache: merge two sorted runs
-                merged = np.concatenate([self._sorted[1], np.sort(pair_keys(a, b))])
-                self._sorted = (self.version + 1, np.sort(merged, kind="stable"))
+            if self._sorted[0] == self.version:  # keep the sorted cache: insert the new keys
+                cached = self._sorted[1]
+                merged = np.insert(cached, np.searchsorted(cached, keys), keys)
+                self._sorted = (self.version + 1, merged)
             self._grow(self.n + m)
             self.a[self.n : self.n + m] = a
             self.b[self.n : self.n + m] = b
@@ -107,7 +114,8 @@ class TieStore:
         dropped = int(self.n - mask.sum())
         if dropped:
             if self._sorted[0] == self.version:  # keep the sorted cache: delete dropped keys
-                gone = np.sort(self.keys()[~mask])
+                inv = ~mask
+                gone = np.sort(pair_keys(self.a[: self.n][inv], self.b[: self.n][inv]))
                 cached = self._sorted[1]
                 pos = np.searchsorted(cached, gone)
                 self._sorted = (self.version + 1, np.delete(cached, pos))
@@ -119,23 +127,64 @@ class TieStore:
             self.version += 1
         return dropped
 
+    def remap(self, new_index: np.ndarray) -> None:
+        """Renumber rows after a compaction (``new_index``: old row -> new row, -1 dropped)
+        and drop the ties of dropped rows. The renumbering keeps the order of rows, so the
+        sorted keys stay sorted: the cache is renumbered rather than sorted again."""
+        n = self.n
+        a, b = new_index[self.a[:n]], new_index[self.b[:n]]
+        mask = (a >= 0) & (b >= 0)
+        cached = None
+        if self._sorted[0] == self.version:
+            keys = self._sorted[1]
+            lo, hi = new_index[keys >> 31], new_index[keys & ((1 << 31) - 1)]
+            ok = (lo >= 0) & (hi >= 0)
+            cached = (lo[ok] << 31) | hi[ok]
+        m = int(mask.sum())
+        self.a[:m] = a[mask]
+        self.b[:m] = b[mask]
+        self.kind[:m] = self.kind[:n][mask]
+        self.n = m
+        self.version += 1
+        if cached is not None:
+            self._sorted = (self.version, cached)
+
     def neighbour_lists(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """CSR-style ``(indptr, indices)`` of each row's partners (one argsort, no scipy)."""
         a, b = self.a[: self.n], self.b[: self.n]
         src = np.concatenate([a, b])
         dst = np.concatenate([b, a])
-        order = np.argsort(src, kind="stable")
+        order = stable_argsort_rows(src)
         indptr = np.zeros(size + 1, np.int64)
         np.cumsum(np.bincount(src, minlength=size), out=indptr[1:])
         return indptr, dst[order]
 
     def adjacency(self, size: int) -> sparse.csr_matrix:
-        """Symmetric 0/1 adjacency matrix over ``size`` rows."""
-        a, b = self.a[: self.n], self.b[: self.n]
-        rows = np.concatenate([a, b])
-        cols = np.concatenate([b, a])
-        data = np.ones(rows.size, np.float64)
-        return sparse.csr_matrix((data, (rows, cols)), shape=(size, size))
+        """Symmetric 0/1 adjacency matrix over ``size`` rows (canonical CSR).
+
+        Built from the sorted pair keys: a row's partners are those below it (the ties
+        where it is the larger end, ordered by the smaller) followed by those above it
+        (the sorted keys of the ties where it is the smaller end).
+        """
+        keys = self.sorted_keys()
+        m = keys.size
+        lo, hi = keys >> 31, keys & ((1 << 31) - 1)
+        n_up = np.bincount(lo, minlength=size)
+        n_down = np.bincount(hi, minlength=size)
+        indptr = np.zeros(size + 1, np.int64)
+        np.cumsum(n_up + n_down, out=indptr[1:])
+        indices = np.empty(2 * m, np.int64)
+        rank = np.arange(m)
+        by_hi = stable_argsort_rows(hi)  # (larger end, smaller end) order
+        h = hi[by_hi]
+        start_down = np.cumsum(n_down) - n_down
+        indices[indptr[h] + rank - start_down[h]] = lo[by_hi]
+        start_up = np.cumsum(n_up) - n_up
+        indices[indptr[lo] + n_down[lo] + rank - start_up[lo]] = hi
+        adj = sparse.csr_matrix((np.ones(2 * m, np.float64), indices, indptr), shape=(size, size))
+        adj.has_sorted_indices = True  # ties are distinct pairs: no duplicates either
+        adj.has_canonical_format = True
+        return adj
 
 
 class GraphView:
@@ -211,6 +260,29 @@ class GraphView:
                     data["row"] = row
 
 
+def _sampled_triangles(adj: sparse.csr_matrix, rows: sparse.csr_matrix) -> np.ndarray:
+    """Triangles through each node whose adjacency row is in ``rows`` (a row selection of
+    the canonical 0/1 matrix ``adj``): ``((rows @ adj) * rows).sum(axis=1) / 2``, computed on
+    the subgraph over the nodes' partners, the only ones that can close their triangles
+    (hubs' other partners never enter the product). Counts are whole numbers: exact."""
+    is_part = np.zeros(adj.shape[1], bool)
+    is_part[rows.indices] = True
+    part = np.flatnonzero(is_part)  # sorted, distinct
+    where = np.full(adj.shape[1], -1, np.int64)
+    where[part] = np.arange(part.size)
+    sub = adj[part]
+    col = where[sub.indices]
+    kept = np.zeros(col.size + 1, np.int64)
+    np.cumsum(col >= 0, out=kept[1:])
+    inner = sparse.csr_matrix(
+        (sub.data[col >= 0], col[col >= 0], kept[sub.indptr]), shape=(part.size, part.size)
+    )
+    r = sparse.csr_matrix(
+        (rows.data, where[rows.indices], rows.indptr), shape=(rows.shape[0], part.size)
+    )
+    return np.asarray((r @ inner).multiply(r).sum(axis=1)).ravel() / 2.0
+
+
 def average_clustering(adj: sparse.csr_matrix, max_nodes: int = 2000, seed: int = 0) -> float:
     """Mean local clustering coefficient over nodes of degree >= 2 (networkx's definition
     restricted to nodes where it is defined), computed with sparse products.
@@ -221,13 +293,19 @@ def average_clustering(adj: sparse.csr_matrix, max_nodes: int = 2000, seed: int 
     """
     adj = adj.tocsr()
     adj.data[:] = 1.0
-    deg = np.asarray(adj.sum(axis=1)).ravel()
+    if adj.has_canonical_format:  # no duplicate entries: row sums are entry counts
+        deg = np.diff(adj.indptr).astype(np.float64)
+    else:
+        deg = np.asarray(adj.sum(axis=1)).ravel()
     nodes = np.flatnonzero(deg >= 2)
     if nodes.size == 0:
         return 0.0
     if nodes.size > max_nodes:
         nodes = np.sort(np.random.default_rng(seed).choice(nodes, max_nodes, replace=False))
     rows = adj[nodes]
-    tri = np.asarray((rows @ adj).multiply(rows).sum(axis=1)).ravel() / 2.0
+    if adj.has_canonical_format:
+        tri = _sampled_triangles(adj, rows)
+    else:
+        tri = np.asarray((rows @ adj).multiply(rows).sum(axis=1)).ravel() / 2.0
     d = deg[nodes]
     return float(np.mean(tri / (d * (d - 1) / 2.0)))

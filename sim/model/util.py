@@ -39,5 +39,42 @@ def choose(
     cdf = np.cumsum(w)
     if cdf[-1] <= 0:
         cdf = np.arange(1, w.size + 1, dtype=np.float64)
-    idx = np.searchsorted(cdf, rng.random(k) * cdf[-1], side="right")
+    u = rng.random(k) * cdf[-1]
+    if k >= 256 and cdf.size >= 4096:  # sorted look-ups: each search starts at the last
+        order = np.argsort(u)
+        idx = np.empty(k, np.intp)
+        idx[order] = np.searchsorted(cdf, u[order], side="right")
+    else:
+        idx = np.searchsorted(cdf, u, side="right")
     return candidates[np.minimum(idx, candidates.size - 1)]
+
+
+def in_codes(values: np.ndarray, codes) -> np.ndarray:
+    """``np.isin(values, codes)`` for small non-negative integer codes (a table look-up,
+    no sort); ``values`` must be an integer array with entries in ``[0, 127]``."""
+    table = np.zeros(128, bool)
+    table[np.asarray(list(codes), np.int64)] = True
+    return table[values]
+
+
+def stable_argsort_rows(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for non-negative integer keys below 2**32, as
+    two 16-bit radix passes (numpy radix-sorts 16-bit keys; wider keys get a merge sort)."""
+    if keys.size == 0:
+        return np.empty(0, np.intp)
+    top = int(keys.max())
+    if top >= 1 << 32 or int(keys.min()) < 0:
+        return np.argsort(keys, kind="stable")
+    if top < 1 << 16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    high = np.argsort((keys >> 16).astype(np.uint16)[low], kind="stable")
+    return low[high]
+
+
+def pick(cond: np.ndarray, if_true: float, if_false: float) -> np.ndarray:
+    """``np.where(cond, if_true, if_false)`` for a boolean array and two numbers, as a
+    look-up in a two-entry table: as fast for scattered conditions as for long runs (numpy's
+    ``where`` slows down several-fold when the condition flips at random)."""
+    table = np.array([if_false, if_true], np.float64)
+    return np.take(table, np.asarray(cond, bool).view(np.uint8))

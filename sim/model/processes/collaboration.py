@@ -89,11 +89,15 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
         near = rest[same]
         if near.size:
             parks_of = o["park"][initiators[near]]
+            # firms grouped by park, in row order within a park (as a mask would select them)
             firm_parks = o["park"][firms]
-            for p in np.unique(parks_of):
+            order = np.argsort(firm_parks, kind="stable")
+            firms_by_park, weight_by_park = firms[order], pa_weight[order]
+            starts = np.searchsorted(firm_parks[order], np.arange(m.parks.n + 1))
+            for p in np.unique(parks_of).tolist():
                 sel = near[parks_of == p]
-                cand = firm_parks == p
-                partners[sel] = choose(rng, firms[cand], pa_weight[cand], sel.size)
+                lo, hi = starts[p], starts[p + 1]
+                partners[sel] = choose(rng, firms_by_park[lo:hi], weight_by_park[lo:hi], sel.size)
     ok = (partners >= 0) & (partners != initiators)
     ok[ok] &= o["active"][partners[ok]]  # yearly neighbour lists may name ended partners
     m.ties.add(initiators[ok], partners[ok], kinds[ok])
@@ -125,16 +129,25 @@ def update_exposure(m: EcosystemModel) -> None:
     act = tl["active"]
     e, al = tl["employer"], tl["alumni"]
     bridge = act & (e >= 0) & (al >= 0) & (e != al)
+    bridge = np.flatnonzero(bridge)
     ea, eb = e[bridge], al[bridge]
     ok = o["active"][eb]
-    src = np.concatenate([a, b, ea[ok]])
-    dst = np.concatenate([b, a, eb[ok]])
+    ea, eb = ea[ok], eb[ok]
+    src = np.concatenate([a, b, ea])
     lp = o["log_prod"]
-    gap = np.maximum(lp[dst] - lp[src], 0.0)
-    cnt = np.bincount(src, minlength=n).astype(np.float64)
+    la, lb = lp[a], lp[b]  # each tie counts both ways: gather both ends once
+    gap = np.concatenate(
+        [
+            np.maximum(lb - la, 0.0),
+            np.maximum(la - lb, 0.0),
+            np.maximum(lp[eb] - lp[ea], 0.0),
+        ]
+    )
+    cnt = np.bincount(src, minlength=n)  # (whole counts, stored and divided as floats)
     tot = np.bincount(src, weights=gap, minlength=n)
     o["partners"] = cnt
-    o["exposure"] = np.where(cnt > 0, tot / np.maximum(cnt, 1.0), 0.0)
+    # rows without partners have tot == 0.0, so 0.0 / 1.0 gives their 0.0 exposure
+    o["exposure"] = tot / np.maximum(cnt, 1.0)
 
 
 def step(m: EcosystemModel) -> None:

@@ -42,7 +42,9 @@ def step(m: EcosystemModel) -> None:
     if idx.size == 0:
         return
     f = o["active"] & ~o["is_univ"]
-    equity_share = float(np.sum(o["weight"][f & o["equity"]]) / max(np.sum(o["weight"][f]), 1e-9))
+    equity_share = float(
+        np.sum(o["weight"][np.flatnonzero(f & o["equity"])]) / max(np.sum(o["weight"][f]), 1e-9)
+    )
     access = early_capital_rate(m) / max(employment(m), 1.0) / max(m.early_capital0, 1e-12)
     founding = (
         ep.founding_rate
@@ -65,6 +67,7 @@ def step(m: EcosystemModel) -> None:
     k = founders.size
     if k == 0:
         return
+    founder_res = np.repeat(is_res, births)  # is_res of each founder
     src = tl["employer"][founders]
     gp, pp = m.p.growth, m.p.production
     inherit = rng.random(k) < ep.sector_inheritance
@@ -99,7 +102,7 @@ def step(m: EcosystemModel) -> None:
         weight=1.0 / m.scale,
         park=park,
         sector=sector,
-        kind=np.where(is_res[np.searchsorted(idx, founders)], 3, 0).astype(np.int8),
+        kind=np.where(founder_res, 3, 0).astype(np.int8),
         manuf=rng.random(k) < manufacturing_share(m.p.population, sector),
         born=m.t,
         emp=emp0,
@@ -109,9 +112,12 @@ def step(m: EcosystemModel) -> None:
         equity=rng.random(k) < pol.equity.equity_firm_share,
     )
     m.acc["new_tech_firms"] += float(k / m.scale)
-    m.acc["spinoffs"] += float(is_res[np.searchsorted(idx, founders)].sum() / m.scale)
-    # founders join their firm; the old employer keeps an alumni tie
-    uniq_f, first = np.unique(founders, return_index=True)
+    m.acc["spinoffs"] += float(founder_res.sum() / m.scale)
+    # founders join their firm; the old employer keeps an alumni tie (founders are sorted:
+    # each founding talent row's first firm is at the start of its run)
+    has = births > 0
+    uniq_f = idx[has]
+    first = (np.cumsum(births) - births)[has]
     tl["alumni"][uniq_f] = tl["employer"][uniq_f]
     tl["employer"][uniq_f] = rows[first]
     # knowledge tie between the new firm and its origin (a spin-off keeps its lab)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.init import tier_weights
-from sim.model.util import choose, hazard, stochastic_round
+from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -32,11 +32,12 @@ def release_staff(
     a fraction ``leave_region`` of them leaves the region."""
     tl, rng = m.talent, m.rng
     emp = tl["employer"]
-    at = tl["active"] & (emp >= 0)
-    at[at] = org_mask[emp[at]]
+    # row indices rather than boolean masks: masking with a scattered mask is slow
+    idx = np.flatnonzero(tl["active"] & (emp >= 0))
+    at = org_mask[emp[idx]]
     if not at.any():
         return
-    idx = np.flatnonzero(at)
+    idx = idx[np.flatnonzero(at)]
     p = share[emp[idx]] if isinstance(share, np.ndarray) else np.full(idx.size, share)
     sep = idx[rng.random(idx.size) < p]
     if sep.size == 0:
@@ -91,7 +92,7 @@ def _grow(m: EcosystemModel) -> None:
     hires = float(np.sum(w * up))
     separations = float(np.sum(w * down))
     tl = m.talent
-    available = float(np.sum(tl["weight"][tl["active"] & (tl["employer"] < 0)]))
+    available = float(np.sum(tl["weight"][np.flatnonzero(tl["active"] & (tl["employer"] < 0))]))
     supply = available + separations
     fill = 1.0 if hires <= 0 else min(1.0, supply / hires)
     m.tightness = hires / max(supply, 1e-9) if hires > 0 else 0.0
@@ -101,7 +102,8 @@ def _grow(m: EcosystemModel) -> None:
 
     shrink_share = np.where(o["emp"] > 0, down / np.maximum(o["emp"], 1e-9), 0.0)
     release_staff(m, down > 0, shrink_share)
-    o["emp"] = np.maximum(o["emp"] + np.where(desired > 0, desired * fill, desired), 0.5)
+    # where(desired > 0, desired * fill, desired), exactly: x * 1.0 == x
+    o["emp"] = np.maximum(o["emp"] + desired * pick(desired > 0, fill, 1.0), 0.5)
     grow_rows = np.flatnonzero(up > 0)
     hire(m, grow_rows, (w * up * fill)[grow_rows])
 
@@ -123,7 +125,7 @@ def _exits(m: EcosystemModel) -> None:
     excess = np.maximum(cost_share - rp.cost_tolerance, 0.0)
     core = m.parks["core"][o["park"]]
     priority_codes = [int(c[1]) - 1 for c in m.p.funding.priority_clusters]
-    pushed = o["manuf"] & core & ~np.isin(o["sector"], priority_codes)
+    pushed = o["manuf"] & core & ~in_codes(o["sector"], priority_codes)
     pull = pol.relocation.neighbour_pull
     rrate = (
         rp.base_relocation_rate
@@ -156,7 +158,7 @@ def _equity(m: EcosystemModel) -> None:
     o, pol, rng, dt = m.orgs, m.policy, m.rng, m.dt
     f = o["active"] & ~o["is_univ"]
     w = o["weight"]
-    share = float(np.sum(w[f & o["equity"]]) / max(np.sum(w[f]), 1e-9))
+    share = float(np.sum(w[np.flatnonzero(f & o["equity"])]) / max(np.sum(w[f]), 1e-9))
     target = pol.equity.equity_firm_share
     gap = target - share
     if abs(gap) < 1e-9:

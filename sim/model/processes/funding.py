@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.util import choose, hazard
+from sim.model.util import choose, hazard, in_codes, pick
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -134,12 +134,29 @@ def _invest(
 
 
 def _network_flags(m: EcosystemModel) -> np.ndarray:
-    """flags[s, firm]: the firm is tied through an investment to an investor of source s."""
-    flags = np.zeros((5, m.orgs.n), bool)
-    if m.inv_vc:
-        va = np.asarray(m.inv_vc)
-        fb = np.asarray(m.inv_firm)
+    """flags[s, firm]: the firm is tied through an investment to an investor of source s.
+
+    Investment ties are only appended between compactions (which replace the lists), so the
+    flags are kept and updated with the ties added since the last call.
+    """
+    n = m.orgs.n
+    cache = getattr(m, "_flags_cache", None)
+    if (
+        cache is None
+        or cache[0] is not m.inv_vc
+        or cache[1] is not m.inv_firm
+        or cache[2] > len(m.inv_vc)
+        or cache[3].shape[1] > n
+    ):
+        cache = (m.inv_vc, m.inv_firm, 0, np.zeros((5, n), bool))
+    vc, firm, done, flags = cache
+    if flags.shape[1] < n:  # organisations founded since the last call
+        flags = np.concatenate([flags, np.zeros((5, n - flags.shape[1]), bool)], axis=1)
+    if len(vc) > done:
+        va = np.asarray(vc[done:])
+        fb = np.asarray(firm[done:])
         flags[m.investors["source"][va], fb] = True
+    m._flags_cache = (vc, firm, len(vc), flags)
     return flags
 
 
@@ -161,35 +178,49 @@ def step(m: EcosystemModel) -> None:
     older = f & (age > fp.early_stage_age)
     rel_prod = np.clip(o["log_prod"] - m.mean_log_prod, -3, 3)
     quality = np.exp(rel_prod - age / fp.investor_age_scale)
-    priority = np.isin(o["sector"], [int(c[1]) - 1 for c in fp.priority_clusters])
+    priority = in_codes(o["sector"], [int(c[1]) - 1 for c in fp.priority_clusters])
     m.pending_coinvest = []  # syndication ties of this step, added in one batch below
     round_mult = pol.funding.round_size * np.exp(fp.round_size_trend * (m.t - m.t0))
     flags = _network_flags(m)
+    # attractiveness is only needed over the two pools (young and older firms)
+    pools = (np.flatnonzero(young), np.flatnonzero(older))
+    pool_quality = [quality[pool] for pool in pools]
+    pool_priority = [priority[pool] for pool in pools]
+
+    def attractiveness(s: int, which: int) -> np.ndarray:
+        pool = pools[which]
+        attract = pool_quality[which] * pick(flags[s][pool], fp.network_bias, 1.0)
+        if s in (GOV, SOE):
+            attract = attract * pick(pool_priority[which], fp.government_priority_bias, 1.0)
+        return attract
+
     for s in range(5):
         budget = supply * shares[s]
         if budget <= 0:
             continue
-        attract = quality * np.where(flags[s], fp.network_bias, 1.0)
-        if s in (GOV, SOE):
-            attract = attract * np.where(priority, fp.government_priority_bias, 1.0)
         src_mult = fp.private_round_mult if s in (PRIVATE, FOREIGN) else 1.0
         median = fp.round_size * round_mult * src_mult
         if s == ANGEL:
-            pool = np.flatnonzero(young)
-            _invest(m, s, budget, pool, attract[pool], median * fp.angel_round_mult, fp.dilution)
+            _invest(
+                m,
+                s,
+                budget,
+                pools[0],
+                attractiveness(s, 0),
+                median * fp.angel_round_mult,
+                fp.dilution,
+            )
             continue
         e = pol.funding.early_stage_share
         if s in (GOV, SOE):
             e = min(1.0, e * fp.government_early_bias)
-        pool = np.flatnonzero(young)
-        _invest(m, s, budget * e, pool, attract[pool], median, fp.dilution)
-        pool = np.flatnonzero(older)
+        _invest(m, s, budget * e, pools[0], attractiveness(s, 0), median, fp.dilution)
         _invest(
             m,
             s,
             budget * (1 - e),
-            pool,
-            attract[pool],
+            pools[1],
+            attractiveness(s, 1),
             median * fp.growth_round_mult,
             fp.growth_dilution,
         )

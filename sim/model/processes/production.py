@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.processes import places
+from sim.model.util import pick
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -100,7 +101,7 @@ def step(m: EcosystemModel) -> None:
     acc["profit"] += float(np.sum(wf * profit) * dt)
     acc["rd_spend"] += float(np.sum(wf * o["rd_spend"]) * dt)
     acc["tax"] += float(np.sum(wf * o["va"]) * pr.tax_share * dt)
-    export = pr.export_share * np.where(o["kind"] == 2, pr.foreign_firm_export_mult, 1.0)
+    export = pr.export_share * pick(o["kind"] == 2, pr.foreign_firm_export_mult, 1.0)
     export = np.minimum(export, 1.0) * (1.0 - pr.decoupling_export_effect * pol.shocks.decoupling)
     acc["overseas_revenue"] += float(np.sum(wf * o["rev"] * export) * dt)
     acc["wage_bill"] += float(np.sum(wf * o["emp"] * wage) * dt)
@@ -126,8 +127,10 @@ def step(m: EcosystemModel) -> None:
     old_mean = m.mean_log_prod
     o["log_prod"] = np.where(f, o["log_prod"] + drift * dt + shock, o["log_prod"])
     if f.any():
-        m.mean_log_prod = float(np.average(o["log_prod"][f], weights=(w * o["emp"])[f]))
-        frontier = float(np.quantile(o["log_prod"][f], pr.university_frontier))
+        log_prod_f = o["log_prod"][f]
+        m.mean_log_prod = float(np.average(log_prod_f, weights=(w * o["emp"])[f]))
+        # (the masked copy is ours: let quantile partition it in place, after the average)
+        frontier = float(np.quantile(log_prod_f, pr.university_frontier, overwrite_input=True))
         o["log_prod"] = np.where(o["is_univ"], frontier, o["log_prod"])
     m.prod_growth = (m.mean_log_prod - old_mean) / dt
 

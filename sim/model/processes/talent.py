@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.util import choose, hazard, stochastic_round
+from sim.model.util import choose, hazard, pick, stochastic_round
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -25,14 +25,15 @@ def _departures(m: EcosystemModel) -> None:
     tl, lab, pol, dt, rng = m.talent, m.p.labour, m.policy, m.dt, m.rng
     act = tl["active"]
     origin = tl["origin"]
-    base = np.choose(origin, [lab.exit_domestic, lab.exit_returnee, lab.exit_foreign])
-    base = base * np.where(origin > 0, 1.0 - pol.talent.residence_facilitation, 1.0)
+    base = np.array([lab.exit_domestic, lab.exit_returnee, lab.exit_foreign], np.float64)[origin]
+    base = base * pick(origin > 0, 1.0 - pol.talent.residence_facilitation, 1.0)
     base = base * m.attraction ** (-lab.exit_cost_elasticity)
     emp = tl["employer"]
     employed = emp >= 0
     equity = np.zeros(tl.n, bool)
-    equity[employed] = m.orgs["equity"][emp[employed]]
-    base = base * np.where(equity, 1.0 - lab.equity_retention, 1.0)
+    at = np.flatnonzero(employed)
+    equity[at] = m.orgs["equity"][emp[at]]
+    base = base * pick(equity, 1.0 - lab.equity_retention, 1.0)
     base = base * np.where(employed, 1.0, lab.unemployed_exit_mult)
     leave = act & (rng.random(tl.n) < hazard(base, dt))
     retire = act & ~leave & (tl["age"] >= lab.retirement_age)
@@ -103,7 +104,7 @@ def _job_moves(m: EcosystemModel) -> None:
     if idx.size == 0:
         return
     e = emp[idx]
-    rate = lab.job_mobility * np.where(o["equity"][e], 1.0 - lab.equity_retention, 1.0)
+    rate = lab.job_mobility * pick(o["equity"][e], 1.0 - lab.equity_retention, 1.0)
     rate = rate * np.where(o["is_univ"][e], pol.talent.researcher_mobility, 1.0)
     movers = idx[rng.random(idx.size) < hazard(rate, dt)]
     if movers.size == 0:
