@@ -157,6 +157,13 @@ CASES = [
         +1,
     ),
     (
+        "market sentiment: in the 2015-2017 boom, listed values follow the climate",
+        ["parameters.funding.market_sentiment_elasticity=2"],
+        "market_cap_total",
+        2016,
+        +1,
+    ),
+    (
         "scale without intensity: a lower value-added share lowers value added per employee",
         ["parameters.production.va_share=0.08"],
         "value_added_per_employee",

@@ -178,7 +178,10 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
         & (m.t - o["born"] <= m.p.funding.unicorn_max_age)
     )
     listed = f & o["listed"]
-    mcap = float(np.sum(w[listed] * o["valuation"][listed])) * m.p.funding.listing_premium
+    # public markets price the same climate that drives venture funding, less steeply
+    fp = m.p.funding
+    sentiment = max(0.05, 1.0 + m.policy.shocks.funding_climate) ** fp.market_sentiment_elasticity
+    mcap = float(np.sum(w[listed] * o["valuation"][listed])) * fp.listing_premium * sentiment
 
     adj = collaboration_layer(m)
     a, b = m.ties.a[: m.ties.n], m.ties.b[: m.ties.n]
@@ -259,7 +262,7 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
         "international_standards_led": _standards_stock(m),
         "branches_outside_stock": m.cum_branches + _pre_start_branches(m),
         "listed_firm_market_cap_share": _ratio(
-            mcap, float(np.sum(wf * o["valuation"])) * m.p.funding.listing_premium
+            mcap, float(np.sum(wf * o["valuation"])) * fp.listing_premium * sentiment
         ),
         "spinoffs": acc["spinoffs"],
         "equity_firm_share": _ratio(float(wf[o["equity"]].sum()), float(wf.sum())),

@@ -426,6 +426,9 @@ class FundingParams(Block):
     listing_premium: float = P(
         1.0, 0.1, 20, "x", "market value of a listed firm over its valuation"
     )
+    market_sentiment_elasticity: float = P(
+        0.5, 0, 3, "elasticity", "how listed market values follow the funding climate"
+    )
     priority_clusters: list[Literal["C1", "C2", "C3", "C4", "C5", "C6"]] = Field(
         default_factory=lambda: ["C1", "C2", "C3"],
         description="clusters government funds and relocation policy treat as priorities",
