@@ -75,6 +75,37 @@ def test_results_agree_across_scales():
         assert abs(m1 - m2) <= tol, f"{ind}: {m1:.4g} at 0.02 vs {m2:.4g} at 0.06"
 
 
+@pytest.mark.slow
+def test_results_agree_across_scales_over_the_whole_run():
+    """Over the full run the collaboration network builds up; partner counts in real-world
+    units keep patents (which rise with partners) the same at a twentieth and at a half."""
+    lo = run_replicates(small_config(scale=0.05, end_year=2023), 3, 4)
+    hi = run_replicates(small_config(scale=0.5, end_year=2023), 3, 4)
+    for ind in (
+        "employment",
+        "revenue_total",
+        "rd_spend_total",
+        "patent_applications",
+        "invention_patents_granted",
+        "new_tech_firms",
+        "branches_outside_region",
+    ):
+        m1, s1 = mean_at(lo, ind, 2023)
+        m2, s2 = mean_at(hi, ind, 2023)
+        tol = 3 * np.hypot(s1, s2) + 0.05 * abs(m2)
+        assert abs(m1 - m2) <= tol, f"{ind}: {m1:.4g} at 0.05 vs {m2:.4g} at 0.5"
+
+    # patents per unit of R&D: far less noisy than either, so the sharper test of the
+    # partner counts (sample-unit counts gave 24% fewer at 0.05 than at 0.5)
+    def per_rd(results):
+        rec = [next(r for r in res.records if r["year"] == 2023) for res in results]
+        v = np.array([r["patent_applications"] / r["rd_spend_total"] for r in rec])
+        return v.mean(), v.std(ddof=1) / np.sqrt(v.size)
+
+    (m1, s1), (m2, s2) = per_rd(lo), per_rd(hi)
+    assert abs(m1 - m2) <= 3 * np.hypot(s1, s2) + 0.08 * m2, (m1, m2)
+
+
 @pytest.fixture(scope="module")
 def model():
     m = EcosystemModel(small_config(end_year=2012), rng=4)

@@ -143,8 +143,15 @@ def update_exposure(m: EcosystemModel) -> None:
             np.maximum(lp[eb] - lp[ea], 0.0),
         ]
     )
-    cnt = np.bincount(src, minlength=n)  # (whole counts, stored and divided as floats)
-    tot = np.bincount(src, weights=gap, minlength=n)
+    # counts in real-world partners, so that results do not depend on the sampling scale: a
+    # tie started by a (standing for w[a] firms) gives each of a's firms one partner and each
+    # of b's w[a] / w[b]; an alumni bridge (a talent agent) stands for 1 / scale groups of
+    # `people_per_talent_agent` people, spread over the w[e] firms its employer stands for
+    w = o["weight"]
+    people = m.talent_weight / m.p.population.people_per_talent_agent
+    real = np.concatenate([np.ones(a.size), w[a] / w[b], people / w[ea]])
+    cnt = np.bincount(src, weights=real, minlength=n)
+    tot = np.bincount(src, weights=gap * real, minlength=n)
     o["partners"] = cnt
     # rows without partners have tot == 0.0, so 0.0 / 1.0 gives their 0.0 exposure
     o["exposure"] = tot / np.maximum(cnt, 1.0)
