@@ -118,7 +118,7 @@ def decay_ties(m: EcosystemModel) -> None:
     tl = m.talent
     has = tl["alumni"] >= 0
     fade = has & (rng.random(tl.n) < hazard(1.0 / cp.alumni_duration, dt))
-    tl["alumni"] = np.where(fade, -1, tl["alumni"])
+    tl["alumni"][np.flatnonzero(fade)] = -1
 
 
 def update_exposure(m: EcosystemModel) -> None:
