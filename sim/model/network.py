@@ -111,18 +111,20 @@ class TieStore:
 
     def keep(self, mask: np.ndarray) -> int:
         """Keep only the ties where ``mask`` is true; return how many were dropped."""
-        dropped = int(self.n - mask.sum())
+        rows = np.flatnonzero(mask)  # gathering rows is faster than masking with gaps
+        m = rows.size
+        dropped = self.n - m
         if dropped:
             if self._sorted[0] == self.version:  # keep the sorted cache: delete dropped keys
-                inv = ~mask
-                gone = np.sort(pair_keys(self.a[: self.n][inv], self.b[: self.n][inv]))
+                gone_rows = np.flatnonzero(~mask)
+                gone = np.sort(pair_keys(self.a[gone_rows], self.b[gone_rows]))
                 cached = self._sorted[1]
-                pos = np.searchsorted(cached, gone)
-                self._sorted = (self.version + 1, np.delete(cached, pos))
-            m = int(mask.sum())
+                stay = np.ones(cached.size, bool)
+                stay[np.searchsorted(cached, gone)] = False
+                self._sorted = (self.version + 1, cached[stay])
             for name in ("a", "b", "kind"):
                 arr = getattr(self, name)
-                arr[:m] = arr[: self.n][mask]
+                arr[:m] = arr[rows]
             self.n = m
             self.version += 1
         return dropped

@@ -118,7 +118,7 @@ def decay_ties(m: EcosystemModel) -> None:
     tl = m.talent
     has = tl["alumni"] >= 0
     fade = has & (rng.random(tl.n) < hazard(1.0 / cp.alumni_duration, dt))
-    tl["alumni"] = np.where(fade, -1, tl["alumni"])
+    tl["alumni"][np.flatnonzero(fade)] = -1
 
 
 def update_exposure(m: EcosystemModel) -> None:
@@ -133,28 +133,40 @@ def update_exposure(m: EcosystemModel) -> None:
     ea, eb = e[bridge], al[bridge]
     ok = o["active"][eb]
     ea, eb = ea[ok], eb[ok]
-    src = np.concatenate([a, b, ea])
+    na, nt = a.size, 2 * a.size + ea.size
+    src, gap, real = _exposure_buffers(m, nt)
+    src[:na], src[na : 2 * na], src[2 * na :] = a, b, ea
     lp = o["log_prod"]
     la, lb = lp[a], lp[b]  # each tie counts both ways: gather both ends once
-    gap = np.concatenate(
-        [
-            np.maximum(lb - la, 0.0),
-            np.maximum(la - lb, 0.0),
-            np.maximum(lp[eb] - lp[ea], 0.0),
-        ]
-    )
+    np.subtract(lb, la, out=gap[:na])
+    np.subtract(la, lb, out=gap[na : 2 * na])
+    np.subtract(lp[eb], lp[ea], out=gap[2 * na :])
+    np.maximum(gap, 0.0, out=gap)
     # counts in real-world partners, so that results do not depend on the sampling scale: a
     # tie started by a (standing for w[a] firms) gives each of a's firms one partner and each
     # of b's w[a] / w[b]; an alumni bridge (a talent agent) stands for 1 / scale groups of
     # `people_per_talent_agent` people, spread over the w[e] firms its employer stands for
     w = o["weight"]
     people = m.talent_weight / m.p.population.people_per_talent_agent
-    real = np.concatenate([np.ones(a.size), w[a] / w[b], people / w[ea]])
+    real[:na] = 1.0
+    np.divide(w[a], w[b], out=real[na : 2 * na])
+    np.divide(people, w[ea], out=real[2 * na :])
     cnt = np.bincount(src, weights=real, minlength=n)
-    tot = np.bincount(src, weights=gap * real, minlength=n)
+    tot = np.bincount(src, weights=np.multiply(gap, real, out=gap), minlength=n)
     o["partners"] = cnt
     # rows without partners have tot == 0.0, so 0.0 / 1.0 gives their 0.0 exposure
     o["exposure"] = tot / np.maximum(cnt, 1.0)
+
+
+def _exposure_buffers(m: EcosystemModel, size: int) -> tuple[np.ndarray, ...]:
+    """Work arrays of ``update_exposure`` (source rows, gaps, weights), kept between steps:
+    fresh arrays of this size cost more in page faults than the arithmetic done in them."""
+    bufs = getattr(m, "_exposure_bufs", None)
+    if bufs is None or bufs[0].size < size:
+        cap = max(size, 2 * (bufs[0].size if bufs is not None else 0))
+        bufs = (np.empty(cap, np.int64), np.empty(cap), np.empty(cap))
+        m._exposure_bufs = bufs
+    return tuple(buf[:size] for buf in bufs)
 
 
 def step(m: EcosystemModel) -> None:
