@@ -88,7 +88,7 @@ class EcosystemModel(mesa.Model):
         self.cum_branches = 0.0
         self.cum_relocated = 0.0
         self.cum_standards = 0.0
-        self.branches_before_start = 0.0
+        self.pre_start: dict[str, float] = {}  # stocks built before the start year
         self.market_value0 = 0.0
         self.market_value_smooth = 0.0
         self.mean_log_prod = 0.0

@@ -130,20 +130,12 @@ def _top_scientists(m: EcosystemModel) -> float:
     return staff * NormalDist().cdf(shift - bar)
 
 
-def _standards_stock(m: EcosystemModel) -> float:
-    """Cumulative international standards led; the first year adds the pre-start stock."""
-    flow = m.acc["standards_led"]
+def _with_pre_start(m: EcosystemModel, name: str, since_start: float, years: float) -> float:
+    """A cumulative count since the start plus the stock built before it, taken as ``years``
+    flows of the first simulated year (fixed when that year is recorded)."""
     if not m.records:
-        flow *= 1.0 + m.p.knowledge.standards_history_years
-    m.cum_standards += flow
-    return m.cum_standards
-
-
-def _pre_start_branches(m: EcosystemModel) -> float:
-    """Branches firms had opened outside before the start, in first-year flows (fixed once)."""
-    if not m.records:
-        m.branches_before_start = m.cum_branches * m.p.relocation.branch_history_years
-    return m.branches_before_start
+        m.pre_start[name] = since_start * years
+    return since_start + m.pre_start[name]
 
 
 def record_year(m: EcosystemModel) -> dict[str, float]:
@@ -259,8 +251,12 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
         "incubator_graduates": float(w[new_grads].sum()),
         "university_research_output": acc["papers"],
         "top_scientists": _top_scientists(m),
-        "international_standards_led": _standards_stock(m),
-        "branches_outside_stock": m.cum_branches + _pre_start_branches(m),
+        "international_standards_led": _with_pre_start(
+            m, "standards", m.cum_standards, m.p.knowledge.standards_history_years
+        ),
+        "branches_outside_stock": _with_pre_start(
+            m, "branches", m.cum_branches, m.p.relocation.branch_history_years
+        ),
         "listed_firm_market_cap_share": _ratio(
             mcap, float(np.sum(wf * o["valuation"])) * fp.listing_premium * sentiment
         ),

@@ -161,7 +161,7 @@ def step(m: EcosystemModel) -> None:
     # international standards: led by the firms large enough to sit on standard bodies,
     # in proportion to their patenting (the technology they bring to the table)
     leaders = f & (o["rev"] >= kp.standards_leader_revenue_usd * m.usd_rate)
-    acc["standards_led"] += float(apps[leaders].sum()) * kp.standards_per_application
+    m.cum_standards += float(apps[leaders].sum()) * kp.standards_per_application
 
     # technology contracts: firm and university sellers; local or outside buyers
     cp = m.p.collaboration
