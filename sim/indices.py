@@ -128,7 +128,8 @@ TREE: tuple[ThirdLevel, ...] = (
       "citations; growth of the count stands for growth of highly cited papers"),
     T(6, "international_standards", "International standards led (cumulative)",
       "累计主导创制国际标准数", "innovation_output", "international_standards_led",
-      note="leading firms (revenue of USD 1.5 billion or more) lead standards in proportion "
+      note="leading firms (revenue of knowledge.standards_leader_revenue_usd, USD 1.5 billion, "
+      "or more) lead standards in proportion "
       "to their patenting; the stock includes standards led before the start year"),
     T(7, "pct_applications", "PCT patent applications", "PCT专利申请量", "innovation_output",
       "pct_applications"),

@@ -103,7 +103,9 @@ def collaboration_layer(m: EcosystemModel):
 
 
 def giant_component_share(adj) -> float:
-    deg = np.diff(adj.indptr) if adj.has_canonical_format else np.asarray(adj.sum(axis=1)).ravel()
+    """Share of the organisations with ties that sit in the largest component."""
+    adj.sum_duplicates()  # canonical (a no-op for the tie store's matrix): entries are edges
+    deg = np.diff(adj.indptr)
     nodes = np.flatnonzero(deg > 0)
     if nodes.size == 0:
         return 0.0
@@ -173,7 +175,8 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
     # public markets price the same climate that drives venture funding, less steeply
     fp = m.p.funding
     sentiment = max(0.05, 1.0 + m.policy.shocks.funding_climate) ** fp.market_sentiment_elasticity
-    mcap = float(np.sum(w[listed] * o["valuation"][listed])) * fp.listing_premium * sentiment
+    listed_value = float(np.sum(w[listed] * o["valuation"][listed]))
+    mcap = listed_value * fp.listing_premium * sentiment
 
     adj = collaboration_layer(m)
     a, b = m.ties.a[: m.ties.n], m.ties.b[: m.ties.n]
@@ -257,9 +260,7 @@ def record_year(m: EcosystemModel) -> dict[str, float]:
         "branches_outside_stock": _with_pre_start(
             m, "branches", m.cum_branches, m.p.relocation.branch_history_years
         ),
-        "listed_firm_market_cap_share": _ratio(
-            mcap, float(np.sum(wf * o["valuation"])) * fp.listing_premium * sentiment
-        ),
+        "listed_firm_market_cap_share": _ratio(listed_value, float(np.sum(wf * o["valuation"]))),
         "spinoffs": acc["spinoffs"],
         "equity_firm_share": _ratio(float(wf[o["equity"]].sum()), float(wf.sum())),
         "vc_megadeals": acc["vc_megadeal_count"],

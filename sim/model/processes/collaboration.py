@@ -154,7 +154,8 @@ def update_exposure(m: EcosystemModel) -> None:
     cnt = np.bincount(src, weights=real, minlength=n)
     tot = np.bincount(src, weights=np.multiply(gap, real, out=gap), minlength=n)
     o["partners"] = cnt
-    # rows without partners have tot == 0.0, so 0.0 / 1.0 gives their 0.0 exposure
+    # the mean gap over partners; below one real partner (a sampled small firm tied to a
+    # large one) the expected gap, partner share times gap; no partners: 0.0 / 1.0 = 0.0
     o["exposure"] = tot / np.maximum(cnt, 1.0)
 
 
