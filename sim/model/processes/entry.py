@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.init import manufacturing_share
+from sim.model.processes.firms import equity_share
 from sim.model.processes.funding import early_capital_rate, employment
 from sim.model.util import choose
 
@@ -41,14 +42,11 @@ def step(m: EcosystemModel) -> None:
     idx = np.flatnonzero(act)
     if idx.size == 0:
         return
-    f = o["active"] & ~o["is_univ"]
-    equity_share = float(
-        np.sum(o["weight"][np.flatnonzero(f & o["equity"])]) / max(np.sum(o["weight"][f]), 1e-9)
-    )
+    share_equity = equity_share(m)
     access = early_capital_rate(m) / max(employment(m), 1.0) / max(m.early_capital0, 1e-12)
     founding = (
         ep.founding_rate
-        * (1.0 + ep.equity_founding_gain * equity_share)
+        * (1.0 + ep.equity_founding_gain * share_equity)
         * access**ep.funding_access_elasticity
         * (1.0 + ep.incubator_gain * pol.funding.incubator_support)
     )

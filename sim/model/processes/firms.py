@@ -154,11 +154,19 @@ def _exits(m: EcosystemModel) -> None:
     m.cum_branches += float(w[opened].sum())
 
 
+def equity_share(m: EcosystemModel) -> float:
+    """Weighted share of active firms that grant employees equity (founding and adoption
+    both respond to it)."""
+    o = m.orgs
+    f = o["active"] & ~o["is_univ"]
+    w = o["weight"]
+    return float(np.sum(w[np.flatnonzero(f & o["equity"])]) / max(np.sum(w[f]), 1e-9))
+
+
 def _equity(m: EcosystemModel) -> None:
     o, pol, rng, dt = m.orgs, m.policy, m.rng, m.dt
     f = o["active"] & ~o["is_univ"]
-    w = o["weight"]
-    share = float(np.sum(w[np.flatnonzero(f & o["equity"])]) / max(np.sum(w[f]), 1e-9))
+    share = equity_share(m)
     target = pol.equity.equity_firm_share
     gap = target - share
     if abs(gap) < 1e-9:
