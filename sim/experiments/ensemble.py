@@ -63,7 +63,7 @@ class Ensemble:
         ``k=None`` takes every member once.
         """
         t = self.table
-        if k is None or k >= len(t) and np.allclose(t["weight"], t["weight"].iloc[0]):
+        if k is None or (k >= len(t) and np.allclose(t["weight"], t["weight"].iloc[0])):
             rows = list(range(len(t))) if k is None else list(range(len(t)))[:k]
         else:
             if k < 1:
@@ -129,7 +129,9 @@ def load_ensemble(name_or_path: str | Path) -> Ensemble:
     numeric = table.apply(pd.to_numeric, errors="coerce")
     bad = [c for c in table.columns if numeric[c].isna().any()]
     if bad:
-        raise UserError(f"non-numeric or empty values in column(s) {', '.join(bad)}", file=str(path))
+        raise UserError(
+            f"non-numeric or empty values in column(s) {', '.join(bad)}", file=str(path)
+        )
     if (numeric["weight"] < 0).any() or numeric["weight"].sum() <= 0:
         raise UserError("weights must be non-negative and not all zero", file=str(path))
     return Ensemble(source=folder, table=numeric)
