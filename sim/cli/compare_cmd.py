@@ -31,7 +31,7 @@ from matplotlib.ticker import MaxNLocator
 from rich.console import Console
 
 from sim import __version__
-from sim.cli.options import add_set_option
+from sim.cli.options import add_out_option, add_set_option, check_counts, show_notes
 from sim.errors import UserError
 from sim.experiments.compare import (
     HARMONISED,
@@ -47,7 +47,7 @@ from sim.experiments.compare import (
 from sim.experiments.replicate import replicate_seeds
 from sim.io import (
     git_commit,
-    staged_directory,
+    prepare_output_dir,
     write_csv_atomic,
     write_json_atomic,
     write_text_atomic,
@@ -87,9 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="SCENARIO.yaml",
         help="two or more scenario files; the first is the reference of the ratios",
     )
-    p.add_argument(
-        "--out", type=Path, help="output folder (default comparisons/<a>-vs-<b>-<timestamp>)"
-    )
+    add_out_option(p, "comparisons/<a>-vs-<b>-<timestamp>")
     p.add_argument("--replications", type=int, default=3, help="replicates per scenario (3)")
     p.add_argument("--seed", type=int, help="root seed for all (default: the first scenario's)")
     p.add_argument("--scale", type=float, help="fraction of the real population, for all")
@@ -115,10 +113,7 @@ def _overrides(args: argparse.Namespace) -> list[str]:
 def _check_args(args: argparse.Namespace) -> None:
     if len(args.scenarios) < 2:
         raise UserError("give at least two scenario files to compare", field="SCENARIO.yaml")
-    if args.replications < 1:
-        raise UserError("--replications must be at least 1", field="--replications")
-    if args.workers < 1:
-        raise UserError("--workers must be at least 1", field="--workers")
+    check_counts(args)
     if args.seed is not None and not 0 <= args.seed < 2**32:
         raise UserError("--seed must be between 0 and 2**32-1", field="--seed")
     if (args.gap_base is None) != (args.gap_target is None):
@@ -142,18 +137,22 @@ def main(args: argparse.Namespace) -> int:
     console = Console(stderr=True, quiet=args.quiet)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     more = f"-and-{len(labels) - 2}-more" if len(labels) > 2 else ""
-    out = args.out or Path("comparisons") / f"{labels[0]}-vs-{labels[1]}{more}-{stamp}"
+    default = Path("comparisons") / f"{labels[0]}-vs-{labels[1]}{more}-{stamp}"
+    target = prepare_output_dir(
+        args.out or default, force=args.force, kind="comparison", unique=args.out is None
+    )
+    show_notes(console, target.notes)
     start = time.perf_counter()
 
     def done(label: str, i: int) -> None:
         console.print(f"  {label}: replicate {i + 1}/{args.replications} done")
 
-    reps = run_comparison(
-        scenarios, labels, seed, args.replications, workers=args.workers, on_done=done
-    )
-    comparison = summarise(reps)
-    wall = time.perf_counter() - start
-    with staged_directory(out) as stage:
+    with target as stage:
+        reps = run_comparison(
+            scenarios, labels, seed, args.replications, workers=args.workers, on_done=done
+        )
+        comparison = summarise(reps)
+        wall = time.perf_counter() - start
         write_csv_atomic(stage / "comparison.csv", comparison)
         write_csv_atomic(stage / "comparison_replicates.csv", reps)
         meta = _metadata(args, scenarios, labels, loaded, overrides, seed, roles, wall)
@@ -162,7 +161,7 @@ def main(args: argparse.Namespace) -> int:
             stage / "comparison.html",
             render_html(reps, comparison, scenarios, labels, roles, args.gap_year),
         )
-    console.print(f"wrote {out}{os.sep} ({wall:.1f} s)")
+    console.print(f"wrote {target.final}{os.sep} ({wall:.1f} s)")
     return 0
 
 
