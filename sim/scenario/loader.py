@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import copy
 import difflib
+import errno
 import os
 import re
 import reprlib
+import stat
 import types
 import typing
 from collections.abc import Iterator
@@ -51,6 +53,11 @@ __all__ = [
 EXTENDS_KEY = "extends"
 #: node visits allowed while indexing one YAML document; guards against alias bombs
 _MAX_NODES = 500_000
+#: the largest scenario file read (shipped ones are under 20 KB)
+MAX_FILE_BYTES = 1_000_000
+#: the longest ``extends`` chain followed (the shipped ones have two files)
+MAX_EXTENDS = 100
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _short = reprlib.Repr()
 _short.maxstring = 60
@@ -212,25 +219,120 @@ class ScenarioYamlLoader(yaml.SafeLoader):
         return key
 
 
+class NotAScenarioFile(UserError):
+    """The file itself is not a YAML scenario (a device, too big, binary, not a mapping).
+
+    When such a file is named by ``extends``, the message also names the line that names it.
+    """
+
+
 def _read_text(path: Path, label: str) -> str:
-    """The file's text, or a UserError saying why it cannot be read."""
-    if not path.exists():
-        raise UserError("file not found", file=label)
-    if path.is_dir():
-        raise UserError("this is a directory; expected a YAML scenario file", file=label)
+    """The file's text, or a UserError saying why it cannot be read.
+
+    Only regular files up to :data:`MAX_FILE_BYTES` are read: a FIFO or a device would block
+    or never end, and a scenario is a few kilobytes.
+    """
     try:
-        raw = path.read_bytes()
+        info = path.stat()
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            raise NotAScenarioFile(_link_problem(path), file=label) from None
+        raise UserError("file not found", file=label) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotAScenarioFile(_link_problem(path), file=label) from None
+        raise UserError(f"cannot read file: {exc.strerror or exc}", file=label) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise NotAScenarioFile("this is a directory; expected a YAML scenario file", file=label)
+    if not stat.S_ISREG(info.st_mode):
+        raise NotAScenarioFile(
+            f"this is {_special_kind(info.st_mode)}, not a regular file; expected a YAML "
+            "scenario file",
+            file=label,
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise NotAScenarioFile(
+            f"file is {info.st_size:,} bytes; a scenario file may have at most {MAX_FILE_BYTES:,}",
+            file=label,
+        )
+    try:
+        raw = path.read_bytes()  # a regular file of bounded size, checked just above
     except OSError as exc:
         raise UserError(f"cannot read file: {exc.strerror or exc}", file=label) from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise NotAScenarioFile(
+            f"file has more than {MAX_FILE_BYTES:,} bytes, the most a scenario file may have",
+            file=label,
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise UserError(
+        raise NotAScenarioFile(
             f"file is not valid UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
             file=label,
             line=line,
         ) from exc
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _link_problem(path: Path) -> str:
+    """Why a path whose name exists cannot be opened: a dangling link or a link loop."""
+    hops = [str(path)]
+    current = path
+    for _ in range(40):
+        if not current.is_symlink():
+            break
+        target = Path(os.readlink(current))
+        current = target if target.is_absolute() else current.parent / target
+        if str(current) in hops:
+            hops.append(str(current))
+            return f"symbolic links form a loop: {' -> '.join(hops)}"
+        hops.append(str(current))
+        if not os.path.lexists(current):
+            return f"symbolic link to a missing file: {' -> '.join(hops)}"
+    return f"symbolic links form a loop or a chain too long to follow: {' -> '.join(hops[:6])}"
+
+
+def _check_text(data: Any, lines: SourceMap, label: str) -> None:
+    """Refuse lone surrogates (``"\\udcff"`` escapes, undecodable bytes in ``--set``).
+
+    They are not characters: every later write (JSON, YAML, HTML) would fail or be mangled.
+    """
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                sub = child_path(path, key)
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    _surrogate_error(key, sub, lines, label)
+                stack.append((sub, item))
+        elif isinstance(value, list):
+            stack.extend((item_path(path, i), item) for i, item in enumerate(value))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            _surrogate_error(value, path, lines, label)
+
+
+def _surrogate_error(text: str, path: str, lines: SourceMap, label: str) -> None:
+    bad = _SURROGATE.search(text)
+    code = ord(bad.group(0)) if bad else 0
+    raise UserError(
+        f"text contains U+{code:04X}, a lone surrogate that is not a character (an escape "
+        "like \\udcff, or bytes that are not UTF-8); remove it",
+        file=lines.locate(path)[0] or label,
+        line=lines.locate(path)[1],
+        field=path or None,
+    )
 
 
 def parse_yaml(text: str, label: str) -> tuple[Any, SourceMap]:
@@ -238,7 +340,9 @@ def parse_yaml(text: str, label: str) -> tuple[Any, SourceMap]:
     loader: ScenarioYamlLoader | None = None
     try:
         loader = ScenarioYamlLoader(text, label)  # the reader checks characters right away
-        return loader.load_document(), loader.lines
+        data = loader.load_document()
+        _check_text(data, loader.lines, label)
+        return data, loader.lines
     except yaml.MarkedYAMLError as exc:
         raise _marked_error(exc, label) from exc
     except yaml.reader.ReaderError as exc:
@@ -279,12 +383,12 @@ def _load_one(path: Path, label: str) -> tuple[dict[str, Any], SourceMap]:
     text = _read_text(path, label)
     data, lines = parse_yaml(text, label)
     if data is None:
-        raise UserError(
+        raise NotAScenarioFile(
             "file is empty (or only comments); expected a mapping of scenario settings",
             file=label,
         )
     if not isinstance(data, dict):
-        raise UserError(
+        raise NotAScenarioFile(
             f"the top level must be a mapping of keys (key: value), found {_kind(data)}",
             file=label,
             line=lines.locate("")[1],
@@ -307,35 +411,76 @@ def load_scenario_dict(path: str | Path) -> tuple[dict[str, Any], SourceMap]:
 def _load_chain(
     path: Path, label: str, chain: list[tuple[Path, str]]
 ) -> tuple[dict[str, Any], SourceMap]:
-    real = path.resolve()
-    if any(real == seen for seen, _ in chain):
-        shown = " -> ".join([lbl for _, lbl in chain] + [label])
-        first_label = chain[0][1]
-        raise UserError(f"'extends' forms a cycle: {shown}", file=first_label, field=EXTENDS_KEY)
-    data, lines = _load_one(path, label)
-    chain = [*chain, (real, label)]
-    if EXTENDS_KEY not in data:
-        lines.files = [label]
-        return data, lines
-    base_label = _extends_target(data[EXTENDS_KEY], label, lines)
-    base_path = Path(base_label)
-    if not base_path.exists():
-        raise UserError(
-            f"base scenario {data[EXTENDS_KEY]!r} not found (looked for {base_label})",
-            file=label,
-            line=lines.locate(EXTENDS_KEY)[1],
-            field=EXTENDS_KEY,
-        )
-    base, base_lines = _load_chain(base_path, base_label, chain)
-    child = {k: v for k, v in data.items() if k != EXTENDS_KEY}
-    lines.drop_under(EXTENDS_KEY)
-    merged = deep_merge(base, child)
-    for replaced in _replaced_paths(base, child, ""):
-        base_lines.drop_under(replaced)
-    base_lines.update(lines)
-    base_lines[""] = lines[""]
-    base_lines.files = [*base_lines.files, label]
-    return merged, base_lines
+    """Follow ``extends`` from ``path`` to the root base (a loop, not recursion: a long chain
+    must give a message, not a RecursionError), then merge from the base down."""
+    loaded: list[tuple[dict[str, Any], SourceMap, str]] = []
+    named_by: tuple[str, int | None, Any] | None = None  # the child's extends line
+    while True:
+        real = _real_path(path)
+        if any(real == seen for seen, _ in chain):
+            shown = " -> ".join([lbl for _, lbl in chain] + [label])
+            first_label = chain[0][1]
+            raise UserError(
+                f"'extends' forms a cycle: {shown}", file=first_label, field=EXTENDS_KEY
+            )
+        if len(chain) >= MAX_EXTENDS:
+            first, last = chain[0][1], chain[-1][1]
+            raise UserError(
+                f"the 'extends' chain is longer than {MAX_EXTENDS} files ({first} -> ... -> "
+                f"{last} -> {label}); a scenario should extend a base that extends few others",
+                file=first,
+                field=EXTENDS_KEY,
+            )
+        try:
+            data, lines = _load_one(path, label)
+        except NotAScenarioFile as exc:
+            if named_by is None:
+                raise
+            child, line, value = named_by
+            raise UserError(
+                f"base scenario {value!r} is not a YAML scenario file: {exc.render()}",
+                file=child,
+                line=line,
+                field=EXTENDS_KEY,
+            ) from None
+        chain = [*chain, (real, label)]
+        loaded.append((data, lines, label))
+        if EXTENDS_KEY not in data:
+            break
+        base_label = _extends_target(data[EXTENDS_KEY], label, lines)
+        line = lines.locate(EXTENDS_KEY)[1]
+        base_path = Path(base_label)
+        if not os.path.lexists(base_path):
+            raise UserError(
+                f"base scenario {data[EXTENDS_KEY]!r} not found (looked for {base_label})",
+                file=label,
+                line=line,
+                field=EXTENDS_KEY,
+            )
+        named_by = (label, line, data[EXTENDS_KEY])
+        path, label = base_path, base_label
+    merged, merged_lines, base_label = loaded.pop()
+    merged_lines.files = [base_label]
+    while loaded:
+        data, lines, label = loaded.pop()
+        child = {k: v for k, v in data.items() if k != EXTENDS_KEY}
+        lines.drop_under(EXTENDS_KEY)
+        for replaced in _replaced_paths(merged, child, ""):
+            merged_lines.drop_under(replaced)
+        merged = deep_merge(merged, child)
+        files = merged_lines.files
+        merged_lines.update(lines)
+        merged_lines[""] = lines[""]
+        merged_lines.files = [*files, label]
+    return merged, merged_lines
+
+
+def _real_path(path: Path) -> Path:
+    """The resolved path; a link loop is reported in the words of :func:`_link_problem`."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return path.absolute()
 
 
 def _extends_target(value: Any, label: str, lines: SourceMap) -> str:
