@@ -139,7 +139,10 @@ def main(args: argparse.Namespace) -> int:
     more = f"-and-{len(labels) - 2}-more" if len(labels) > 2 else ""
     default = Path("comparisons") / f"{labels[0]}-vs-{labels[1]}{more}-{stamp}"
     target = prepare_output_dir(
-        args.out or default, force=args.force, kind="comparison", unique=args.out is None
+        default if args.out is None else args.out,
+        force=args.force,
+        kind="comparison",
+        unique=args.out is None,
     )
     show_notes(console, target.notes)
     start = time.perf_counter()

@@ -156,7 +156,10 @@ def main(args: argparse.Namespace) -> int:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     default = Path("runs") / f"{scenario.name}-{stamp}"
     target = prepare_output_dir(
-        args.out or default, force=args.force, kind="run", unique=args.out is None
+        default if args.out is None else args.out,
+        force=args.force,
+        kind="run",
+        unique=args.out is None,
     )
     show_notes(console, target.notes)
     config = scenario.to_run_config()

@@ -139,7 +139,7 @@ def incompleteness(indicators: pd.DataFrame, replications: Any = None) -> str | 
     if lacking:
         return f"replicate(s) {_listing(lacking)} missing (expected {expected})"
     keys = pd.MultiIndex.from_arrays([year.astype(int), name])
-    frame = pd.DataFrame({"rep": rep.astype(int)}, index=keys)
+    frame = pd.DataFrame({"rep": rep.astype(int).to_numpy()}, index=keys)
     everything = set(keys)
     gaps = []
     for r, part in frame.groupby("rep"):

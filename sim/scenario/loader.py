@@ -18,6 +18,7 @@ escapes for bad input, so the CLI never shows a traceback.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import difflib
 import errno
 import os
@@ -26,6 +27,7 @@ import reprlib
 import stat
 import types
 import typing
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -35,6 +37,20 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import (
+    CommentedMap,
+    CommentedOrderedMap,
+    CommentedSeq,
+    CommentedSet,
+    TaggedScalar,
+)
+from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.scalarbool import ScalarBoolean
+from ruamel.yaml.tag import Tag
 
 from sim.errors import UserError
 
@@ -122,101 +138,225 @@ def _is_under(path: str, prefix: str) -> bool:
 # --------------------------------------------------------------------------- YAML reading
 
 
-class ScenarioYamlLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys and records the line of every key and item.
+class _Recursive:
+    """Stands for an alias met inside the value it refers to (``a: &x [*x]``)."""
 
-    PyYAML silently keeps the last of two equal keys, which hides typos in long scenario files,
-    and it forgets line numbers once objects are built; so the node tree is indexed before
-    construction.
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _Constructor(RoundTripConstructor):
+    """ruamel.yaml's round-trip constructor (line numbers, duplicate keys refused) with:
+
+    * a failing explicit tag (``!!int abc`` raises ValueError) turned into a marked error;
+    * a recursive alias marked instead of silently read as null.
     """
 
-    def __init__(self, stream: str, label: str) -> None:
-        super().__init__(stream)
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        if node in self.recursive_objects:
+            return _Recursive(node.start_mark.line + 1)
+        try:
+            return super().construct_object(node, deep)
+        except (YAMLError, RecursionError):
+            raise
+        except Exception as exc:  # any constructor failure is a problem of the input text
+            raise ConstructorError(
+                None, None, f"cannot read this value: {exc}", node.start_mark
+            ) from exc
+
+
+def _yaml() -> YAML:
+    """A round-trip reader with YAML 1.1 rules, as PyYAML had (``yes`` is true, ``010`` 8)."""
+    reader = YAML(typ="rt", pure=True)
+    reader.version = (1, 1)
+    reader.Constructor = _Constructor
+    return reader
+
+
+#: tags whose value is kept as plain text when written explicitly (``!!str 5``)
+_TEXT_TAGS = {"tag:yaml.org,2002:str"}
+
+
+class _Plain:
+    """Turns ruamel.yaml's round-trip objects into plain Python data and records, from their
+    ``lc`` line info, where every key and item is: the :class:`SourceMap`.
+
+    It also guards what construction cannot: alias bombs (a value reached more than
+    :data:`_MAX_NODES` times), recursive aliases and tags with no plain meaning.
+    """
+
+    def __init__(self, label: str) -> None:
         self.label = label
         self.lines = SourceMap()
         self._visits = 0
 
-    def load_document(self) -> Any:
-        """Compose the single document, index it, then build the Python objects."""
-        node = self.get_single_node()
-        if node is None:
-            return None
-        self.lines[""] = (self.label, node.start_mark.line + 1)
-        self._index(node, "", set())
-        return self.construct_document(node)
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        """Turn a failing explicit tag (``!!int abc`` raises ValueError) into a marked error."""
-        try:
-            return super().construct_object(node, deep)
-        except (yaml.YAMLError, RecursionError):
-            raise
-        except Exception as exc:  # any constructor failure is a problem of the input text
-            raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read this value: {exc}", node.start_mark
-            ) from exc
-
-    def _index(self, node: yaml.Node, path: str, ancestors: set[int]) -> None:
+    def convert(self, value: Any, path: str, line: int | None, ancestors: tuple[int, ...]) -> Any:
         self._visits += 1
         if self._visits > _MAX_NODES:
             raise UserError(
                 f"the document expands to more than {_MAX_NODES} values (too many aliases)",
                 file=self.label,
             )
-        if id(node) in ancestors:
+        if isinstance(value, _Recursive) or id(value) in ancestors:
             raise UserError(
                 "an alias refers to a value that contains it (recursive alias)",
                 file=self.label,
-                line=node.start_mark.line + 1,
+                line=value.line if isinstance(value, _Recursive) else line,
                 field=path or None,
             )
-        inner = ancestors | {id(node)}
-        if isinstance(node, yaml.MappingNode):
-            self._index_mapping(node, path, inner)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
+        if isinstance(value, CommentedMap):
+            return self._mapping(value, path, (*ancestors, id(value)))
+        if isinstance(value, CommentedSeq):
+            out = []
+            for index, item in enumerate(value):
                 sub = item_path(path, index)
-                self.lines[sub] = (self.label, item.start_mark.line + 1)
-                self._index(item, sub, inner)
+                item_line = _lc_line(value, index, item=True) or line
+                self.lines[sub] = (self.label, item_line)
+                out.append(self.convert(item, sub, item_line, (*ancestors, id(value))))
+            return out
+        return self._scalar(value, path, line)
 
-    def _index_mapping(self, node: yaml.MappingNode, path: str, ancestors: set[int]) -> None:
-        # keys merged in with ``<<: *anchor`` first, so explicit keys override their lines
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else []
-                for source in sources or [value_node]:
-                    if isinstance(source, yaml.MappingNode):
-                        self._index(source, path, ancestors)
-        seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            line = key_node.start_mark.line + 1
-            key = self._key_of(key_node)
+    def _mapping(self, value: CommentedMap, path: str, ancestors: tuple[int, ...]) -> Any:
+        out: dict[Any, Any] = {}
+        own = set(value.keys()) - set(_merged_keys(value))
+        for key in value:
             sub = child_path(path, key)
-            if key is not None and key in seen:
-                raise UserError(
-                    f"duplicate key {key!r} (first defined at line {seen[key]}); "
-                    "each key may appear only once in a block",
-                    file=self.label,
-                    line=line,
-                    field=sub,
-                )
-            if key is not None:
-                seen[key] = line
+            # a key from a ``<<: *anchor`` merge has the line where the anchored key is
+            line = _lc_line(value, key) if key in own else _merged_line(value, key)
             self.lines[sub] = (self.label, line)
-            self._index(value_node, sub, ancestors)
+            plain_key = self._scalar(key, sub, line) if not isinstance(key, str) else str(key)
+            out[plain_key] = self.convert(value[key], sub, line, ancestors)
+        return out
 
-    def _key_of(self, key_node: yaml.Node) -> Any:
-        """The Python value of a scalar key; ``None`` for complex keys (PyYAML rejects those)."""
-        if not isinstance(key_node, yaml.ScalarNode):
-            return None
-        key = self.construct_object(key_node)
-        try:
-            hash(key)
-        except TypeError:  # e.g. !!binary is fine, but be safe with odd tags
-            return None
-        return key
+    def _scalar(self, value: Any, path: str, line: int | None) -> Any:
+        if isinstance(value, bool) or value is None:
+            return value
+        if isinstance(value, TaggedScalar):
+            tag = str(value.tag)
+            if tag in _TEXT_TAGS:
+                return str(value.value)
+            raise UserError(
+                f"the tag {tag!r} is not allowed in a scenario file (plain values only)",
+                file=self.label,
+                line=line,
+                field=path or None,
+            )
+        if isinstance(value, ScalarBoolean):
+            return bool(value)
+        if isinstance(value, int):
+            return int(value)
+        if isinstance(value, float):
+            return float(value)
+        if isinstance(value, str):
+            return str(value)
+        if isinstance(value, dt.datetime):
+            return dt.datetime.fromisoformat(value.isoformat())
+        if isinstance(value, dt.date | bytes):
+            return value
+        if isinstance(value, CommentedSet | set):
+            return {self._scalar(v, path, line) for v in value}
+        if isinstance(value, Tag | CommentedOrderedMap) or hasattr(value, "tag"):
+            raise UserError(
+                "tagged values are not allowed in a scenario file (plain values only)",
+                file=self.label,
+                line=line,
+                field=path or None,
+            )
+        return value
+
+
+def _lc_line(container: Any, key: Any, item: bool = False) -> int | None:
+    """1-based line of a key (or item) from ruamel.yaml's line/column info."""
+    try:
+        pos = container.lc.item(key) if item else container.lc.key(key)
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None
+    return int(pos[0]) + 1 if pos else None
+
+
+def _merge_sources(value: CommentedMap) -> list[Any]:
+    """The mappings merged into ``value`` by ``<<:`` (a list of pairs in older versions)."""
+    sources = []
+    for item in getattr(value, "merge", None) or []:
+        source = item[1] if isinstance(item, tuple) else item
+        if isinstance(source, CommentedMap):
+            sources.append(source)
+    return sources
+
+
+def _merged_keys(value: CommentedMap) -> list[Any]:
+    own = set(getattr(value.lc, "data", {}) or {})
+    return [k for k in value if k not in own]
+
+
+def _merged_line(value: CommentedMap, key: Any) -> int | None:
+    for source in _merge_sources(value):
+        if key in source:
+            return _lc_line(source, key) or _merged_line(source, key)
+    return None
+
+
+def _first_line(text: str) -> int:
+    """Line of the first content of a document (for a top level that is not a mapping)."""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line and not line.startswith(("#", "%", "---")):
+            return number
+    return 1
+
+
+def _duplicate_key_error(exc: DuplicateKeyError, text: str, label: str) -> UserError:
+    """ruamel.yaml's duplicate-key error in our words: path, both lines, what to do.
+
+    ruamel.yaml marks the mapping and the repeated key; the dotted path is found by
+    composing the document again (no construction) and walking to that key.
+    """
+    where = exc.problem_mark
+    line = where.line + 1 if where is not None else None
+    found = _find_key(_yaml().compose(text), where) if where is not None else None
+    if found is None:
+        return UserError(f"duplicate key ({exc.problem})", file=label, line=line)
+    path, key, first = found
+    return UserError(
+        f"duplicate key {key!r} (first defined at line {first}); "
+        "each key may appear only once in a block",
+        file=label,
+        line=line,
+        field=path,
+    )
+
+
+def _find_key(node: Any, mark: Any) -> tuple[str, Any, int] | None:
+    """(path, key, first line) of the mapping key at ``mark``, searched depth first."""
+    stack: list[tuple[Any, str]] = [(node, "")]
+    seen: set[int] = set()
+    while stack:
+        current, path = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, MappingNode):
+            firsts: dict[Any, int] = {}
+            for key_node, value_node in current.value:
+                key = getattr(key_node, "value", None)
+                if not isinstance(key, str):
+                    continue
+                start = key_node.start_mark
+                if (start.line, start.column) == (mark.line, mark.column) and key in firsts:
+                    return child_path(path, _typed_key(key_node)), _typed_key(key_node), firsts[key]
+                firsts.setdefault(key, start.line + 1)
+                stack.append((value_node, child_path(path, _typed_key(key_node))))
+        elif isinstance(current, SequenceNode):
+            stack.extend((item, item_path(path, i)) for i, item in enumerate(current.value))
+    return None
+
+
+def _typed_key(key_node: ScalarNode) -> Any:
+    """A scalar key as the loader reads it (``1`` is the integer 1)."""
+    try:
+        return _yaml().load(key_node.value) if key_node.style is None else key_node.value
+    except Exception:
+        return key_node.value
 
 
 class NotAScenarioFile(UserError):
@@ -336,33 +476,50 @@ def _surrogate_error(text: str, path: str, lines: SourceMap, label: str) -> None
 
 
 def parse_yaml(text: str, label: str) -> tuple[Any, SourceMap]:
-    """Parse one YAML document; return the data and the line of every key and item."""
-    loader: ScenarioYamlLoader | None = None
+    """Parse one YAML document; return the data and the line of every key and item.
+
+    ruamel.yaml reads (refusing duplicate keys) and keeps line numbers; :class:`_Plain`
+    turns the result into plain data and a :class:`SourceMap`. Every failure is a UserError.
+    """
     try:
-        loader = ScenarioYamlLoader(text, label)  # the reader checks characters right away
-        data = loader.load_document()
-        _check_text(data, loader.lines, label)
-        return data, loader.lines
-    except yaml.MarkedYAMLError as exc:
-        raise _marked_error(exc, label) from exc
-    except yaml.reader.ReaderError as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. YAML 1.1's "1e9 should have a dot"
+            raw = _yaml().load(text)
+        plain = _Plain(label)
+        top = _lc_top(raw, text)
+        plain.lines[""] = (label, top)
+        data = plain.convert(raw, "", top, ())
+    except DuplicateKeyError as exc:
+        raise _duplicate_key_error(exc, text, label) from None
+    except MarkedYAMLError as exc:
+        raise _marked_error(exc, label) from None
+    except ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[0])
         raise UserError(
-            f"YAML error: character U+{exc.character:04X} is not allowed in a YAML file",
+            f"YAML error: character U+{code:04X} is not allowed in a YAML file",
             file=label,
             line=line,
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise UserError(f"YAML error: {exc}", file=label) from exc
-    except RecursionError as exc:
-        raise UserError("YAML error: the document is nested too deeply", file=label) from exc
-    finally:
-        if loader is not None:
-            loader.dispose()
+        ) from None
+    except YAMLError as exc:
+        raise UserError(f"YAML error: {exc}", file=label) from None
+    except RecursionError:
+        raise UserError("YAML error: the document is nested too deeply", file=label) from None
+    except UserError:
+        raise
+    except Exception as exc:  # the parser's own failure on odd input; still the input's fault
+        raise UserError(f"YAML error: cannot read this file ({exc})", file=label) from None
+    _check_text(data, plain.lines, label)
+    return data, plain.lines
 
 
-def _marked_error(exc: yaml.MarkedYAMLError, label: str) -> UserError:
-    """A PyYAML syntax error as one line with line and column."""
+def _lc_top(raw: Any, text: str) -> int:
+    line = getattr(getattr(raw, "lc", None), "line", None)
+    return int(line) + 1 if isinstance(line, int) else _first_line(text)
+
+
+def _marked_error(exc: MarkedYAMLError, label: str) -> UserError:
+    """A syntax error as one line with line and column."""
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or "invalid YAML"
     if exc.context:

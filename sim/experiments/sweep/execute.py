@@ -188,14 +188,18 @@ def execute(
                 on_result(fut.result())
 
 
-def check_scheduler(scheduler: str, timeout: str = "10s") -> None:
+#: how long ``check_scheduler`` tries to reach a scheduler
+SCHEDULER_TIMEOUT = "10s"
+
+
+def check_scheduler(scheduler: str) -> None:
     """Connect to a Dask scheduler once, so an unreachable one is reported before any file."""
     try:
         from dask.distributed import Client
     except ImportError as exc:  # pragma: no cover - dask is a dependency
         raise UserError(f"--executor dask needs dask[distributed] installed ({exc})") from None
     try:
-        client = Client(scheduler, timeout=timeout)
+        client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         raise UserError(
             f"cannot reach the Dask scheduler at {scheduler}: {exc}", field="--scheduler"
