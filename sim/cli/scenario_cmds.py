@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from sim.cli.options import add_set_option
+from sim.cli.tables import plain_table
 from sim.errors import UserError
 from sim.model.policy import (
     Levers,
@@ -208,14 +209,15 @@ def summary(scenario: Scenario, source: SourceMap) -> str:
             f"{_num(lever.ramp_years)} yr, strength {_num(lever.strength)}; "
             f"settings at full ramp ({_num(_full_time(lever))}):"
         )
+        cells = []
         for row in lever_fields(s, source, name):
-            mark = "" if row.written else "  (default)"
+            mark = "" if row.written else "(default)"
             if row.target is None:
-                mark = "  (not set: unchanged)"
-            out.append(
-                f"    {row.name:<24} {_num(row.history):>9} -> {_num(row.effective):<9} "
-                f"{row.unit:<6}{mark}".rstrip()
-            )
+                mark = "(not set: unchanged)"
+            cells.append((row.name, _num(row.history), "->", _num(row.effective), row.unit, mark))
+        columns = [("field", "left"), ("history", "right"), ("", "left"), ("at full", "left")]
+        out += plain_table([*columns, ("unit", "left"), ("", "left")], cells, rule=False,
+                           indent=4, gap=1)[1:]  # fmt: skip
     shocks = [(n, e) for n in type(s.shocks).model_fields for e in getattr(s.shocks, n)]
     out.append(f"shocks     {len(shocks)} entr{'y' if len(shocks) == 1 else 'ies'}")
     for name, entry in shocks:
@@ -438,14 +440,14 @@ def explain_rows(block: str = "") -> list[FieldRow]:
 def explain(block: str = "") -> str:
     """The schema as an aligned text table, one field per line."""
     rows = explain_rows(block)
-    width = min(max(len(r.path) for r in rows), 58)
-    head = f"{'field':<{width}}  {'default':>10}  {'range':<16} {'unit':<18} meaning"
-    out = [head, "-" * len(head)]
-    for r in rows:
-        if r.block:
-            out.append(f"{r.path:<{width}}  {'':>10}  {'':<16} {'':<18} [{r.meaning}]")
-            continue
-        out.append(f"{r.path:<{width}}  {r.default:>10}  {r.range:<16} {r.unit:<18} {r.meaning}")
+    cells = [
+        (r.path, "", "", "", f"[{r.meaning}]")
+        if r.block
+        else (r.path, r.default, r.range, r.unit, r.meaning)
+        for r in rows
+    ]
+    columns = [("field", "left"), ("default", "right"), ("range", "left"), ("unit", "left")]
+    out = plain_table([*columns, ("meaning", "left")], cells)
     title = f"Scenario fields under {block!r}" if block.strip() else "Scenario fields"
     return (
         f"{title} ({sum(not r.block for r in rows)} field(s); ranges are inclusive unless "
