@@ -571,3 +571,22 @@ def test_indicators_are_unchanged_by_the_new_writer(tmp_path) -> None:
     df = pd.read_csv(out / "indicators.csv")
     again = df.to_csv(index=False, float_format="%.10g", lineterminator="\n")
     assert (out / "indicators.csv").read_text() == again
+
+
+# ------------------------------------------------------------------ lazy command imports
+
+
+def test_only_the_command_run_is_imported() -> None:
+    """``sim/cli/main.py`` promises lazy imports: ``validate`` loads no viz, Dask or plots."""
+    code = (
+        "import sys\nfrom sim.cli.main import main\n"
+        f"assert main(['validate', {str(BASELINE)!r}]) == 0\n"
+        "heavy = ('sim.cli.viz_cmd', 'sim.cli.sweep_cmd', 'sim.cli.compare_cmd', 'matplotlib',"
+        " 'dask', 'solara')\n"
+        "print('LOADED', [m for m in heavy if m in sys.modules])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "LOADED []" in done.stdout
