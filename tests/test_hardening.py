@@ -495,6 +495,19 @@ def test_disk_full_in_the_report_phase_exits_non_zero_naming_files(tmp_path, mon
     assert code not in (0, 2) and "not written" in err and "report.html" in err
 
 
+def test_disk_full_while_writing_the_run_is_a_message_not_a_traceback(
+    tmp_path, monkeypatch, capsys
+):
+    import sim.cli.run_cmd as run_cmd
+
+    _disk_full_after(monkeypatch, run_cmd, "write_csv_atomic", 0)
+    out = tmp_path / "r"
+    assert run(out) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir())
+
+
 # ------------------------------------------------------------------ clearer messages
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import os
 import signal
@@ -44,6 +45,10 @@ SUMMARIES: dict[str, str] = {
     "viz": "start the visual demo server (network, ZGC Index, lever sliders)",
     "bench": "speed against Mesa's Boltzmann example",
 }
+
+
+#: failures of the storage, not of ecosim: a message, not a traceback (exit 1)
+_STORAGE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
 
 
 class Terminated(KeyboardInterrupt):
@@ -129,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        if exc.errno not in _STORAGE_ERRORS:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror}; nothing was replaced", file=sys.stderr)
+        return 1
     return int(code or 0)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import signal
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
@@ -22,13 +23,18 @@ _GRACE = 5.0
 def process_pool(workers: int, start_method: str = "spawn") -> Iterator[ProcessPoolExecutor]:
     """A pool of ``workers`` processes; on any exception its workers are stopped at once."""
     ctx = multiprocessing.get_context(start_method)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
     try:
         yield pool
     except BaseException:
         stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent (which stops them): no traceback from each."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
