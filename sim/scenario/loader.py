@@ -166,9 +166,14 @@ class _Constructor(RoundTripConstructor):
 
 
 def _yaml() -> YAML:
-    """A round-trip reader with YAML 1.1 rules, as PyYAML had (``yes`` is true, ``010`` 8)."""
+    """A round-trip reader with YAML 1.2 rules.
+
+    1.2 rather than PyYAML's 1.1: ruamel.yaml's 1.1 rules read ``N`` and ``y`` as booleans
+    (``sobol: {N: 64}`` would lose its key). Under 1.2 only ``true``/``false`` are booleans;
+    ``yes``/``on`` are text, which a boolean field still accepts.
+    """
     reader = YAML(typ="rt", pure=True)
-    reader.version = (1, 1)
+    reader.version = (1, 2)
     reader.Constructor = _Constructor
     return reader
 
