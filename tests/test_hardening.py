@@ -113,6 +113,14 @@ def test_force_replaces_only_an_earlier_ecosim_run(tmp_path, capsys) -> None:
     assert json.loads((out / "run.json").read_text())["seeds"]["root"] == 3
 
 
+def test_report_files_keep_the_folder_replaceable(tmp_path) -> None:
+    out = tmp_path / "r"
+    assert run(out) == 0  # --no-report: the report files come later
+    assert main(["report", str(out)]) == 0
+    assert (out / "report.html").is_file()
+    assert run(out, "--force") == 0  # what `ecosim report` wrote counts as ecosim's
+
+
 def test_a_comparison_folder_is_not_replaced_by_a_run(tmp_path, capsys) -> None:
     out = tmp_path / "c"
     assert compare(out) == 0

@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.report import build_report  # lazy: matplotlib is slow to import
 
     before = {name: _mtime(args.run_dir / name) for name in OUTPUTS}
+    present = _entries(args.run_dir)
     try:
         report = build_report(args.run_dir)
     except OSError as exc:
@@ -57,9 +58,18 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    record_outputs(args.run_dir, OUTPUTS)
+    # every file this build wrote is ecosim's, so that --force may later replace the folder
+    after = _entries(args.run_dir)
+    record_outputs(args.run_dir, [n for n, t in after.items() if present.get(n) != t])
     print(f"report written: {report}")
     return 0
+
+
+def _entries(folder: Path) -> dict[str, int | None]:
+    try:
+        return {p.name: _mtime(p) for p in folder.iterdir()}
+    except OSError:
+        return {}
 
 
 def _mtime(path: Path) -> int | None:
