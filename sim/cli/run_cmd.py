@@ -26,6 +26,7 @@ from sim.io import (
     write_text_atomic,
 )
 from sim.scenario import Scenario, load
+from sim.scenario.checks import check_levers_can_act, lever_warnings
 from sim.scenario.loader import dump_yaml
 
 SUMMARY = (
@@ -110,6 +111,7 @@ def run_metadata(
         },
         "shocks": scenario.shocks.model_dump(mode="json"),
         "seeds": {"root": scenario.seed, "replicates": seeds},
+        "warnings": lever_warnings(scenario),
         "replications": len(results),
         "version": __version__,
         "git_commit": git_commit(),
@@ -146,7 +148,10 @@ def main(args: argparse.Namespace) -> int:
         raise UserError("--workers must be at least 1", field="--workers")
     overrides = cli_overrides(args)
     scenario, source = load(args.scenario, overrides)
+    check_levers_can_act(scenario, source)
     console = Console(stderr=True)
+    for warning in lever_warnings(scenario):
+        console.print(f"[yellow]warning: {warning}[/yellow]")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = args.out or Path("runs") / f"{scenario.name}-{stamp}"
     config = scenario.to_run_config()
