@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -14,12 +13,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim import __version__
 from sim.cli.options import add_set_option
 from sim.errors import UserError
+from sim.experiments.metadata import run_metadata
 from sim.experiments.replicate import indicators_frame, replicate_seeds, run_replicates
 from sim.io import (
-    git_commit,
     staged_directory,
     write_csv_atomic,
     write_json_atomic,
@@ -76,52 +74,6 @@ def cli_overrides(args: argparse.Namespace) -> list[str]:
     if getattr(args, "end_year", None) is not None:
         extra.append(f"end_year={args.end_year}")
     return list(args.overrides) + extra
-
-
-def run_metadata(
-    scenario: Scenario,
-    path: str,
-    source,
-    overrides: list[str],
-    seeds: list[int],
-    results: list,
-    wall: float,
-) -> dict:
-    first = results[0]
-    return {
-        "scenario": {
-            "name": scenario.name,
-            "file": str(path),
-            "description": scenario.description,
-            "region": scenario.region,
-            "currency": scenario.currency.code,
-            "usd_rate": scenario.currency.per_usd,
-            "start_year": scenario.start_year,
-            "end_year": scenario.end_year,
-            "scale": scenario.scale,
-        },
-        "files": [str(f) for f in getattr(source, "files", [path])],
-        "overrides": overrides,
-        "parameters": scenario.model_dump(mode="json"),
-        "history": [s.model_dump(mode="json") for s in scenario.history],
-        "levers": {
-            k: v
-            for k, v in scenario.levers.model_dump(mode="json").items()
-            if v.get("strength", 0) > 0
-        },
-        "shocks": scenario.shocks.model_dump(mode="json"),
-        "seeds": {"root": scenario.seed, "replicates": seeds},
-        "warnings": lever_warnings(scenario),
-        "replications": len(results),
-        "version": __version__,
-        "git_commit": git_commit(),
-        "python": platform.python_version(),
-        "wall_time_s": round(wall, 3),
-        "simulation_seconds": [round(r.build_seconds + r.run_seconds, 3) for r in results],
-        "steps": first.steps,
-        "agent_counts": first.agent_counts,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
 
 
 def summary_table(df, scenario: Scenario) -> Table:

@@ -23,7 +23,9 @@ def load(path: str | Path, overrides: list[str] | None = None) -> tuple[Scenario
         label = resolved
         with contextlib.suppress(ValueError):
             label = resolved.relative_to(Path.cwd())
-    return load_scenario(label, Scenario, overrides)
+    scenario, source = load_scenario(label, Scenario, overrides)
+    scenario._source = source
+    return scenario, source
 
 
 __all__ = ["Scenario", "SourceMap", "load"]
