@@ -97,7 +97,7 @@ def test_shipped_names_resolve_and_a_path_wins(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "zgc_baseline").write_text("name: mine\nend_year: 2011\n", encoding="utf-8")
     assert ecosim.load_scenario("zgc_baseline").name == "mine"
-    with pytest.raises(UserError, match="shipped scenarios: .*zgc_baseline"):
+    with pytest.raises(UserError, match=r"shipped scenarios: .*zgc_baseline"):
         ecosim.load_scenario("no_such_scenario")
 
 

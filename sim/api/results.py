@@ -68,7 +68,9 @@ class Result:
             try:
                 scenario = Scenario.model_validate(yaml.safe_load(resolved.read_text("utf-8")))
             except Exception as exc:  # a hand-edited or foreign file: say which
-                raise UserError(f"cannot read it back as a scenario: {exc}", file=str(resolved))
+                raise UserError(
+                    f"cannot read it back as a scenario: {exc}", file=str(resolved)
+                ) from None
         frame = run.indicators
         members = (run.meta.get("ensemble") or {}).get("members")
         if members:
