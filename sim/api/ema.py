@@ -1,8 +1,11 @@
 """EMA Workbench adapter: an ``ema_workbench`` model of an ecosim scenario.
 
 ``ecosim.ema.model(scenario, uncertainties=[paths], levers=[paths], outcomes=["name@year"])``
-returns an EMA :class:`~ema_workbench.ReplicatorModel`. Names are the scenario paths
-(``parameters.labour.job_mobility``) and the outcome specs; bounds and defaults come from
+returns an EMA :class:`~ema_workbench.ReplicatorModel`. EMA 3 wants Python identifiers as
+names, so each name is its path or outcome spec with every other character turned into ``_``
+(``parameters.labour.job_mobility`` -> ``parameters_labour_job_mobility``,
+``revenue_total@2020`` -> ``revenue_total_2020``; :func:`ema_name`), and the path itself is
+the variable the model receives (EMA's ``variable_name``). Bounds and defaults come from
 :func:`ecosim.parameter_space` (the shipped experiments' sweep range where there is one, else
 the schema range), and every value EMA samples reaches the model as a validated override.
 The model's noise is handled as EMA replications: each experiment runs once per replicate
@@ -18,6 +21,7 @@ Needs the optional extra: ``pip install ecosim[explore]``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -37,6 +41,11 @@ from sim.scenario import Scenario
 from sim.simulate import simulate
 
 INDEX_PREFIX = "zgc_index."
+
+
+def ema_name(text: str) -> str:
+    """The EMA name of a path or outcome spec, a Python identifier: ``a.b@2020`` -> ``a_b_2020``."""
+    return re.sub(r"\W", "_", text)
 
 
 @dataclass(frozen=True)
@@ -156,11 +165,15 @@ def _parameters(
         if row["type"] == "int":
             out.append(
                 IntegerParameter(
-                    path, int(lo), int(hi), default=None if default is None else int(default)
+                    ema_name(path),
+                    int(lo),
+                    int(hi),
+                    default=None if default is None else int(default),
+                    variable_name=path,
                 )
             )
         else:
-            out.append(RealParameter(path, lo, hi, default=default))
+            out.append(RealParameter(ema_name(path), lo, hi, default=default, variable_name=path))
     return out
 
 
@@ -174,6 +187,7 @@ def model(
     scale: float | None = None,
     end_year: int | None = None,
     seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
     bounds: Mapping[str, tuple[float, float]] | None = None,
     aggregate: Callable[[Sequence[float]], float] = np.mean,
     name: str = "ecosim",
@@ -181,8 +195,9 @@ def model(
     """An EMA ``ReplicatorModel`` over ``scenario`` (see the module docstring).
 
     ``bounds`` overrides the range of any path; ``scale``, ``end_year`` and ``seed`` act like
-    the CLI flags. Replicate ``i`` of every experiment uses the ``i``-th replicate seed of
-    ``ecosim run`` (common random numbers across experiments).
+    the CLI flags; ``overrides`` sets fixed values first (``{"dotted.path": value}``).
+    Replicate ``i`` of every experiment uses the ``i``-th replicate seed of ``ecosim run``
+    (common random numbers across experiments).
     """
     try:
         from ema_workbench import ReplicatorModel, ScalarOutcome
@@ -190,8 +205,10 @@ def model(
         raise UserError(
             "the EMA adapter needs ema_workbench: pip install 'ecosim[explore]'"
         ) from exc
-    extra = {k: v for k, v in (("seed", seed), ("scale", scale), ("end_year", end_year)) if v}
-    base = load_scenario(scenario, extra or None)
+    extra = {
+        k: v for k, v in (("seed", seed), ("scale", scale), ("end_year", end_year)) if v is not None
+    }
+    base = load_scenario(scenario, {**dict(overrides or {}), **extra} or None)
     if int(replications) < 1:
         raise UserError("replications must be at least 1", field="replications")
     both = set(uncertainties) & set(levers)
@@ -205,6 +222,8 @@ def model(
     em = ReplicatorModel(name, function=partial(evaluate, base, specs))
     em.uncertainties = _parameters(list(uncertainties), space, bounds or {})
     em.levers = _parameters(list(levers), space, bounds or {})
-    em.outcomes = [ScalarOutcome(s.name, variable_name=s.name, function=aggregate) for s in specs]
+    em.outcomes = [
+        ScalarOutcome(ema_name(s.name), variable_name=s.name, function=aggregate) for s in specs
+    ]
     em.replications = [{"seed": s} for s in replicate_seeds(base.seed, int(replications))]
     return em
