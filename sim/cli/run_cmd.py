@@ -46,7 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run a scenario and write indicators, run.json and a report",
         description="Run a scenario (replicated) and write its outputs atomically.",
     )
-    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument(
+        "scenario", help="scenario YAML file, or the name of a shipped scenario (zgc_baseline)"
+    )
     p.add_argument("--out", type=Path, help="output folder (default runs/<name>-<timestamp>)")
     p.add_argument("--seed", type=int, help="root seed (default: the scenario's seed)")
     p.add_argument("--replications", type=int, default=1, help="replicates (default 1)")

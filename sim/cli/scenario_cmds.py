@@ -59,7 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Resolve a scenario (extends, --set) and validate it; print a summary. "
         "Exit 0 when valid, 2 with a message naming file, line and field otherwise.",
     )
-    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument(
+        "scenario", help="scenario YAML file, or the name of a shipped scenario (zgc_baseline)"
+    )
     add_set_option(p)
     p.set_defaults(func=validate_main)
 
