@@ -8,9 +8,10 @@ and ``ecosim run zgc_baseline --replications 2`` write identical ``indicators.cs
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -50,13 +51,37 @@ def _simulate_job(args: tuple[RunConfig, int, bool]) -> SimResult:
     return simulate(config, seed, snapshot=snapshot)
 
 
-def _run_jobs(jobs: list[tuple[RunConfig, int, bool]], workers: int) -> list[SimResult]:
+def _run_jobs(
+    jobs: list[tuple[RunConfig, int, bool]], workers: int, done: Callable[[], None]
+) -> list[SimResult]:
     """Run (config, seed, snapshot) jobs in order; results do not depend on ``workers``."""
+    out: list[SimResult] = []
     if workers <= 1 or len(jobs) == 1:
-        return [_simulate_job(j) for j in jobs]
+        for job in jobs:
+            out.append(_simulate_job(job))
+            done()
+        return out
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return list(pool.map(_simulate_job, jobs))
+        for result in pool.map(_simulate_job, jobs):
+            out.append(result)
+            done()
+    return out
+
+
+@contextlib.contextmanager
+def _progress(show: bool, label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar over simulated years on standard error (a no-op when not shown)."""
+    if not show:
+        yield lambda _n: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TextColumn("years"), console=Console(stderr=True)) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 def run(
@@ -70,6 +95,7 @@ def run(
     ensemble: str | Path | None = None,
     members: int | None = DEFAULT_MEMBERS,
     overrides: Mapping[str, Any] | None = None,
+    progress: bool = False,
 ) -> Result:
     """Run ``scenario`` (shipped name, path or :class:`Scenario`) and return a :class:`Result`.
 
@@ -78,6 +104,7 @@ def run(
     ``members`` posterior members runs ``replications`` replicates; replicates are numbered
     over members x replicates (member-major) and ``Result.indicators`` has a ``member``
     column. Nothing is written to disk; ``Result.save(dir)`` writes a run folder.
+    ``progress=True`` shows a progress bar (simulated years) on standard error.
     """
     _check_counts(replications, workers)
     extra = _convenience(seed, scale, end_year)
@@ -94,22 +121,30 @@ def run(
     applied = list(source.overrides) if source is not None else []
     start = time.perf_counter()
     member_of: list[int] | None = None
-    if ensemble is None:
-        seeds = replicate_seeds(resolved.seed, replications)
-        results = run_replicates(
-            resolved.to_run_config(), resolved.seed, replications, workers=workers
-        )
-    else:
-        chosen = load_ensemble(ensemble).members(members)
-        seeds = replicate_seeds(resolved.seed, len(chosen) * replications)
-        jobs, member_of = [], []
-        for j, member in enumerate(chosen):
-            config = resolved.with_overrides(member.values).to_run_config()
-            for r in range(replications):
-                i = j * replications + r
-                jobs.append((config, seeds[i], i == 0))
-                member_of.append(member.member)
-        results = _run_jobs(jobs, workers)
+    chosen = load_ensemble(ensemble).members(members) if ensemble is not None else []
+    n_runs = len(chosen) * replications if chosen else replications
+    years = resolved.end_year - resolved.start_year + 1
+    with _progress(progress, f"{resolved.name} x{n_runs}", years * n_runs) as advance:
+        if ensemble is None:
+            seeds = replicate_seeds(resolved.seed, replications)
+            results = run_replicates(
+                resolved.to_run_config(),
+                resolved.seed,
+                replications,
+                workers=workers,
+                on_year=(lambda _i, _y: advance(1)) if workers <= 1 else None,
+                on_done=(lambda _i, _r: advance(years)) if workers > 1 else None,
+            )
+        else:
+            seeds = replicate_seeds(resolved.seed, n_runs)
+            jobs, member_of = [], []
+            for j, member in enumerate(chosen):
+                config = resolved.with_overrides(member.values).to_run_config()
+                for r in range(replications):
+                    i = j * replications + r
+                    jobs.append((config, seeds[i], i == 0))
+                    member_of.append(member.member)
+            results = _run_jobs(jobs, workers, lambda: advance(years))
     wall = time.perf_counter() - start
     meta = run_metadata(resolved, label, source, applied, seeds, results, wall)
     if ensemble is not None:
