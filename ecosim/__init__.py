@@ -20,6 +20,7 @@ from sim.api import (
     scenario_names,
 )
 from sim.errors import UserError
+from sim.experiments.replicate import replicate_seeds
 from sim.model.agents import EndedAgentError, Firm, SubPark, Talent, University, VCInvestor
 from sim.model.config import RunConfig
 from sim.scenario import Scenario
@@ -42,6 +43,7 @@ __all__ = [
     "indicator_table",
     "load_scenario",
     "parameter_space",
+    "replicate_seeds",
     "run",
     "scenario_names",
     "simulate",
