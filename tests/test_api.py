@@ -99,6 +99,13 @@ def test_shipped_names_resolve_and_a_path_wins(tmp_path: Path, monkeypatch):
     assert ecosim.load_scenario("zgc_baseline").name == "mine"
     with pytest.raises(UserError, match=r"shipped scenarios: .*zgc_baseline"):
         ecosim.load_scenario("no_such_scenario")
+    # a local file may extend a shipped scenario by name
+    (tmp_path / "mine.yaml").write_text(
+        "extends: talent_reform.yaml\nname: mine\nend_year: 2030\n", encoding="utf-8"
+    )
+    mine = ecosim.load_scenario("mine.yaml")
+    assert mine.name == "mine" and mine.end_year == 2030
+    assert mine.levers.talent_reform.strength == 1.0
 
 
 def test_scenarios_lists_shipped_and_local(tmp_path: Path, monkeypatch, capsys):
