@@ -79,6 +79,8 @@ def test_installed_wheel_runs_a_shipped_scenario_outside_the_repository(tmp_path
     assert (work / "out" / "indicators.csv").is_file()
     assert (work / "out" / "report.html").is_file()
     _run([str(ecosim), "validate", "combined_reform"], work, env)  # extends between shipped
+    (work / "mine.yaml").write_text("extends: zgc_baseline.yaml\nname: mine\n", "utf-8")
+    assert "OK" in _run([str(ecosim), "validate", "mine.yaml"], work, env).stdout
     listing = _run([str(ecosim), "scenarios"], work, env).stdout
     assert "shipped with ecosim" in listing and "silicon_valley" in listing
     code = (
