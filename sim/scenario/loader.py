@@ -140,6 +140,12 @@ def _load_chain(
         base_label = _extends_target(data[EXTENDS_KEY], label, lines)
         line = lines.locate(EXTENDS_KEY)[1]
         base_path = Path(base_label)
+        if not os.path.lexists(base_path):  # none beside the child: a shipped scenario's name?
+            from sim.scenario.library import shipped_path
+
+            shipped = shipped_path(str(data[EXTENDS_KEY]).strip())
+            if shipped is not None:
+                base_path, base_label = shipped, str(shipped)
         if not os.path.lexists(base_path):
             raise UserError(
                 f"base scenario {data[EXTENDS_KEY]!r} not found (looked for {base_label})",
