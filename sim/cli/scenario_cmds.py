@@ -200,12 +200,17 @@ def summary(scenario: Scenario, source: SourceMap) -> str:
             about = [*about[:2], about[2] + " ..."]
         out += about
     out.append(f"history    {len(s.history)} step(s)")
-    for step in sorted(s.history, key=lambda x: x.start_year):
-        note = textwrap.shorten(step.note, 60, placeholder="...") if step.note else ""
-        out.append(
-            f"  {_span(step.start_year, step.end_year):<10} {step.lever:<20} "
-            f"ramp {_num(step.ramp_years)} yr, strength {_num(step.strength)}  {note}".rstrip()
+    steps = [
+        (
+            _span(step.start_year, step.end_year),
+            step.lever,
+            f"ramp {_num(step.ramp_years)} yr, strength {_num(step.strength)}",
+            textwrap.shorten(step.note, 60, placeholder="...") if step.note else "",
         )
+        for step in sorted(s.history, key=lambda x: x.start_year)
+    ]
+    if steps:
+        out += plain_table([("", "left")] * 4, steps, rule=False, indent=2)[1:]
     active = [n for n in Levers.model_fields if getattr(s.levers, n).strength > 0]
     out.append(f"levers     {', '.join(active) if active else '(none: history only)'}")
     for name in active:
@@ -226,11 +231,9 @@ def summary(scenario: Scenario, source: SourceMap) -> str:
                            indent=4, gap=1)[1:]  # fmt: skip
     shocks = [(n, e) for n in type(s.shocks).model_fields for e in getattr(s.shocks, n)]
     out.append(f"shocks     {len(shocks)} entr{'y' if len(shocks) == 1 else 'ies'}")
-    for name, entry in shocks:
-        note = f"  {entry.note}" if entry.note else ""
-        out.append(
-            f"  {_span(entry.start_year, entry.end_year):<10} {name:<16} {entry.size:+.3g}{note}"
-        )
+    rows = [(_span(e.start_year, e.end_year), name, f"{e.size:+.3g}", e.note) for name, e in shocks]
+    if rows:
+        out += plain_table([("", "left")] * 4, rows, rule=False, indent=2)[1:]
     out += [f"warning: {w}" for w in lever_warnings(s)]
     out.append(f"OK: {source.files[-1] if source.files else s.name} is valid")
     return "\n".join(out)
