@@ -177,6 +177,18 @@ def test_final_rename_never_replaces_what_another_run_wrote(tmp_path, monkeypatc
     assert len(kept) == 1 and (kept[0] / "indicators.csv").is_file()  # nothing lost either
 
 
+def test_rename_never_replaces_even_an_empty_folder(tmp_path) -> None:
+    """``os.rename`` would silently replace an empty folder another run just created."""
+    from sim.io import rename_noreplace
+
+    (tmp_path / "stage").mkdir()
+    (tmp_path / "stage" / "f").write_text("x")
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(FileExistsError):
+        rename_noreplace(tmp_path / "stage", tmp_path / "taken")
+    assert (tmp_path / "stage" / "f").exists() and not list((tmp_path / "taken").iterdir())
+
+
 # ------------------------------------------------------------------ --out checked first
 
 
