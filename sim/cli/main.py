@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "analyze": "sweep_cmd",
     "viz": "viz_cmd",
     "bench": "bench_cmd",
+    "calibrate": "calibrate_cmd",
 }
 
 
