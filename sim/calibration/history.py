@@ -465,6 +465,7 @@ def calibrate(
                      label="posterior")  # fmt: skip
     stages.append((POSTERIOR_STAGE, runs))
     outs.write_runs(out / "runs.parquet", s, stages)
+    meta["session_seconds_by_stage"] = {name: round(r.seconds, 1) for name, r in stages}
     result = outs.finish(out, s, fits, runs, wave_rows, stop, found, meta, t_start)
     return result
 

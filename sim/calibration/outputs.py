@@ -55,7 +55,7 @@ def wave_row(s: Any, w: int, wave: Any, runs: Any, fits: list[Any], screen: np.n
         "wave": w, "points": len(runs.unit), "replicates": runs.reps,
         "runs": len(runs.unit) * runs.reps, "failed": len(runs.errors), "scale": runs.scale,
         "design_in_nonimplausible": bool(found), "nonimplausible_share": float(ok.mean()),
-        "rank": s.rank, "cutoff": s.spec.cutoff, "seconds": round(runs.seconds, 1),
+        "rank": s.rank, "cutoff": s.spec.cutoff,
     }  # fmt: skip
     vals = to_values(s.spec.parameters, screen[ok]) if ok.any() else None
     for j, p in enumerate(s.spec.parameters):

@@ -95,6 +95,11 @@ class Pattern(_Strict):
 class Targets(_Strict):
     """Which rows of the packaged targets to fit, and with what errors."""
 
+    file: str | None = Field(
+        None,
+        description="targets CSV relative to the spec, same columns as the packaged "
+        "targets.csv (default: the packaged file); for synthetic-data checks",
+    )
     include: Literal["all"] | list[str] = Field(
         "all",
         description="'all' rows of the scenario's region the model produces, or a list of "

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -124,6 +125,13 @@ def resolve_targets(
     Unknown selectors, an explicitly named row the model cannot produce, and an empty result
     are user errors; with ``include: all`` rows that cannot be compared are listed, not fatal.
     """
+    if targets is None and spec.targets.file is not None:
+        path = Path(spec_file).parent / spec.targets.file
+        try:
+            targets = load_targets(path)
+        except (OSError, ValueError, KeyError) as exc:
+            raise UserError(f"cannot read targets file {spec.targets.file!r}: {exc}",
+                            file=spec_file, field="targets.file") from None  # fmt: skip
     table = load_targets() if targets is None else targets
     rows = table[table["region"] == scenario.region]
     tsp = spec.targets

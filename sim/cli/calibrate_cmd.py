@@ -91,10 +91,12 @@ def main(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.stop()
     post = res.meta.get("posterior", {})
+    secs = res.meta.get("session_seconds_by_stage", {})
     for r in res.waves.itertuples(index=False):
         console.print(
             f"wave {r.wave}: {r.runs} runs at scale {r.scale:g} ({r.failed} failed), "
-            f"non-implausible share {r.nonimplausible_share:.3g}, {r.seconds:.0f} s",
+            f"non-implausible share {r.nonimplausible_share:.3g}, "
+            f"{secs.get(f'wave-{r.wave}', 0):.0f} s this session",
             highlight=False,
         )
     console.print(
