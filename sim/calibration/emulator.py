@@ -24,6 +24,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
 from sklearn.linear_model import LinearRegression
+from threadpoolctl import threadpool_limits
 
 #: variance floor on the log scale (about a 0.3 % relative sd)
 MIN_VAR = 1e-5
@@ -111,12 +112,16 @@ def fit_target(x: np.ndarray, y: np.ndarray) -> TargetEmulator:
 
 
 def fit_all(x: np.ndarray, ys: list[np.ndarray]) -> list[TargetEmulator]:
-    return [fit_target(x, y) for y in ys]
+    # one BLAS thread: the matrices are small, so threads cost far more than they give (ten
+    # times slower on a loaded machine), and one thread keeps the fits bit-reproducible
+    with threadpool_limits(1):
+        return [fit_target(x, y) for y in ys]
 
 
 def predict_all(
     emulators: list[TargetEmulator], x: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Stacked ``(mean, V_em, V_stoch)``, each ``(points, targets)``."""
-    parts = [e.predict(x) for e in emulators]
+    with threadpool_limits(1):
+        parts = [e.predict(x) for e in emulators]
     return tuple(np.column_stack([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
