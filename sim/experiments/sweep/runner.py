@@ -29,6 +29,7 @@ import pandas as pd
 
 from sim import __version__
 from sim.errors import UserError
+from sim.experiments.ensemble import Ensemble, Member, ensemble_meta
 from sim.experiments.sweep.analysis import (
     CONVERGENCE_COLUMNS,
     NOISE_COLUMNS,
@@ -36,7 +37,6 @@ from sim.experiments.sweep.analysis import (
     Analysis,
     analyze,
 )
-from sim.experiments.ensemble import Ensemble, Member, ensemble_meta
 from sim.experiments.sweep.design import (
     Base,
     Design,
