@@ -144,7 +144,18 @@ def _inside50(t: Target, r: pd.Series) -> bool:
     return bool(r["q25"] <= t.observed <= r["q75"])
 
 
-def coverage(targets: list[Target], pred: pd.DataFrame) -> pd.DataFrame:
+def with_errors(targets: list[Target], raw: np.ndarray, seed: int) -> pd.DataFrame:
+    """Predictive intervals for an *observation*: the ensemble plus observation error and
+    model discrepancy (each run's log value plus a normal draw with their variance)."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7, 7, 7)))
+    noisy = np.full(raw.shape, np.nan)
+    for j, t in enumerate(targets):
+        sd = math.sqrt(t.obs_sd**2 + t.disc_sd**2)
+        noisy[:, j] = np.exp(t.transform(raw[:, j]) + rng.normal(0.0, sd, raw.shape[0]))
+    return predictive(targets, noisy)
+
+
+def coverage(targets: list[Target], pred: pd.DataFrame, label: str = "targets") -> pd.DataFrame:
     """Share of rows inside the 50 % and 90 % intervals, median ratio and relative width."""
     rows = []
     flags = pd.DataFrame({
@@ -159,7 +170,7 @@ def coverage(targets: list[Target], pred: pd.DataFrame) -> pd.DataFrame:
         p = pred[mask]
         lv = p[~flags["bound"].to_numpy()[mask]]
         rows.append({
-            "rows": "targets", "split": split, "n": int(mask.sum()),
+            "rows": label, "split": split, "n": int(mask.sum()),
             "inside50": float(flags["in50"][mask].mean()), "inside90": float(p["inside90"].mean()),
             "median_ratio": _nanmedian(lv["median"] / lv["observed"]),
             "median_width": _nanmedian((lv["q95"] - lv["q05"]) / lv["observed"]),
@@ -234,7 +245,12 @@ def finish(out: Path, s: Any, fits: list[Any], runs: Any, wave_rows: list[dict[s
     posterior.insert(0, "member", np.arange(k))
     raw = runs.raw[idx].reshape(-1, len(s.targets))
     pred = predictive(s.targets, raw)
-    cov = coverage(s.targets, pred)
+    cov = coverage(s.targets, pred, "ensemble")
+    if k:
+        cov = pd.concat(
+            [cov, coverage(s.targets, with_errors(s.targets, raw, s.spec.seed), "with_errors")],
+            ignore_index=True,
+        )
     ident = identifiability(s, runs.unit[idx]) if k else pd.DataFrame()
     write_csv_atomic(out / "posterior.csv", posterior)
     write_csv_atomic(out / "predictive.csv", pred)

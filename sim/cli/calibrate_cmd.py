@@ -107,7 +107,7 @@ def main(args: argparse.Namespace) -> int:
     )  # fmt: skip
     cov = res.coverage
     for r in cov.itertuples(index=False):
-        console.print(f"coverage ({r.split}, {r.n} rows): {r.inside90:.0%} inside 90 %, "
+        console.print(f"coverage {r.rows} ({r.split}, {r.n} rows): {r.inside90:.0%} inside 90 %, "
                       f"{r.inside50:.0%} inside 50 %", highlight=False)  # fmt: skip
     print(str(res.folder), file=sys.stdout)
     return 0
