@@ -228,3 +228,27 @@ def test_ensemble_without_posterior_is_refused(
     assert "posterior.csv" in capsys.readouterr().err
     assert not out.exists()
     assert cli_main(["run", args[1], "--members", "3", "--out", str(out), "--quiet"]) == 2
+
+
+def test_sweep_over_members_records_them_and_reanalyses(clean: Path, tmp_path: Path) -> None:
+    shutil.copy(ROOT / "scenarios" / "zgc_baseline.yaml", tmp_path / "zgc_baseline.yaml")
+    exp = tmp_path / "exp.yaml"
+    exp.write_text(
+        "name: t\nscenario: zgc_baseline.yaml\nmethod: morris\n"
+        "morris: {trajectories: 2, levels: 4}\nreplications: 1\nseed: 7\nscale: 0.005\n"
+        "end_year: 2012\nfactors:\n"
+        "  - {path: parameters.labour.job_mobility, bounds: [0.05, 0.3]}\n"
+        "outputs:\n  - {indicator: employment, year: 2012}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["sweep", str(exp), "--ensemble", str(clean), "--members", "2", "--workers", "1",
+            "--out", str(out), "--quiet"]  # fmt: skip
+    assert cli_main(args) == 0
+    res = pd.read_csv(out / "results.csv")
+    assert sorted(res["replicate"].unique()) == [0, 1]  # members x replicates
+    meta = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert meta["ensemble"]["members"] == 2 and meta["replications"] == 2
+    before = (out / "sensitivity.csv").read_bytes()
+    assert cli_main(["analyze", str(out)]) == 0
+    assert (out / "sensitivity.csv").read_bytes() == before
