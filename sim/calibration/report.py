@@ -27,9 +27,8 @@ def _short(path: str) -> str:
 def shrinkage(s: Any, waves: pd.DataFrame) -> bytes:
     """Each parameter's remaining range after each wave, as a share of its prior."""
     n = len(s.spec.parameters)
-    fig = Figure(figsize=(10, 0.3 * n + 1.6))
+    fig = Figure(figsize=(10, 0.3 * n + 1.8), layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
-    fig.subplots_adjust(left=0.38, right=0.98, top=0.9, bottom=0.12)
     for w, row in waves.reset_index(drop=True).iterrows():
         for j, p in enumerate(s.spec.parameters):
             lo, hi = p.bounds
@@ -91,9 +90,8 @@ def pairs(s: Any, unit: np.ndarray, ident: pd.DataFrame, k: int = 5) -> bytes | 
 def intervals(pred: pd.DataFrame) -> bytes:
     """Predictive intervals divided by the observation (log axis): 1 is a perfect hit."""
     n = len(pred)
-    fig = Figure(figsize=(9, 0.22 * n + 1.2))
+    fig = Figure(figsize=(9, 0.22 * n + 1.4), layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
-    fig.subplots_adjust(left=0.42, right=0.98, top=0.97, bottom=0.6 / (0.22 * n + 1.2))
     for i, r in enumerate(pred.itertuples(index=False)):
         o = r.observed
         colour = "tab:green" if r.inside90 else "tab:red"
