@@ -169,10 +169,7 @@ def setup(spec_path: Path) -> Setup:
 def check_folder(out: Path, s: Setup, resume: bool) -> None:
     """Refuse a folder that is not ours, or (on resume) one made from another spec."""
     meta = out / META
-    if not meta.exists():
-        if resume:
-            raise UserError("--resume needs a calibration folder; this one has no "
-                            f"{META}", file=str(out))  # fmt: skip
+    if not meta.exists():  # --resume on a missing or empty folder simply starts
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise UserError(
                 "folder exists and is not a calibration folder; choose another --out",
