@@ -252,3 +252,21 @@ def test_sweep_over_members_records_them_and_reanalyses(clean: Path, tmp_path: P
     before = (out / "sensitivity.csv").read_bytes()
     assert cli_main(["analyze", str(out)]) == 0
     assert (out / "sensitivity.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize(("name", "scenario"), [("zgc", "talent_reform.yaml"),
+                                                ("sv", "silicon_valley.yaml")])  # fmt: skip
+def test_shipped_ensembles_resolve_by_name_and_run(
+    name: str, scenario: str, tmp_path: Path
+) -> None:
+    from sim.experiments.ensemble import load_ensemble
+
+    ens = load_ensemble(name)
+    assert len(ens) >= 100 and ens.parameters
+    out = tmp_path / "run"
+    args = ["run", str(ROOT / "scenarios" / scenario), "--ensemble", name, "--members", "1",
+            "--scale", "0.005", "--end-year", "2011", "--out", str(out), "--quiet",
+            "--no-report"]  # fmt: skip
+    assert cli_main(args) == 0
+    meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert meta["ensemble"]["members"] == 1

@@ -159,8 +159,14 @@ def setup(spec_path: Path) -> Setup:
     base_text = dump_yaml(base.model_dump(mode="json"))
     return Setup(
         spec, spec_path, raw, data, source, base, targets, skipped,
-        hashlib.sha256(raw).hexdigest(), hashlib.sha256(base_text.encode()).hexdigest(),
+        _spec_hash(raw, spec), hashlib.sha256(base_text.encode()).hexdigest(),
     )  # fmt: skip
+
+
+def _spec_hash(raw: bytes, spec: CalibrationSpec) -> str:
+    """The file's bytes and the resolved spec: a changed ``extends`` parent changes it too."""
+    resolved = json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode()
+    return hashlib.sha256(raw + b"\0" + resolved).hexdigest()
 
 
 # --------------------------------------------------------------------------- folder
