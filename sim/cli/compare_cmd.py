@@ -189,7 +189,9 @@ def main(args: argparse.Namespace) -> int:
         write_json_atomic(stage / "compare.json", meta)
         write_text_atomic(
             stage / "comparison.html",
-            render_html(reps, comparison, scenarios, labels, roles, args.gap_year),
+            render_html(
+                reps, comparison, scenarios, labels, roles, args.gap_year, meta.get("ensemble")
+            ),
         )
     console.print(f"wrote {out}{os.sep} ({wall:.1f} s)")
     return 0
@@ -365,6 +367,7 @@ def render_html(
     labels: list[str],
     roles: GapRoles | None,
     gap_year: int | None = None,
+    ensemble: dict | None = None,
 ) -> str:
     """The self-contained comparison page."""
     n_rep = int(reps["replicate"].nunique())
@@ -387,7 +390,15 @@ def render_html(
             "Scenarios",
             table(overview) + f"<p class='muted'>{n_rep} replicate(s) each, the same seeds for "
             "every scenario. Money is converted to US dollars at each scenario's stated rate; "
-            "totals are shown only as growth multiples, shares or per-employee values.</p>",
+            "totals are shown only as growth multiples, shares or per-employee values.</p>"
+            + (
+                f"<p class='muted'>Replicates span {ensemble['members']} posterior members x "
+                f"{ensemble['replications_per_member']} runs (from {escape(ensemble['source'])}),"
+                " the same members and seeds in every scenario: bands include parameter "
+                "uncertainty.</p>"
+                if ensemble
+                else ""
+            ),
         )
     ]
     imgs = "".join(image(p, "harmonised indicators") for p in charts(reps, labels))
