@@ -87,7 +87,7 @@ def test_pareto_filter_on_known_front() -> None:
     assert pareto_mask(three).tolist() == [True, True, False, True, True]
 
 
-def test_robust_stats_and_regret() -> None:
+def test_robust_stats_and_regret(tmp_path: Path) -> None:
     v = np.array([[1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10]])
     hi = robust_stats(v, "max", satisfice=8)
     assert hi["mean"] == 5.5 and hi["p10"] == pytest.approx(1.9)
@@ -95,10 +95,10 @@ def test_robust_stats_and_regret() -> None:
     lo = robust_stats(v, "min", satisfice=3)
     assert lo["p10"] == pytest.approx(9.1) and lo["satisficing"] == pytest.approx(0.3)
     assert np.isnan(robust_stats(np.full((1, 3), np.nan), "max", None)["mean"])
-    spec, _ = load_spec(write_spec(Path(os.environ.get("TMPDIR", "/tmp")) / "rs_spec"))
+    spec, _ = load_spec(write_spec(tmp_path))
     # candidates x members; member 0 best is 3 (cand 2), member 1 best is 5 (cand 0)
-    means = {"foreign_employee_share_2014": np.array([[1.0, 5.0], [2.0, 4.0], [3.0, 1.0]]),
-             "talent_outflow_rate_2014": np.array([[1.0, 5.0], [2.0, 4.0], [3.0, 1.0]])}  # fmt: skip
+    m = np.array([[1.0, 5.0], [2.0, 4.0], [3.0, 1.0]])
+    means = {"foreign_employee_share_2014": m, "talent_outflow_rate_2014": m}
     r = regret(spec, means)
     assert r["foreign_employee_share_2014"].tolist() == [2.0, 1.0, 4.0]  # max: best - own
     assert r["talent_outflow_rate_2014"].tolist() == [4.0, 3.0, 2.0]  # min: own - best
