@@ -14,7 +14,8 @@ Decisions worth knowing:
 * PRIM is EMA Workbench's (Friedman & Fisher 1999; Bryant & Lempert 2010; Kwakkel 2017); this
   module only prepares the data, picks a box on the peeling trajectory and writes files.
   The chosen box is the one of highest coverage among those whose density reaches
-  ``density`` (0.8); if none does, the one with the best harmonic mean of coverage and density.
+  ``density`` (0.8), the densest of equal coverage; if none does, the one with the best
+  harmonic mean of coverage and density.
   Further boxes are searched on the points left outside the earlier ones and kept only when
   they also reach ``density``.
 * CART (scikit-learn's tree through EMA Workbench) is the alternative: its leaves are the
@@ -240,10 +241,13 @@ def _import_ema(what: str) -> Any:
 
 
 def choose_step(traj: pd.DataFrame, density: float) -> int:
-    """The step of the trajectory to report: best coverage at the density asked, else F1."""
+    """The step of the trajectory to report: best coverage at the density asked (the densest
+    of equal coverage), else the best harmonic mean of coverage and density."""
     ok = traj[traj["density"] >= density - 1e-12]
     if not ok.empty:
-        best = ok.sort_values(["coverage", "res_dim"], ascending=[False, True], kind="stable")
+        # same coverage: the denser (later) box loses no case, so it is the better one
+        keys = ["coverage", "density", "res_dim"]
+        best = ok.sort_values(keys, ascending=[False, False, True], kind="stable")
         return int(best.index[0])
     c, d = traj["coverage"].to_numpy(float), traj["density"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -25,7 +25,8 @@ def tradeoff_figure(d: Discovery) -> bytes:
     ax = fig.add_subplot(1, 1, 1)
     t = d.trajectory
     sc = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=22)
-    fig.colorbar(sc, ax=ax, label="restricted dimensions")
+    bar = fig.colorbar(sc, ax=ax, label="restricted dimensions")
+    bar.set_ticks(sorted({int(v) for v in t["res_dim"]}))
     chosen = t[t["chosen"]]
     ax.scatter(chosen["coverage"], chosen["density"], s=140, facecolors="none",
                edgecolors="#c0392b", linewidths=1.6, label="chosen box")  # fmt: skip
