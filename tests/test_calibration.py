@@ -270,3 +270,25 @@ def test_shipped_ensembles_resolve_by_name_and_run(
     assert cli_main(args) == 0
     meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert meta["ensemble"]["members"] == 1
+
+
+def test_pattern_targets_plug_in_as_bounds_or_levels(tmp_path: Path) -> None:
+    text = TINY.replace(
+        "  include: [new_tech_firms, patents_granted, revenue_total, value_added_total]",
+        "  include: [revenue_total@2015]\n  patterns:\n"
+        "    - {{name: bounded_growth, indicator: revenue_total, summary: growth, from: 2011, "
+        "to: 2016, value: 4.0, kind: upper_bound}}\n"
+        "    - {{name: firms_mean, indicator: new_tech_firms, summary: mean, from: 2012, "
+        "to: 2014, value: 10000, error: 0.8}}",
+    )
+    s = setup(write_spec(tmp_path, text))
+    pats = {t.key: t for t in s.targets if t.quality == "pattern"}
+    growth, mean = pats["pattern:bounded_growth"], pats["pattern:firms_mean"]
+    assert growth.kind == "upper_bound" and len(growth.outputs) == 2
+    outs = {"pattern:bounded_growth": 6.0, "pattern:bounded_growth#base": 2.0}
+    assert growth.value(outs) == pytest.approx(3.0)
+    assert mean.kind == "level" and mean.obs_sd == pytest.approx(math.log(1.8))
+    assert mean.value({"pattern:firms_mean": 12000.0}) == pytest.approx(12000.0)
+    bad = text.replace("to: 2016, value: 4.0", "to: 2030, value: 4.0")
+    with pytest.raises(UserError, match=r"set end_year"):
+        setup(write_spec(tmp_path, bad))
