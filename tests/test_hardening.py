@@ -64,7 +64,7 @@ def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
     import sim.cli.compare_cmd as compare_cmd
     import sim.cli.run_cmd as run_cmd
 
-    monkeypatch.setattr(run_cmd, "run_replicates", forbidden)
+    monkeypatch.setattr(run_cmd, "run_pairs", forbidden)
     monkeypatch.setattr(compare_cmd, "run_comparison", forbidden)
 
 
@@ -162,13 +162,13 @@ def test_final_rename_never_replaces_what_another_run_wrote(tmp_path, monkeypatc
     import sim.cli.run_cmd as run_cmd
 
     out = tmp_path / "same"
-    real = run_cmd.run_replicates
+    real = run_cmd.run_pairs
 
     def meanwhile(*args, **kwargs):  # another run with the same --out finishes first
         user_folder(out)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(run_cmd, "run_replicates", meanwhile)
+    monkeypatch.setattr(run_cmd, "run_pairs", meanwhile)
     assert run(out) == 2
     err = capsys.readouterr().err
     assert "appeared" in err and "wrote" not in err

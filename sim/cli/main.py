@@ -29,8 +29,11 @@ COMMANDS: dict[str, str] = {
     "compare": "compare_cmd",
     "sweep": "sweep_cmd",
     "analyze": "sweep_cmd",
+    "discover": "discover_cmd",
+    "optimize": "optimize_cmd",
     "viz": "viz_cmd",
     "bench": "bench_cmd",
+    "calibrate": "calibrate_cmd",
 }
 
 #: one-line help of each command, shown by ``ecosim --help`` without importing the modules
