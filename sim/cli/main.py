@@ -47,6 +47,9 @@ SUMMARIES: dict[str, str] = {
     "analyze": "recompute a sweep's indices and report from its saved runs",
     "viz": "start the visual demo server (network, ZGC Index, lever sliders)",
     "bench": "speed against Mesa's Boltzmann example",
+    "calibrate": "calibrate a scenario against the observed targets",
+    "discover": "scenario discovery over uncertainties and levers",
+    "optimize": "search lever settings for the best outcomes",
 }
 
 
@@ -93,9 +96,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         module.register(sub)
         registered |= set(sub.choices) - before
     if only in COMMANDS:  # list the other commands too, so a usage message stays complete
-        for name, summary in SUMMARIES.items():
+        for name in COMMANDS:
             if name not in registered:
-                sub.add_parser(name, help=summary, add_help=False)
+                sub.add_parser(name, help=SUMMARIES.get(name, ""), add_help=False)
     return parser
 
 
