@@ -41,6 +41,12 @@ def tier_weights(m: EcosystemModel, emp: np.ndarray) -> np.ndarray:
     return w
 
 
+def new_fids(m: EcosystemModel, rows: np.ndarray) -> None:
+    """Give new organisation rows permanent ids (rows change at every compaction)."""
+    m.orgs["fid"][rows] = np.arange(m.next_fid, m.next_fid + rows.size)
+    m.next_fid += int(rows.size)
+
+
 def park_choice_weights(m: EcosystemModel, sector: int, large: bool) -> np.ndarray:
     parks = m.parks
     w = parks["firm_share"] * np.where(
@@ -111,6 +117,7 @@ def populate(m: EcosystemModel) -> None:
         aged3_counted=age >= 3,
     )
     m.orgs["cash"][rows] = pp.cash_years * emp * m.wage_index
+    new_fids(m, rows)
 
     # listed firms: the largest by revenue, up to the real count
     rev = emp * np.exp(log_prod)
@@ -140,6 +147,7 @@ def populate(m: EcosystemModel) -> None:
         equity=False,
         aged3_counted=True,
     )
+    new_fids(m, urows)
     m.univ_share = share
     m.univ_rows = urows
 

@@ -12,6 +12,7 @@ ORG_SCHEMA = {
     "active": (bool, False),
     "is_univ": (bool, False),
     "uid": (np.int64, -1),
+    "fid": (np.int64, -1),  # permanent id (kept through compaction and splitting)
     "weight": (np.float64, 1.0),
     "park": (np.int16, 0),
     "sector": (np.int8, 0),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.init import manufacturing_share
+from sim.model.init import manufacturing_share, new_fids
 from sim.model.processes.firms import equity_share
 from sim.model.processes.funding import early_capital_rate, employment
 from sim.model.util import choose
@@ -109,6 +109,7 @@ def step(m: EcosystemModel) -> None:
         cash=gp.startup_cash_years * emp0 * wage,
         equity=rng.random(k) < pol.equity.equity_firm_share,
     )
+    new_fids(m, rows)
     m.acc["new_tech_firms"] += float(k / m.scale)
     m.acc["spinoffs"] += float(founder_res.sum() / m.scale)
     # founders join their firm; the old employer keeps an alumni tie (founders are sorted:

@@ -141,6 +141,9 @@ def _exits(m: EcosystemModel) -> None:
     m.cum_relocated += float(w[move].sum())
     release_staff(m, die, 1.0)
     release_staff(m, move, 1.0, leave_region=rp.staff_follow)
+    failed, moved = die & o["vc_backed"], move & o["vc_backed"]
+    m.deal_log.exit(o["fid"][failed], "write_off", 0.0, m.t)
+    m.deal_log.exit(o["fid"][moved], "relocation", o["valuation"][moved], m.t)
     o["relocated"] = o["relocated"] | move
     o["active"] = o["active"] & ~(die | move)
 

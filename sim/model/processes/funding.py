@@ -110,6 +110,7 @@ def _invest(
     o["last_round"][firms] = m.t
     o["vc_backed"][firms] = True
     post = amount / dilution
+    m.deal_log.invest(o["fid"][firms], m.t, amount, post, fw)
     better = post > o["valuation"][firms]
     o["post_money"][firms] = np.where(better, post, o["post_money"][firms])
     o["rev_at_round"][firms] = np.where(
@@ -240,4 +241,6 @@ def step(m: EcosystemModel) -> None:
     ipo = eligible & (rng.random(o.n) < h)
     if ipo.any():
         o["listed"] = o["listed"] | ipo
+        backed = ipo & o["vc_backed"]
+        m.deal_log.exit(o["fid"][backed], "listing", o["valuation"][backed], m.t)
         m.acc["ipos"] += float(o["weight"][ipo].sum())
