@@ -323,11 +323,8 @@ def f1_zipf(firms_end: pd.DataFrame) -> list[Check]:
 
 
 def continuing_growth(firms_prev: pd.DataFrame, firms_end: pd.DataFrame) -> pd.DataFrame:
-    """Log growth of employment and revenue of firms present in both years.
-
-    A firm split into several sampled firms (multilevel splitting) keeps its id, so each of
-    its parts is compared with the whole it came from: each part had the parent's size.
-    """
+    """Log growth of employment and revenue of firms present in both years (by ``fid``; a
+    part split off a sampled firm has its own id from the split on)."""
     prev = firms_prev.drop_duplicates("fid").set_index("fid")
     end = firms_end[firms_end["fid"].isin(prev.index)]
     p = prev.loc[end["fid"].to_numpy()]
@@ -369,10 +366,12 @@ def f3_volatility(growth: pd.DataFrame) -> list[Check]:
 
 
 def f4_exit_age(firms_prev: pd.DataFrame, firms_end: pd.DataFrame) -> list[Check]:
-    """Exit within the last year by age a year before; a firm's exit share is the part of its
-    weight gone (splits keep the id and the total weight, so only exits reduce it)."""
-    prev = firms_prev.groupby("fid").agg(weight=("weight", "sum"), age=("age", "first"))
-    left = firms_end.groupby("fid")["weight"].sum().reindex(prev.index).fillna(0.0)
+    """Exit within the last year by age a year before. A sampled firm may be split into parts
+    (multilevel splitting) that keep its ``root`` and its total weight, so a firm's exit share
+    is the part of its root's weight that is gone."""
+    key = "root" if "root" in firms_prev.columns else "fid"
+    prev = firms_prev.groupby(key).agg(weight=("weight", "sum"), age=("age", "max"))
+    left = firms_end.groupby(key)["weight"].sum().reindex(prev.index).fillna(0.0)
     exited = np.clip(1.0 - left.to_numpy() / prev["weight"].to_numpy(), 0.0, 1.0)
     table = exit_hazard_by_age(prev["age"].to_numpy(), exited, prev["weight"].to_numpy())
     young, old = table["hazard"].iloc[0], table["hazard"].iloc[-1]

@@ -86,6 +86,7 @@ def firm_table(model: EcosystemModel, year: int) -> dict[str, np.ndarray]:
     return {
         "year": np.full(int(f.sum()), year, np.int64),
         "fid": o["fid"][f].copy(),
+        "root": o["root"][f].copy(),
         "weight": o["weight"][f].copy(),
         "emp": o["emp"][f].copy(),
         "rev": o["rev"][f].copy(),

@@ -82,14 +82,17 @@ def test_f4_exit_hazard_falling_with_age() -> None:
 
 
 def test_f4_split_firm_is_not_an_exit() -> None:
-    prev = _firms(np.array([10.0, 10.0]), 2024)
+    prev = _firms(np.array([10.0, 10.0]), 2024, age=np.array([1.0, 20.0]))
+    prev["root"] = prev["fid"]
     prev["weight"] = [4.0, 1.0]
-    end = _firms(np.array([12.0, 12.0]), 2025, fid=np.array([0, 0]))
+    # firm 0 was split into two parts (ids 0 and 7, root 0); firm 1 exited
+    end = _firms(np.array([12.0, 12.0]), 2025, fid=np.array([0, 7]))
+    end["root"] = [0, 0]
     end["weight"] = [2.0, 2.0]
-    grp = end.groupby("fid")["weight"].sum()
-    assert grp.loc[0] == prev["weight"].iloc[0]  # the split kept firm 0's weight
+    checks = facts.f4_exit_age(prev, end)
+    assert checks[0].simulated == 0.0  # the young firm's split is no exit; the old one left
     growth = facts.continuing_growth(prev, end)
-    assert len(growth) == 2 and np.allclose(growth["g_emp"], np.log(1.2))
+    assert len(growth) == 1 and np.allclose(growth["g_emp"], np.log(1.2))
 
 
 def test_f5_heavy_tailed_clustered_network_passes_and_random_fails() -> None:

@@ -32,6 +32,19 @@ class PopulationParams(Block):
     employment: float = P(1.2e6, 1e3, 5e7, "persons", "employees of those firms at the start year")
     revenue: float = P(2.04e12, 1e8, 1e15, "currency/yr", "total firm revenue in the start year")
     firm_size_sigma: float = P(2.0, 0.5, 3.5, "log persons", "spread of log firm size (lognormal)")
+    size_tail_exponent: float = P(
+        0.0,
+        0.0,
+        3.0,
+        "CCDF exponent",
+        "Zipf exponent of the largest firms at the start (0: lognormal sizes throughout)",
+    )
+    size_tail_share: float = P(
+        0.01, 1e-4, 0.5, "share", "share of the firms in the start year's Zipf tail"
+    )
+    size_tail_span: float = P(
+        500, 2, 1e6, "x", "largest start-year firm size over the size where the Zipf tail starts"
+    )
     mean_firm_age: float = P(6, 0.5, 50, "yr", "mean age of firms at the start (exponential)")
     cash_years: float = P(0.5, 0, 10, "yr", "cash firms hold at the start, in years of wages")
     productivity_sigma: float = P(0.8, 0.1, 2.0, "log", "spread of log revenue per employee")
@@ -150,6 +163,23 @@ class GrowthParams(Block):
     funding_boost_years: float = P(2, 0.25, 10, "yr", "how long a round's growth boost lasts")
     size_drag: float = P(0.01, 0, 0.5, "1/yr per log", "mean reversion of log firm size")
     growth_noise: float = P(0.35, 0, 2, "1/sqrt(yr)", "idiosyncratic volatility of log headcount")
+    noise_size_elasticity: float = P(
+        0.0,
+        0,
+        1,
+        "elasticity",
+        "fall of headcount volatility with size: sigma ~ (size / reference)^-elasticity",
+    )
+    noise_reference_employees: float = P(
+        10, 1, 1e5, "persons", "firm size at which headcount volatility is growth_noise"
+    )
+    noise_laplace: float = P(
+        0.0,
+        0,
+        1,
+        "share",
+        "share of firms' headcount shocks drawn tent-shaped (Laplace), not normal",
+    )
     death_rate: float = P(0.03, 0, 1, "1/yr", "baseline exit hazard of a firm")
     listed_death_mult: float = P(
         0.3, 0, 1, "x", "exit hazard of a listed firm relative to baseline"

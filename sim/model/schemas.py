@@ -12,7 +12,8 @@ ORG_SCHEMA = {
     "active": (bool, False),
     "is_univ": (bool, False),
     "uid": (np.int64, -1),
-    "fid": (np.int64, -1),  # permanent id (kept through compaction and splitting)
+    "fid": (np.int64, -1),  # permanent id of the row's firm (kept through compaction)
+    "root": (np.int64, -1),  # fid of the firm it was split from (its own fid if never split)
     "weight": (np.float64, 1.0),
     "park": (np.int16, 0),
     "sector": (np.int8, 0),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.init import tier_weights
+from sim.model.init import new_fids, tier_weights
 from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
 
 if TYPE_CHECKING:
@@ -65,8 +65,31 @@ def hire(m: EcosystemModel, targets: np.ndarray, people: np.ndarray) -> None:
     tl["alumni"][chosen[same]] = -1
 
 
+def headcount_shocks(m: EcosystemModel, log_emp: np.ndarray) -> np.ndarray:
+    """Idiosyncratic log headcount shocks of one step.
+
+    Volatility falls with size, sigma ~ size^-beta (Amaral et al. 1997, Physica A 244:1:
+    a large firm is a portfolio of partly independent units), and shocks are tent-shaped
+    (Laplace) rather than normal (Stanley et al. 1996, Nature 379:804; Bottazzi and Secchi
+    2006, RAND J. Econ. 37:235: growth comes in lumpy opportunities). Both default to off
+    (normal shocks of one size-independent volatility, the plain Gibrat process).
+    """
+    g, rng = m.p.growth, m.rng
+    sd = g.growth_noise * np.sqrt(m.dt)
+    if g.noise_size_elasticity > 0:
+        rel = log_emp - np.log(g.noise_reference_employees)
+        sd = sd * np.exp(-g.noise_size_elasticity * rel)
+    if g.noise_laplace <= 0:
+        return sd * rng.standard_normal(log_emp.size)
+    lap = rng.laplace(0.0, 1.0 / np.sqrt(2.0), log_emp.size)  # unit variance
+    mixed = np.where(
+        rng.random(log_emp.size) < g.noise_laplace, lap, rng.standard_normal(log_emp.size)
+    )
+    return sd * mixed
+
+
 def _grow(m: EcosystemModel) -> None:
-    o, g, dt, rng, pol = m.orgs, m.p.growth, m.dt, m.rng, m.policy
+    o, g, dt, pol = m.orgs, m.p.growth, m.dt, m.policy
     f = o["active"] & ~o["is_univ"]
     age = np.maximum(m.t - o["born"], 0.0)
     rel = np.clip(o["log_prod"] - m.mean_log_prod, -3, 3)
@@ -80,7 +103,7 @@ def _grow(m: EcosystemModel) -> None:
         + g.funding_boost * funded
         - g.size_drag * log_emp
     )
-    dlog = drift * dt + g.growth_noise * np.sqrt(dt) * rng.standard_normal(o.n)
+    dlog = drift * dt + headcount_shocks(m, log_emp)
     desired = np.where(f, o["emp"] * np.expm1(dlog), 0.0)
     # universities grow their staff with their research budgets
     u = o["active"] & o["is_univ"]
@@ -207,7 +230,7 @@ def _split(m: EcosystemModel) -> None:
         return
     values = {name: o[name][src] for name in o.schema if name not in ("uid",)}
     values["uid"] = -1
-    o.add(src.size, **values)
+    new_fids(m, o.add(src.size, **values), split=True)
 
 
 def step(m: EcosystemModel) -> None:
