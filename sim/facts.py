@@ -148,7 +148,7 @@ def ks_xmin(x: np.ndarray, candidates: int = 300) -> float:
     return best
 
 
-def zipf_exponent(sizes: np.ndarray, top: int = 5000) -> tuple[float, float, int]:
+def zipf_exponent(sizes: np.ndarray, top: int = 2000) -> tuple[float, float, int]:
     """``(exponent, xmin, n_tail)``: CCDF exponent of the upper tail by maximum likelihood.
 
     The cut-off is fitted (:func:`ks_xmin`) over the ``top`` largest values, which hold any
@@ -247,43 +247,78 @@ def degree_tail_test(degrees: np.ndarray) -> tuple[float, float]:
     return float(r), float(p)
 
 
+def _adjacency(a: np.ndarray, b: np.ndarray, n: int):
+    """Symmetric 0/1 sparse adjacency without self-loops or multi-edges."""
+    from scipy import sparse
+
+    keep = a != b
+    a, b = a[keep], b[keep]
+    m = sparse.coo_matrix((np.ones(2 * a.size), (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+    m = m.tocsr()
+    m.data[:] = 1.0
+    return m
+
+
+def _mean_clustering(adj) -> float:
+    """Average local clustering of nodes with degree 2 or more (triangles from A^2 . A)."""
+    deg = np.asarray(adj.sum(axis=1)).ravel()
+    tri = np.asarray((adj @ adj).multiply(adj).sum(axis=1)).ravel() / 2.0
+    ok = deg >= 2
+    if not ok.any():
+        return NAN
+    return float(np.mean(tri[ok] / (deg[ok] * (deg[ok] - 1) / 2.0)))
+
+
 def clustering_ratio(edges: pd.DataFrame) -> tuple[float, float, float]:
     """``(C, C_random, giant share)`` of an undirected graph given as ``a, b`` columns.
 
-    ``C`` is the average local clustering of nodes with degree 2 or more; ``C_random`` the
-    expected clustering of a configuration-model graph with the same degree sequence,
-    (<k^2> - <k>)^2 / (<k>^3 N) (Newman 2003, SIAM Review 45:167); the giant share is the
-    share of nodes with ties in the largest component.
+    ``C`` is the average local clustering of nodes with degree 2 or more; ``C_random`` the same
+    for a random graph with the same degree sequence (configuration model: the degree stubs
+    paired at random with a fixed seed, self-loops and multi-edges dropped; the
+    degree-preserving null of Fleming and Frenken); the giant share is the share of nodes with
+    ties in the largest component.
     """
-    import networkx as nx
+    from scipy.sparse.csgraph import connected_components
 
-    a = np.asarray(edges["a"], np.int64)
-    b = np.asarray(edges["b"], np.int64)
-    keep = a != b
-    g = nx.Graph()
-    g.add_edges_from(zip(a[keep].tolist(), b[keep].tolist(), strict=True))
-    n = g.number_of_nodes()
+    codes, uniq = pd.factorize(np.r_[np.asarray(edges["a"]), np.asarray(edges["b"])])
+    half = codes.size // 2
+    n = uniq.size
     if n < MIN_TAIL:
         return NAN, NAN, NAN
-    k = np.array([d for _, d in g.degree()], float)
-    cl = nx.clustering(g)
-    c = float(np.mean([cl[v] for v, d in g.degree() if d >= 2]))
-    k1, k2 = k.mean(), (k**2).mean()
-    c_rand = float((k2 - k1) ** 2 / (k1**3 * n)) if k1 > 0 else NAN
-    giant = max((len(c) for c in nx.connected_components(g)), default=0) / n
-    return c, c_rand, float(giant)
+    adj = _adjacency(codes[:half], codes[half:], n)
+    deg = np.asarray(adj.sum(axis=1)).ravel().astype(np.int64)
+    stubs = np.repeat(np.arange(n), deg)
+    np.random.default_rng(0).shuffle(stubs)  # a measurement's null model, not the dynamics
+    stubs = stubs[: stubs.size // 2 * 2]
+    null = _adjacency(stubs[0::2], stubs[1::2], n)
+    _, labels = connected_components(adj, directed=False)
+    tied = deg > 0
+    giant = np.bincount(labels[tied]).max() / max(int(tied.sum()), 1)
+    return _mean_clustering(adj), _mean_clustering(null), float(giant)
 
 
 def deal_multiples(deals: pd.DataFrame) -> pd.DataFrame:
     """Each investment's gross multiple: exit value of its stake over its cost.
 
-    ``deals`` has ``amount`` (cost), ``post_money`` (valuation after the round) and
-    ``exit_value`` (the firm's value at listing or acquisition, 0 at a write-off, its last
-    valuation if it is still private at the end: a residual value, as funds report). The stake
-    is amount / post_money, so the multiple is exit_value / post_money.
+    ``deals`` has ``fid``, ``time``, ``amount`` (cost), ``post_money`` (valuation after the
+    round) and ``exit_value`` (the firm's value at listing or acquisition, 0 at a write-off,
+    its last valuation if it is still private at the end: a residual value, as funds report).
+    The stake bought is amount / post_money; each later round of the same firm dilutes it by
+    its own amount / post_money (new shares issued), so the multiple is
+    exit_value / post_money times the product of (1 - later rounds' shares).
     """
     d = deals[(deals["amount"] > 0) & (deals["post_money"] > 0)].copy()
-    d["multiple"] = d["exit_value"] / d["post_money"]
+    share = np.clip(d["amount"] / d["post_money"], 0.0, 0.999)
+    if "fid" in d.columns and "time" in d.columns:
+        d["_keep"] = np.log1p(-share)
+        d = d.sort_values(["fid", "time"], kind="stable")
+        # log of the share kept through every *later* round of the same firm
+        later = d.groupby("fid")["_keep"].transform(lambda x: x[::-1].cumsum()[::-1]) - d["_keep"]
+        dilution = np.exp(later)
+        d = d.drop(columns="_keep")
+    else:
+        dilution = 1.0
+    d["multiple"] = d["exit_value"] / d["post_money"] * dilution
     return d
 
 
@@ -434,15 +469,25 @@ def f6_megadeals(indicators: pd.DataFrame, year: int = 2023) -> list[Check]:
     ]
 
 
+def _level(mean: pd.Series, name: str, year: int, span: int = 3) -> float:
+    """Mean of an indicator over the ``span`` years ending at ``year`` (unicorn and venture
+    series jump from year to year; one year's value would make the growth rate a lottery)."""
+    vals = [mean.get((name, y), NAN) for y in range(year - span + 1, year + 1)]
+    vals = [v for v in vals if np.isfinite(v)]
+    return float(np.mean(vals)) if vals else NAN
+
+
 def _cagr(mean: pd.Series, name: str, y0: int, y1: int) -> float:
-    a, b = mean.get((name, y0), NAN), mean.get((name, y1), NAN)
+    """Yearly growth between the 3-year means ending at ``y0`` and at ``y1``."""
+    a, b = _level(mean, name, y0), _level(mean, name, y1)
     if not (a > 0 and b > 0):
         return NAN
     return float((b / a) ** (1.0 / (y1 - y0)) - 1.0)
 
 
 def f7_bounded(indicators: pd.DataFrame, labour_cap: float | None = None) -> list[Check]:
-    """Growth from 2025 to 2035 (mean over replicates) against the observed recent pace."""
+    """Growth from 2025 to 2035 (mean over replicates; growth rates between the 3-year means
+    ending in 2025 and 2035) against the observed recent pace."""
     mean = indicators.groupby(["indicator", "year"])["value"].mean()
     rev = _cagr(mean, "revenue_total", 2025, 2035)
     emp0 = mean.get(("employment", 2025), NAN)

@@ -151,6 +151,9 @@ def populate(m: EcosystemModel) -> None:
         aged3_counted=age >= 3,
     )
     m.orgs["cash"][rows] = pp.cash_years * emp * m.wage_index
+    from sim.model.processes.firms import volatility_draw
+
+    m.orgs["vol"][rows] = volatility_draw(m, rows.size)
     new_fids(m, rows)
 
     # listed firms: the largest by revenue, up to the real count

@@ -22,6 +22,7 @@ ORG_SCHEMA = {
     "born": (np.float64, 0.0),
     "emp": (np.float64, 0.0),  # employees of one real firm (researchers for a university)
     "log_prod": (np.float64, 0.0),  # log revenue per employee (knowledge level)
+    "vol": (np.float64, 1.0),  # firm-specific volatility multiplier of headcount shocks
     "rd": (np.float64, 0.0),  # R&D intensity
     "rev": (np.float64, 0.0),  # revenue rate, currency/yr
     "va": (np.float64, 0.0),

@@ -121,7 +121,8 @@ def _facts(run: RunFolder, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The stylised facts the run folder's tables allow (``facts.csv``)."""
     if not run.region:
         return pd.DataFrame(columns=FACT_COLUMNS)
-    cap = (run.meta.get("parameters") or {}).get("labour", {}).get("labour_pool_cap")
+    params = ((run.meta.get("parameters") or {}).get("parameters")) or {}
+    cap = (params.get("labour") or {}).get("labour_pool_cap")
     return evaluate(
         run.region,
         run.indicators,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.init import new_fids, tier_weights
+from sim.model.processes.talent import pool_room
 from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
 
 if TYPE_CHECKING:
@@ -69,23 +70,27 @@ def headcount_shocks(m: EcosystemModel, log_emp: np.ndarray) -> np.ndarray:
     """Idiosyncratic log headcount shocks of one step.
 
     Volatility falls with size, sigma ~ size^-beta (Amaral et al. 1997, Physica A 244:1:
-    a large firm is a portfolio of partly independent units), and shocks are tent-shaped
-    (Laplace) rather than normal (Stanley et al. 1996, Nature 379:804; Bottazzi and Secchi
-    2006, RAND J. Econ. 37:235: growth comes in lumpy opportunities). Both default to off
-    (normal shocks of one size-independent volatility, the plain Gibrat process).
+    a large firm is a portfolio of partly independent units), and firms differ in volatility
+    (their ``vol``, drawn at birth, see :func:`volatility_draw`): a normal law whose variance
+    is exponential across firms is a Laplace law, the tent shape of yearly growth rates
+    (Stanley et al. 1996, Nature 379:804; Bottazzi and Secchi 2006, RAND J. Econ. 37:235).
+    Both default to off (one size-independent volatility: the plain Gibrat process).
     """
-    g, rng = m.p.growth, m.rng
-    sd = g.growth_noise * np.sqrt(m.dt)
+    g = m.p.growth
+    sd = g.growth_noise * np.sqrt(m.dt) * m.orgs["vol"]
     if g.noise_size_elasticity > 0:
         rel = log_emp - np.log(g.noise_reference_employees)
         sd = sd * np.exp(-g.noise_size_elasticity * rel)
-    if g.noise_laplace <= 0:
-        return sd * rng.standard_normal(log_emp.size)
-    lap = rng.laplace(0.0, 1.0 / np.sqrt(2.0), log_emp.size)  # unit variance
-    mixed = np.where(
-        rng.random(log_emp.size) < g.noise_laplace, lap, rng.standard_normal(log_emp.size)
-    )
-    return sd * mixed
+    return sd * m.rng.standard_normal(log_emp.size)
+
+
+def volatility_draw(m: EcosystemModel, k: int) -> np.ndarray | float:
+    """Volatility multipliers of ``k`` new firms: sqrt((1 - h) + h E), E exponential of mean
+    1 (no draw when ``growth.noise_heterogeneity`` is 0, so the default run is unchanged)."""
+    h = m.p.growth.noise_heterogeneity
+    if h <= 0:
+        return 1.0
+    return np.sqrt((1.0 - h) + h * m.rng.exponential(1.0, k))
 
 
 def _grow(m: EcosystemModel) -> None:
@@ -109,6 +114,7 @@ def _grow(m: EcosystemModel) -> None:
     u = o["active"] & o["is_univ"]
     desired = np.where(u, o["emp"] * np.expm1(m.p.population.univ_budget_growth * dt), desired)
 
+    desired = np.where(desired > 0, desired * pool_room(m), desired)  # the capped labour pool
     w = o["weight"]
     up = np.maximum(desired, 0.0)
     down = np.maximum(-desired, 0.0)
