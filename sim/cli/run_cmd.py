@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -14,12 +13,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim import __version__
 from sim.cli.options import add_set_option
 from sim.errors import UserError
+from sim.experiments.metadata import run_metadata
 from sim.experiments.replicate import indicators_frame, replicate_seeds, run_replicates
 from sim.io import (
-    git_commit,
     staged_directory,
     write_csv_atomic,
     write_json_atomic,
@@ -27,6 +25,7 @@ from sim.io import (
 )
 from sim.run_tables import write_run_tables
 from sim.scenario import Scenario, load
+from sim.scenario.checks import check_levers_can_act, lever_warnings
 from sim.scenario.loader import dump_yaml
 
 SUMMARY = (
@@ -48,7 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run a scenario and write indicators, run.json and a report",
         description="Run a scenario (replicated) and write its outputs atomically.",
     )
-    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument(
+        "scenario", help="scenario YAML file, or the name of a shipped scenario (zgc_baseline)"
+    )
     p.add_argument("--out", type=Path, help="output folder (default runs/<name>-<timestamp>)")
     p.add_argument("--seed", type=int, help="root seed (default: the scenario's seed)")
     p.add_argument("--replications", type=int, default=1, help="replicates (default 1)")
@@ -78,51 +79,6 @@ def cli_overrides(args: argparse.Namespace) -> list[str]:
     return list(args.overrides) + extra
 
 
-def run_metadata(
-    scenario: Scenario,
-    path: str,
-    source,
-    overrides: list[str],
-    seeds: list[int],
-    results: list,
-    wall: float,
-) -> dict:
-    first = results[0]
-    return {
-        "scenario": {
-            "name": scenario.name,
-            "file": str(path),
-            "description": scenario.description,
-            "region": scenario.region,
-            "currency": scenario.currency.code,
-            "usd_rate": scenario.currency.per_usd,
-            "start_year": scenario.start_year,
-            "end_year": scenario.end_year,
-            "scale": scenario.scale,
-        },
-        "files": [str(f) for f in getattr(source, "files", [path])],
-        "overrides": overrides,
-        "parameters": scenario.model_dump(mode="json"),
-        "history": [s.model_dump(mode="json") for s in scenario.history],
-        "levers": {
-            k: v
-            for k, v in scenario.levers.model_dump(mode="json").items()
-            if v.get("strength", 0) > 0
-        },
-        "shocks": scenario.shocks.model_dump(mode="json"),
-        "seeds": {"root": scenario.seed, "replicates": seeds},
-        "replications": len(results),
-        "version": __version__,
-        "git_commit": git_commit(),
-        "python": platform.python_version(),
-        "wall_time_s": round(wall, 3),
-        "simulation_seconds": [round(r.build_seconds + r.run_seconds, 3) for r in results],
-        "steps": first.steps,
-        "agent_counts": first.agent_counts,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
-
-
 def summary_table(df, scenario: Scenario) -> Table:
     table = Table(title=f"{scenario.name}: mean over replicates ({scenario.currency.code})")
     table.add_column("indicator")
@@ -147,7 +103,10 @@ def main(args: argparse.Namespace) -> int:
         raise UserError("--workers must be at least 1", field="--workers")
     overrides = cli_overrides(args)
     scenario, source = load(args.scenario, overrides)
+    check_levers_can_act(scenario, source)
     console = Console(stderr=True)
+    for warning in lever_warnings(scenario):
+        console.print(f"[yellow]warning: {warning}[/yellow]")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = args.out or Path("runs") / f"{scenario.name}-{stamp}"
     config = scenario.to_run_config()
