@@ -9,6 +9,7 @@ import pytest
 
 from sim import facts
 from sim.facts import FACT_COLUMNS, FAIL, PASS
+from tests.conftest import ROOT
 
 
 def _verdicts(checks: list[facts.Check]) -> list[str]:
@@ -167,7 +168,7 @@ def test_evaluate_on_a_small_run(region: str, tmp_path) -> None:
     from sim.simulate import simulate
 
     name = "zgc_baseline" if region == "ZGC" else "silicon_valley"
-    scenario, _ = load(f"scenarios/{name}.yaml", ["scale=0.02", "end_year=2013"])
+    scenario, _ = load(ROOT / "scenarios" / f"{name}.yaml", ["scale=0.02", "end_year=2013"])
     res = simulate(scenario.to_run_config(), 1, snapshot=True)
     tables = {k: pd.DataFrame(v) for k, v in res.tables.items()}
     assert sorted(tables["firms"]["year"].unique()) == [2012, 2013]
