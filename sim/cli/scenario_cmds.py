@@ -272,26 +272,29 @@ def scenarios_main(args: argparse.Namespace) -> int:
 
 
 def listing(folder: Path, title: str = "") -> str:
-    """The scenario files of ``folder``: file, name, region, years, description's first line.
+    """The scenario files of ``folder`` as a table: file, name, region, years, description.
 
-    A file that does not load is listed with its error, so one broken file does not hide
-    the others.
+    Drawn by :func:`sim.cli.tables.plain_table` like the CLI's other tables. A file that does
+    not load is listed with its error in the description column, so one broken file does not
+    hide the others.
     """
     files = scenario_files(folder)
     if not files:
         return f"no scenario files (*.yaml) in {folder}"
-    out, broken = ([f"{title}:", ""] if title else []), 0
+    rows, broken = [], 0
     for path in files:
         try:
             s, _ = load(path)
         except UserError as exc:
             broken += 1
-            out += [path.name, f"    error: {exc.render()}"]
+            rows.append([path.name, "", "", "", "error: " + " ".join(exc.render().split())])
             continue
-        out.append(f"{path.name:<28} {s.name:<24} {s.region:<4} {s.start_year}-{s.end_year}")
         text = s.description.strip()
-        if text:
-            out.append("    " + textwrap.shorten(text.splitlines()[0], 110, placeholder="..."))
+        first = textwrap.shorten(text.splitlines()[0], 110, placeholder="...") if text else ""
+        rows.append([path.name, s.name, s.region, f"{s.start_year}-{s.end_year}", first])
+    columns = [("file", "left"), ("name", "left"), ("region", "left"), ("years", "left"),
+               ("description", "left")]  # fmt: skip
+    out = ([f"{title}:", ""] if title else []) + plain_table(columns, rows)
     errors = f", {broken} with errors" if broken else ""
     out += [
         "",
