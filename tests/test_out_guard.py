@@ -254,3 +254,25 @@ def test_a_live_force_swap_is_left_alone(tmp_path) -> None:
     assert clean_leftover_stages(tmp_path) == []  # our own pid: a swap in progress
     assert live.exists()
     shutil.rmtree(live)
+
+
+# ------------------------------------------------------------------ ecosim report
+
+
+def test_a_report_failing_part_way_keeps_the_marker_true(tmp_path, monkeypatch, capsys) -> None:
+    """What a failed ``ecosim report`` did write is recorded, so --force still replaces it."""
+    import sim.report.build as build
+    from tests.test_hardening import _disk_full_after, run
+
+    out = tmp_path / "r"
+    assert run(out) == 0  # --no-report
+    with monkeypatch.context() as m:
+        _disk_full_after(m, build, "atomic_write_csv", 2)
+        assert main(["report", str(out)]) == 1
+    written = {p.name for p in out.iterdir()} - {MARKER}
+    listed = set(json.loads((out / MARKER).read_text())["files"])
+    assert written <= listed and len(written) > 4  # the report's first files are listed
+    assert run(out, "--force") == 0
+    assert main(["report", str(out)]) == 0
+    assert written | {"report.html"} <= set(json.loads((out / MARKER).read_text())["files"])
+    capsys.readouterr()
