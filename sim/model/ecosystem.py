@@ -11,6 +11,7 @@ import numpy as np
 from sim.model.agents import Firm, SubPark, Talent, University, VCInvestor
 from sim.model.compaction import compact_model
 from sim.model.config import RunConfig
+from sim.model.deals import DealLog
 from sim.model.init import populate
 from sim.model.network import KIND_CODE, GraphView, TieStore
 from sim.model.params import CLUSTERS
@@ -95,6 +96,8 @@ class EcosystemModel(mesa.Model):
         self.early_capital0 = 0.0
         self.acc: dict[str, float] = defaultdict(float)
         self.records: list[dict[str, float]] = []
+        self.next_fid = 0  # permanent organisation ids (see init.new_fids)
+        self.deal_log = DealLog()  # venture rounds and their outcomes (stylised fact F6)
 
         self._build_parks()
         populate(self)

@@ -12,6 +12,8 @@ ORG_SCHEMA = {
     "active": (bool, False),
     "is_univ": (bool, False),
     "uid": (np.int64, -1),
+    "fid": (np.int64, -1),  # permanent id of the row's firm (kept through compaction)
+    "root": (np.int64, -1),  # fid of the firm it was split from (its own fid if never split)
     "weight": (np.float64, 1.0),
     "park": (np.int16, 0),
     "sector": (np.int8, 0),
@@ -20,6 +22,7 @@ ORG_SCHEMA = {
     "born": (np.float64, 0.0),
     "emp": (np.float64, 0.0),  # employees of one real firm (researchers for a university)
     "log_prod": (np.float64, 0.0),  # log revenue per employee (knowledge level)
+    "vol": (np.float64, 1.0),  # firm-specific volatility multiplier of headcount shocks
     "rd": (np.float64, 0.0),  # R&D intensity
     "rev": (np.float64, 0.0),  # revenue rate, currency/yr
     "va": (np.float64, 0.0),
