@@ -646,6 +646,11 @@ def prepare_resumable_dir(
     A user's folder (any file ecosim did not write) is never touched, whatever the flags.
     Leftovers of killed runs in the parent are tidied and reported in ``notes``.
     """
+    if force and resume:
+        raise UserError(
+            "--resume finishes this folder and --force starts it again; give one of them",
+            field="--force",
+        )
     final, shown = _check_out_path(path)
     files = tuple(files)
     replace = False
@@ -679,7 +684,7 @@ def prepare_resumable_dir(
                     file=shown,
                     field="--out",
                 )
-            replace = force and not resume
+            replace = force
     out = ResumableDir(final, kind=kind, key=key, files=files, replace=replace)
     if final.parent.is_dir():
         out.notes = clean_leftover_stages(final.parent)

@@ -165,6 +165,8 @@ def test_sweep_force_replaces_only_its_own_folder(tmp_path, capsys) -> None:
     assert "notes.txt" in capsys.readouterr().err
     assert (out / "notes.txt").read_text() == "mine\n"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert main(command("sweep", spec, out, "--force", "--resume")) == 2  # which one?
+    assert "give one of them" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
