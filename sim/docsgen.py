@@ -13,7 +13,7 @@ from pydantic_core import PydanticUndefined
 
 from sim.model.fields import field_table
 from sim.model.params import ModelParams, ParkSpec
-from sim.model.policy import EquityIncentives, FundingMix, RelocationPressure, TalentReform
+from sim.model.policy import LEVERS
 from sim.scenario.schema import Currency, Scenario
 
 HEADER = """# Parameters
@@ -68,13 +68,8 @@ def render() -> str:
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             out += _table(f"parameters.{name}: {info.description}", f"parameters.{name}.", ann)
     out += _table("parameters.sub_parks[i] (one entry per sub-park)", "", ParkSpec)
-    for lever, cls in (
-        ("talent_reform", TalentReform),
-        ("equity_incentives", EquityIncentives),
-        ("relocation_pressure", RelocationPressure),
-        ("funding_mix", FundingMix),
-    ):
-        out += _table(f"levers.{lever}", f"levers.{lever}.", cls)
+    for lever in LEVERS.values():
+        out += _table(f"levers.{lever.name}", f"levers.{lever.name}.", lever.schema)
     return "\n".join(out) + "\n"
 
 

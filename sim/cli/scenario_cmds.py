@@ -32,6 +32,7 @@ from pydantic_core import PydanticUndefined
 from sim.cli.options import add_set_option
 from sim.errors import UserError
 from sim.model.policy import (
+    LEVERS,
     Levers,
     LeverSchedule,
     PolicySchedule,
@@ -40,14 +41,6 @@ from sim.model.policy import (
 )
 from sim.scenario import SCENARIO_DIR_NAME, Scenario, SourceMap, load
 from sim.scenario.loader import _unwrap as unwrap_annotation
-
-#: PolicyState attribute holding each lever's settings
-_STATE_ATTR = {
-    "talent_reform": "talent",
-    "equity_incentives": "equity",
-    "relocation_pressure": "relocation",
-    "funding_mix": "funding",
-}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -154,7 +147,7 @@ def lever_fields(scenario: Scenario, source: SourceMap, name: str) -> list[Lever
     """Each setting of lever ``name`` at full ramp, with history only and with the lever."""
     lever: LeverSchedule = getattr(scenario.levers, name)
     t = _full_time(lever)
-    attr = _STATE_ATTR[name]
+    attr = LEVERS[name].attr
     without = _schedule(scenario, Levers()).at(t)
     with_lever: PolicyState = _schedule(scenario, scenario.levers).at(t)
     before, after = getattr(without, attr), getattr(with_lever, attr)

@@ -45,7 +45,6 @@ def compact_model(m: EcosystemModel) -> None:
             va = np.asarray(m.inv_vc)
             ok = fb >= 0
             m.inv_firm, m.inv_vc = fb[ok].tolist(), va[ok].tolist()
-        m.univ_rows = new_o[m.univ_rows]
         _remap_faces(m, "orgs", keep_o, new_o)
     keep_t = tl["active"].copy()
     if not keep_t.all():

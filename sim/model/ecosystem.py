@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import mesa
 import networkx as nx
 import numpy as np
@@ -11,32 +9,15 @@ import numpy as np
 from sim.model.agents import Firm, SubPark, Talent, University, VCInvestor
 from sim.model.compaction import compact_model
 from sim.model.config import RunConfig
+from sim.model.flows import YearFlows
+from sim.model.indicators import record_year
 from sim.model.init import populate
+from sim.model.mechanisms import MECHANISMS, ModelState
 from sim.model.network import KIND_CODE, GraphView, TieStore
 from sim.model.params import CLUSTERS
 from sim.model.policy import PolicyState, schedule_for
-from sim.model.processes import (
-    collaboration,
-    entry,
-    firms,
-    funding,
-    places,
-    production,
-    talent,
-)
 from sim.model.schemas import INVESTOR_SCHEMA, ORG_SCHEMA, PARK_SCHEMA, TALENT_SCHEMA
 from sim.model.state import Population
-
-#: the mechanisms of one time step, in order (see docs/MODEL.md, "Process overview")
-PROCESSES = (
-    ("places", places.step),  # rents, cost of living, wages
-    ("production", production.step),  # revenue, value added, profit, productivity, patents
-    ("collaboration", collaboration.step),  # R&D ties grow and decay, spillover exposure
-    ("funding", funding.step),  # VC rounds, valuations, listings, investor confidence
-    ("firms", firms.step),  # growth, hiring, exits, relocation, branches, equity adoption
-    ("talent", talent.step),  # departures, arrivals, graduates, job moves, ageing
-    ("entry", entry.step),  # founding and spin-offs
-)
 
 
 class EcosystemModel(mesa.Model):
@@ -77,23 +58,9 @@ class EcosystemModel(mesa.Model):
         self.pending_coinvest: list[tuple[np.ndarray, np.ndarray]] = []
         self._graph = GraphView()
 
-        # aggregate state of the region
-        self.wage_index = self.p.labour.wage
-        self.cost_of_living = 1.0
-        self.attraction = 1.0
-        self.tightness = 1.0
-        self.unemployed_share = self.p.labour.natural_unemployment
-        self.confidence = 1.0
-        self.pending_patents = 0.0
-        self.cum_branches = 0.0
-        self.cum_relocated = 0.0
-        self.cum_standards = 0.0
-        self.pre_start: dict[str, float] = {}  # stocks built before the start year
-        self.market_value0 = 0.0
-        self.market_value_smooth = 0.0
-        self.mean_log_prod = 0.0
-        self.early_capital0 = 0.0
-        self.acc: dict[str, float] = defaultdict(float)
+        # scalar state of each mechanism, and the flows of the current year
+        self.state = ModelState()
+        self.flows = YearFlows()
         self.records: list[dict[str, float]] = []
 
         self._build_parks()
@@ -104,8 +71,8 @@ class EcosystemModel(mesa.Model):
             "investors": {},
             "parks": {},
         }
-        production.initialise(self)
-        funding.initialise(self)
+        for mechanism in MECHANISMS:
+            mechanism.init(self)
 
     # ------------------------------------------------------------------ set-up helpers
     def _build_parks(self) -> None:
@@ -177,16 +144,21 @@ class EcosystemModel(mesa.Model):
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
-        """Advance one time step (a quarter by default); record indicators at year end."""
+        """Advance one time step (a quarter by default); record indicators at year end.
+
+        The loop is the documented one: every mechanism's ``step`` in order; at the end of
+        a year every mechanism's ``close_year`` in order, then the indicators are read
+        (without side effects), the year's flows reset and the populations compacted.
+        """
         self.policy = self.schedule.at(self.t)
-        for _, process in PROCESSES:
-            process(self)
+        for mechanism in MECHANISMS:
+            mechanism.step(self)
         self.t = self.t0 + self.steps * self.dt
         if self.steps % self.steps_per_year == 0:
-            from sim.model.indicators import record_year
-
+            for mechanism in MECHANISMS:
+                mechanism.close_year(self)
             self.records.append(record_year(self))
-            self.acc = defaultdict(float)
+            self.flows = YearFlows()
             compact_model(self)
             self.year += 1
             if self.year > self.end_year:

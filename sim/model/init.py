@@ -110,7 +110,7 @@ def populate(m: EcosystemModel) -> None:
         equity=rng.random(n) < pp.equity_firm_share,
         aged3_counted=age >= 3,
     )
-    m.orgs["cash"][rows] = pp.cash_years * emp * m.wage_index
+    m.orgs["cash"][rows] = pp.cash_years * emp * m.p.labour.wage  # before premia are known
 
     # listed firms: the largest by revenue, up to the real count
     rev = emp * np.exp(log_prod)
@@ -140,8 +140,6 @@ def populate(m: EcosystemModel) -> None:
         equity=False,
         aged3_counted=True,
     )
-    m.univ_share = share
-    m.univ_rows = urows
 
     # ---- talent: a sample of the workforce and of university researchers ---------------
     tw = m.talent_weight

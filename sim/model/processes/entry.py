@@ -11,6 +11,7 @@ rent and amenities, and starts small with some cash.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy as np
 from sim.model.init import manufacturing_share
 from sim.model.processes.firms import equity_share
 from sim.model.processes.funding import early_capital_rate, employment
+from sim.model.protocol import Mechanism
 from sim.model.util import choose
 
 if TYPE_CHECKING:
@@ -43,7 +45,9 @@ def step(m: EcosystemModel) -> None:
     if idx.size == 0:
         return
     share_equity = equity_share(m)
-    access = early_capital_rate(m) / max(employment(m), 1.0) / max(m.early_capital0, 1e-12)
+    access = (
+        early_capital_rate(m) / max(employment(m), 1.0) / max(m.state.funding.early_capital0, 1e-12)
+    )
     founding = (
         ep.founding_rate
         * (1.0 + ep.equity_founding_gain * share_equity)
@@ -84,7 +88,9 @@ def step(m: EcosystemModel) -> None:
         park[sel] = choose(rng, np.arange(m.parks.n), location_weights(m, int(s)), int(sel.sum()))
     emp0 = gp.startup_employees * np.exp(ep.startup_size_sigma * rng.standard_normal(k))
     log_prod = (
-        np.minimum(o["log_prod"][src], m.mean_log_prod + ep.startup_productivity_gap)
+        np.minimum(
+            o["log_prod"][src], m.state.production.mean_log_prod + ep.startup_productivity_gap
+        )
         - ep.startup_productivity_gap
         + m.p.production.productivity_noise * rng.standard_normal(k)
     )
@@ -93,7 +99,7 @@ def step(m: EcosystemModel) -> None:
         * ep.startup_rd_mult
         * np.exp(pp.rd_intensity_sigma * rng.standard_normal(k) - pp.rd_intensity_sigma**2 / 2)
     )
-    wage = m.wage_index
+    wage = m.state.places.wage_index
     rows = o.add(
         k,
         active=True,
@@ -109,8 +115,8 @@ def step(m: EcosystemModel) -> None:
         cash=gp.startup_cash_years * emp0 * wage,
         equity=rng.random(k) < pol.equity.equity_firm_share,
     )
-    m.acc["new_tech_firms"] += float(k / m.scale)
-    m.acc["spinoffs"] += float(founder_res.sum() / m.scale)
+    m.flows.new_tech_firms += float(k / m.scale)
+    m.flows.spinoffs += float(founder_res.sum() / m.scale)
     # founders join their firm; the old employer keeps an alumni tie (founders are sorted:
     # each founding talent row's first firm is at the start of its run)
     has = births > 0
@@ -120,3 +126,17 @@ def step(m: EcosystemModel) -> None:
     tl["employer"][uniq_f] = rows[first]
     # knowledge tie between the new firm and its origin (a spin-off keeps its lab)
     m.ties.add(rows, src, np.where(o["is_univ"][src], 1, 0).astype(np.int8))
+
+
+@dataclass
+class EntryState:
+    """Entry keeps no scalar state: founding reads the other mechanisms' state."""
+
+
+MECHANISM = Mechanism(
+    name="entry",
+    summary="founding and spin-offs",
+    params=("entrepreneurship", "growth", "production", "parks", "population"),
+    state=EntryState,
+    step=step,
+)

@@ -11,15 +11,48 @@ branches outside. Firms adopt employee equity toward the policy's target share.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.model.init import tier_weights
+from sim.model.protocol import Mechanism
 from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
+
+
+@dataclass
+class FirmsState:
+    """The labour market as firms meet it, and cumulative moves out of the region."""
+
+    unemployed_share: float = 0.0  # share of the region's talent between jobs
+    unmet_demand: float = 0.0  # hires firms wanted this step but found no one for, persons
+    cum_branches: float = 0.0  # branches opened outside the region since the start
+    cum_relocated: float = 0.0  # firms relocated out of the region since the start
+    pre_start_branches: float = 0.0  # branches outside opened before the start (year one)
+    incubator_graduates: float = 0.0  # firms that reached age 3 in the year just closed
+
+
+def initialise(m: EcosystemModel) -> None:
+    """The labour market starts at its natural unemployment."""
+    m.state.firms.unemployed_share = m.p.labour.natural_unemployment
+
+
+def close_year(m: EcosystemModel) -> None:
+    """Year-end counts: firms reaching age 3 (incubator graduates, each counted once) and,
+    in the first year, the stock of branches opened before the start
+    (``relocation.branch_history_years`` first-year flows)."""
+    o, s = m.orgs, m.state.firms
+    f = o["active"] & ~o["is_univ"]
+    age = m.t - o["born"]
+    new_grads = f & ~o["aged3_counted"] & (age >= 3.0)
+    o["aged3_counted"] = o["aged3_counted"] | new_grads
+    s.incubator_graduates = float(o["weight"][new_grads].sum())
+    if not m.records:
+        s.pre_start_branches = s.cum_branches * m.p.relocation.branch_history_years
 
 
 def release_staff(
@@ -47,7 +80,7 @@ def release_staff(
     if leave_region > 0:
         go = sep[rng.random(sep.size) < leave_region]
         tl["active"][go] = False
-        m.acc["talent_outflow"] += float(tl["weight"][go].sum())
+        m.flows.talent_outflow += float(tl["weight"][go].sum())
 
 
 def hire(m: EcosystemModel, targets: np.ndarray, people: np.ndarray) -> None:
@@ -69,7 +102,7 @@ def _grow(m: EcosystemModel) -> None:
     o, g, dt, rng, pol = m.orgs, m.p.growth, m.dt, m.rng, m.policy
     f = o["active"] & ~o["is_univ"]
     age = np.maximum(m.t - o["born"], 0.0)
-    rel = np.clip(o["log_prod"] - m.mean_log_prod, -3, 3)
+    rel = np.clip(o["log_prod"] - m.state.production.mean_log_prod, -3, 3)
     funded = (m.t - o["last_round"]) < g.funding_boost_years
     log_emp = np.log(np.maximum(o["emp"], 1.0))
     drift = (
@@ -95,10 +128,9 @@ def _grow(m: EcosystemModel) -> None:
     available = float(np.sum(tl["weight"][np.flatnonzero(tl["active"] & (tl["employer"] < 0))]))
     supply = available + separations
     fill = 1.0 if hires <= 0 else min(1.0, supply / hires)
-    m.tightness = hires / max(supply, 1e-9) if hires > 0 else 0.0
     everyone = float(np.sum(tl["weight"][tl["active"]]))
-    m.unemployed_share = available / max(everyone, 1e-9)
-    m.unmet_demand = max(hires - supply, 0.0)
+    m.state.firms.unemployed_share = available / max(everyone, 1e-9)
+    m.state.firms.unmet_demand = max(hires - supply, 0.0)
 
     shrink_share = np.where(o["emp"] > 0, down / np.maximum(o["emp"], 1e-9), 0.0)
     release_staff(m, down > 0, shrink_share)
@@ -136,9 +168,9 @@ def _exits(m: EcosystemModel) -> None:
     move = f & ~die & ~o["listed"] & (rng.random(o.n) < hazard(rrate, dt))
 
     w = o["weight"]
-    m.acc["firm_deaths"] += float(w[die].sum())
-    m.acc["firms_relocated_out"] += float(w[move].sum())
-    m.cum_relocated += float(w[move].sum())
+    m.flows.firm_deaths += float(w[die].sum())
+    m.flows.firms_relocated_out += float(w[move].sum())
+    m.state.firms.cum_relocated += float(w[move].sum())
     release_staff(m, die, 1.0)
     release_staff(m, move, 1.0, leave_region=rp.staff_follow)
     o["relocated"] = o["relocated"] | move
@@ -150,8 +182,7 @@ def _exits(m: EcosystemModel) -> None:
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
     opened = big & (rng.random(o.n) < hazard(brate, dt))
     o["branches"] = o["branches"] + opened
-    m.acc["branches_opened"] += float(w[opened].sum())
-    m.cum_branches += float(w[opened].sum())
+    m.state.firms.cum_branches += float(w[opened].sum())
 
 
 def equity_share(m: EcosystemModel) -> float:
@@ -212,3 +243,14 @@ def step(m: EcosystemModel) -> None:
     _exits(m)
     _equity(m)
     _split(m)
+
+
+MECHANISM = Mechanism(
+    name="firms",
+    summary="growth, hiring, exits, relocation, branches, equity adoption",
+    params=("growth", "relocation", "entrepreneurship", "population", "labour"),
+    state=FirmsState,
+    init=initialise,
+    step=step,
+    close_year=close_year,
+)

@@ -13,10 +13,12 @@ of listed firms: success brings more capital (the Silicon Valley loop of seed 00
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.protocol import Mechanism
 from sim.model.util import choose, hazard, in_codes, pick
 
 if TYPE_CHECKING:
@@ -27,11 +29,31 @@ MEGADEAL_USD = 1e8  # definition of a mega-round (BRIEF section 4), not a behavi
 UNICORN_USD = 1e9  # definition of a unicorn
 
 
+@dataclass
+class FundingState:
+    """Investor confidence and what it is measured against."""
+
+    confidence: float = 1.0  # multiplier on capital supply from the listed firms' market value
+    market_value0: float = 0.0  # market value of listed firms at the start, currency
+    market_value_smooth: float = 0.0  # its smoothed current value (confidence memory)
+    early_capital0: float = 0.0  # early-stage capital per employee at the start, currency/yr
+    # investment-tie flags by source (see _network_flags): the lists they were built from,
+    # how many ties they cover, the flags
+    flags_cache: tuple[list[int], list[int], int, np.ndarray] | None = None
+
+
 def initialise(m: EcosystemModel) -> None:
+    """Valuations and the reference values of confidence and early-stage capital."""
+    s = m.state.funding
     update_valuations(m)
-    m.market_value0 = max(listed_value(m), 1.0)
-    m.market_value_smooth = m.market_value0
-    m.early_capital0 = early_capital_rate(m) / max(employment(m), 1.0)
+    s.market_value0 = max(listed_value(m), 1.0)
+    s.market_value_smooth = s.market_value0
+    s.early_capital0 = early_capital_rate(m) / max(employment(m), 1.0)
+
+
+def close_year(m: EcosystemModel) -> None:
+    """Value firms at year end (unicorns, market value and listed shares are read from it)."""
+    update_valuations(m)
 
 
 def employment(m: EcosystemModel) -> float:
@@ -51,7 +73,8 @@ def supply_rate(m: EcosystemModel) -> float:
     fp, pol = m.p.funding, m.policy
     trend = np.exp(fp.capital_trend * (m.t - m.t0))
     climate = max(0.05, 1.0 + pol.shocks.funding_climate)
-    return float(fp.capital_supply * trend * pol.funding.capital_supply * climate * m.confidence)
+    confidence = m.state.funding.confidence
+    return float(fp.capital_supply * trend * pol.funding.capital_supply * climate * confidence)
 
 
 def source_shares(m: EcosystemModel) -> np.ndarray:
@@ -98,14 +121,14 @@ def _invest(
     amount = median_round * np.exp(fp.round_sigma * rng.standard_normal(events))
     fw = o["weight"][firms]
     money = fw * amount
-    acc = m.acc
-    acc["vc_investment"] += float(money.sum())
-    acc["vc_deals"] += float(fw.sum())
+    acc = m.flows
+    acc.vc_investment += float(money.sum())
+    acc.vc_deals += float(fw.sum())
     mega = amount >= MEGADEAL_USD * m.usd_rate
-    acc["vc_megadeal_amount"] += float(money[mega].sum())
-    acc["vc_megadeal_count"] += float(fw[mega].sum())
+    acc.vc_megadeal_amount += float(money[mega].sum())
+    acc.vc_megadeal_count += float(fw[mega].sum())
     if source in (GOV, SOE):
-        acc["vc_government_amount"] += float(money.sum())
+        acc.vc_government_amount += float(money.sum())
     o["cash"][firms] += amount
     o["last_round"][firms] = m.t
     o["vc_backed"][firms] = True
@@ -140,7 +163,7 @@ def _network_flags(m: EcosystemModel) -> np.ndarray:
     flags are kept and updated with the ties added since the last call.
     """
     n = m.orgs.n
-    cache = getattr(m, "_flags_cache", None)
+    cache = m.state.funding.flags_cache
     if (
         cache is None
         or cache[0] is not m.inv_vc
@@ -156,19 +179,22 @@ def _network_flags(m: EcosystemModel) -> np.ndarray:
         va = np.asarray(vc[done:])
         fb = np.asarray(firm[done:])
         flags[m.investors["source"][va], fb] = True
-    m._flags_cache = (vc, firm, len(vc), flags)
+    m.state.funding.flags_cache = (vc, firm, len(vc), flags)
     return flags
 
 
 def step(m: EcosystemModel) -> None:
     o, fp, pol, dt, rng = m.orgs, m.p.funding, m.policy, m.dt, m.rng
+    st = m.state.funding
     update_valuations(m)
     # investor confidence follows the (smoothed) market value of listed firms
     mv = listed_value(m)
-    m.market_value_smooth += (mv - m.market_value_smooth) * min(1.0, dt / fp.confidence_memory)
+    st.market_value_smooth += (mv - st.market_value_smooth) * min(1.0, dt / fp.confidence_memory)
     trend = np.exp(m.p.production.productivity_drift * (m.t - m.t0))
-    m.confidence = float((m.market_value_smooth / (m.market_value0 * trend)) ** fp.confidence_gain)
-    m.confidence = float(np.clip(m.confidence, fp.confidence_min, fp.confidence_max))
+    st.confidence = float(
+        (st.market_value_smooth / (st.market_value0 * trend)) ** fp.confidence_gain
+    )
+    st.confidence = float(np.clip(st.confidence, fp.confidence_min, fp.confidence_max))
 
     supply = supply_rate(m) * dt
     shares = source_shares(m)
@@ -176,7 +202,7 @@ def step(m: EcosystemModel) -> None:
     age = m.t - o["born"]
     young = f & (age <= fp.early_stage_age)
     older = f & (age > fp.early_stage_age)
-    rel_prod = np.clip(o["log_prod"] - m.mean_log_prod, -3, 3)
+    rel_prod = np.clip(o["log_prod"] - m.state.production.mean_log_prod, -3, 3)
     quality = np.exp(rel_prod - age / fp.investor_age_scale)
     priority = in_codes(o["sector"], [int(c[1]) - 1 for c in fp.priority_clusters])
     m.pending_coinvest = []  # syndication ties of this step, added in one batch below
@@ -240,4 +266,15 @@ def step(m: EcosystemModel) -> None:
     ipo = eligible & (rng.random(o.n) < h)
     if ipo.any():
         o["listed"] = o["listed"] | ipo
-        m.acc["ipos"] += float(o["weight"][ipo].sum())
+        m.flows.ipos += float(o["weight"][ipo].sum())
+
+
+MECHANISM = Mechanism(
+    name="funding",
+    summary="VC rounds, valuations, listings, investor confidence",
+    params=("funding", "production", "population"),
+    state=FundingState,
+    init=initialise,
+    step=step,
+    close_year=close_year,
+)

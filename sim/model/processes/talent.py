@@ -11,10 +11,12 @@ share of its workforce) and leave an alumni tie to the old one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.protocol import Mechanism
 from sim.model.util import choose, hazard, pick, stochastic_round
 
 if TYPE_CHECKING:
@@ -27,7 +29,7 @@ def _departures(m: EcosystemModel) -> None:
     origin = tl["origin"]
     base = np.array([lab.exit_domestic, lab.exit_returnee, lab.exit_foreign], np.float64)[origin]
     base = base * pick(origin > 0, 1.0 - pol.talent.residence_facilitation, 1.0)
-    base = base * m.attraction ** (-lab.exit_cost_elasticity)
+    base = base * m.state.places.attraction ** (-lab.exit_cost_elasticity)
     emp = tl["employer"]
     employed = emp >= 0
     equity = np.zeros(tl.n, bool)
@@ -38,8 +40,7 @@ def _departures(m: EcosystemModel) -> None:
     leave = act & (rng.random(tl.n) < hazard(base, dt))
     retire = act & ~leave & (tl["age"] >= lab.retirement_age)
     out = leave | retire
-    m.acc["talent_outflow"] += float(tl["weight"][leave].sum())
-    m.acc["retirements"] += float(tl["weight"][retire].sum())
+    m.flows.talent_outflow += float(tl["weight"][leave].sum())
     tl["active"] = act & ~out
 
 
@@ -51,7 +52,7 @@ def _arrive(
     age_mean: float,
     age_sd: float,
 ) -> None:
-    tl, rng = m.talent, m.rng
+    rng = m.rng
     k = stochastic_round(people / m.talent_weight, rng)
     if k <= 0:
         return
@@ -63,10 +64,7 @@ def _arrive(
         edu=rng.random(k) < bachelor_share,
         age=np.clip(rng.normal(age_mean, age_sd, k), 18, m.p.labour.retirement_age - 1),
     )
-    m.acc["talent_inflow"] += k * m.talent_weight
-    if origin > 0:
-        m.acc["returnee_foreign_inflow"] += k * m.talent_weight
-    del tl
+    m.flows.talent_inflow += k * m.talent_weight
 
 
 def _arrivals(m: EcosystemModel) -> None:
@@ -74,11 +72,11 @@ def _arrivals(m: EcosystemModel) -> None:
     o = m.orgs
     f = o["active"] & ~o["is_univ"]
     employment = float(np.sum(o["weight"][f] * o["emp"][f]))
-    pull = m.attraction**lab.arrival_attraction_elasticity
+    pull = m.state.places.attraction**lab.arrival_attraction_elasticity
     decouple = pol.shocks.decoupling
     fa = pol.talent.foreign_attraction
     sd = lab.arrival_age_sd
-    domestic = lab.vacancy_fill * getattr(m, "unmet_demand", 0.0) * dt * pull
+    domestic = lab.vacancy_fill * m.state.firms.unmet_demand * dt * pull
     _arrive(m, domestic, 0, lab.migrant_bachelor_share, lab.arrival_age, sd)
     returnees = (
         lab.returnee_arrival
@@ -110,7 +108,7 @@ def _job_moves(m: EcosystemModel) -> None:
     if movers.size == 0:
         return
     f = np.flatnonzero(o["active"] & ~o["is_univ"])
-    rel = np.clip(o["log_prod"][f] - m.mean_log_prod, -3, 3)
+    rel = np.clip(o["log_prod"][f] - m.state.production.mean_log_prod, -3, 3)
     dest = choose(rng, f, o["weight"][f] * o["emp"][f] * np.exp(rel), movers.size)
     old = emp[movers]
     keep = dest != old
@@ -123,7 +121,7 @@ def _job_moves(m: EcosystemModel) -> None:
     gain = m.p.knowledge.mobility_transfer * share * gap
     # several movers into one firm do not stack: the firm takes the largest single gain
     np.maximum.at(o["log_prod"], dest, o["log_prod"][dest] + gain)
-    m.acc["job_moves"] += float(tl["weight"][movers].sum())
+    m.flows.job_moves += float(tl["weight"][movers].sum())
 
 
 def step(m: EcosystemModel) -> None:
@@ -132,3 +130,17 @@ def step(m: EcosystemModel) -> None:
     _job_moves(m)
     tl = m.talent
     tl["age"] = tl["age"] + m.dt
+
+
+@dataclass
+class TalentState:
+    """Talent keeps no scalar state: people are rows of the talent population."""
+
+
+MECHANISM = Mechanism(
+    name="talent",
+    summary="departures, arrivals, graduates, job moves, ageing",
+    params=("labour", "knowledge"),
+    state=TalentState,
+    step=step,
+)
