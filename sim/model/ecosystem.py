@@ -7,6 +7,7 @@ import networkx as nx
 import numpy as np
 
 from sim.model.agents import Firm, SubPark, Talent, University, VCInvestor
+from sim.model.codes import TieKind
 from sim.model.compaction import compact_model
 from sim.model.config import RunConfig
 from sim.model.flows import YearFlows
@@ -199,7 +200,7 @@ class EcosystemModel(mesa.Model):
         vs.append(org_uid[b])
         ks.append(
             np.where(
-                self.ties.kind[: self.ties.n] == 1,
+                self.ties.kind[: self.ties.n] == TieKind.CONTRACT,
                 KIND_CODE["tech_contract"],
                 KIND_CODE["rd_collaboration"],
             ).astype(np.int8)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
+from sim.model.codes import Origin
 from sim.model.network import average_clustering
 from sim.model.processes.funding import UNICORN_USD
 from sim.model.protocol import Indicator, Measure
@@ -106,8 +107,8 @@ class YearEnd:
         tot = max(float(tw.sum()), 1e-9)
         origin = tl["origin"][at_firm]
         return {
-            "foreign": float(tw[origin == 2].sum()) / tot,
-            "returnee_or_foreign": float(tw[origin > 0].sum()) / tot,
+            "foreign": float(tw[origin == Origin.FOREIGN].sum()) / tot,
+            "returnee_or_foreign": float(tw[origin != Origin.DOMESTIC].sum()) / tot,
             "bachelor": float(tw[tl["edu"][at_firm]].sum()) / tot,
             "young": float(tw[tl["age"][at_firm] < 30.0].sum()) / tot,
         }

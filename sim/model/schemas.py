@@ -14,8 +14,8 @@ ORG_SCHEMA = {
     "uid": (np.int64, -1),
     "weight": (np.float64, 1.0),
     "park": (np.int16, 0),
-    "sector": (np.int8, 0),
-    "kind": (np.int8, 0),  # 0 private, 1 SOE, 2 foreign-invested, 3 spin-off, 4 university
+    "sector": (np.int8, 0),  # codes.Cluster
+    "kind": (np.int8, 0),  # codes.Ownership
     "manuf": (bool, False),  # has general manufacturing stages
     "born": (np.float64, 0.0),
     "emp": (np.float64, 0.0),  # employees of one real firm (researchers for a university)
@@ -47,7 +47,7 @@ TALENT_SCHEMA = {
     "weight": (np.float64, 1.0),
     "employer": (np.int64, -1),  # org row, -1 between jobs
     "alumni": (np.int64, -1),  # org row of the last former employer, -1 none
-    "origin": (np.int8, 0),  # 0 domestic, 1 returnee, 2 foreign
+    "origin": (np.int8, 0),  # codes.Origin
     "edu": (bool, False),  # bachelor or higher
     "age": (np.float64, 30.0),
 }
@@ -56,7 +56,7 @@ INVESTOR_SCHEMA = {
     "active": (bool, False),
     "uid": (np.int64, -1),
     "weight": (np.float64, 1.0),
-    "source": (np.int8, 0),  # 0 government, 1 SOE, 2 private, 3 foreign, 4 angel
+    "source": (np.int8, 0),  # codes.Source
     "invested": (np.float64, 0.0),
 }
 

@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.codes import TieKind
 from sim.model.protocol import Mechanism
 from sim.model.util import choose, hazard
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
-
-RD, CONTRACT = 0, 1
 
 
 @dataclass
@@ -67,14 +66,14 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
     if k == 0:
         return
     partners = np.full(k, -1, np.int64)
-    kinds = np.full(k, RD, np.int8)
+    kinds = np.full(k, TieKind.RD, np.int8)
     u = rng.random(k)
 
     # 1) universities (technology contracts)
     to_univ = (u < cp.university_tie_share) & (univs.size > 0)
     if to_univ.any():
         partners[to_univ] = choose(rng, univs, o["budget"][univs], int(to_univ.sum()))
-        kinds[to_univ] = CONTRACT
+        kinds[to_univ] = TieKind.CONTRACT
 
     # 2) triadic closure through the current adjacency
     deg = np.zeros(o.n, np.int64)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.codes import Cluster, Ownership, TieKind
 from sim.model.init import manufacturing_share
 from sim.model.processes.firms import equity_share
 from sim.model.processes.funding import early_capital_rate, employment
@@ -77,7 +78,7 @@ def step(m: EcosystemModel) -> None:
         inherit,
         o["sector"][src],
         rng.choice(
-            6,
+            len(Cluster),
             size=k,
             p=np.asarray(m.p.population.sector_shares) / np.sum(m.p.population.sector_shares),
         ),
@@ -106,7 +107,7 @@ def step(m: EcosystemModel) -> None:
         weight=1.0 / m.scale,
         park=park,
         sector=sector,
-        kind=np.where(founder_res, 3, 0).astype(np.int8),
+        kind=np.where(founder_res, Ownership.SPINOFF, Ownership.PRIVATE).astype(np.int8),
         manuf=rng.random(k) < manufacturing_share(m.p.population, sector),
         born=m.t,
         emp=emp0,
@@ -125,7 +126,8 @@ def step(m: EcosystemModel) -> None:
     tl["alumni"][uniq_f] = tl["employer"][uniq_f]
     tl["employer"][uniq_f] = rows[first]
     # knowledge tie between the new firm and its origin (a spin-off keeps its lab)
-    m.ties.add(rows, src, np.where(o["is_univ"][src], 1, 0).astype(np.int8))
+    kind = np.where(o["is_univ"][src], TieKind.CONTRACT, TieKind.RD).astype(np.int8)
+    m.ties.add(rows, src, kind)
 
 
 @dataclass

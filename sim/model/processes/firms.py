@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.codes import Ownership
 from sim.model.init import tier_weights
 from sim.model.protocol import Mechanism
 from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
@@ -156,8 +157,7 @@ def _exits(m: EcosystemModel) -> None:
     cost_share = o["rent_bill"] / np.maximum(o["va"], 1.0)
     excess = np.maximum(cost_share - rp.cost_tolerance, 0.0)
     core = m.parks["core"][o["park"]]
-    priority_codes = [int(c[1]) - 1 for c in m.p.funding.priority_clusters]
-    pushed = o["manuf"] & core & ~in_codes(o["sector"], priority_codes)
+    pushed = o["manuf"] & core & ~in_codes(o["sector"], m.p.funding.priority_codes)
     pull = pol.relocation.neighbour_pull
     rrate = (
         rp.base_relocation_rate
@@ -206,7 +206,7 @@ def _equity(m: EcosystemModel) -> None:
     if gap > 0:
         eligible = f & ~o["equity"]
         p_rate = speed * gap / max(1.0 - share, 1e-9)
-        scope = np.where(o["kind"] == 1, pol.equity.soe_scope, 1.0)
+        scope = np.where(o["kind"] == Ownership.SOE, pol.equity.soe_scope, 1.0)
         adopt = eligible & (rng.random(o.n) < hazard(p_rate * scope, dt))
         o["equity"] = o["equity"] | adopt
     else:

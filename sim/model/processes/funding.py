@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.codes import STATE_SOURCES, Source
 from sim.model.protocol import Mechanism
 from sim.model.util import choose, hazard, in_codes, pick
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
 
-GOV, SOE, PRIVATE, FOREIGN, ANGEL = range(5)
 MEGADEAL_USD = 1e8  # definition of a mega-round (BRIEF section 4), not a behavioural parameter
 UNICORN_USD = 1e9  # definition of a unicorn
 
@@ -87,7 +87,7 @@ def early_capital_rate(m: EcosystemModel) -> float:
     """Capital per year reaching young firms (early stage plus angels)."""
     s = source_shares(m)
     e = m.policy.funding.early_stage_share
-    return supply_rate(m) * (s[ANGEL] + (1.0 - s[ANGEL]) * e)
+    return supply_rate(m) * (s[Source.ANGEL] + (1.0 - s[Source.ANGEL]) * e)
 
 
 def update_valuations(m: EcosystemModel) -> None:
@@ -127,7 +127,7 @@ def _invest(
     mega = amount >= MEGADEAL_USD * m.usd_rate
     acc.vc_megadeal_amount += float(money[mega].sum())
     acc.vc_megadeal_count += float(fw[mega].sum())
-    if source in (GOV, SOE):
+    if source in STATE_SOURCES:
         acc.vc_government_amount += float(money.sum())
     o["cash"][firms] += amount
     o["last_round"][firms] = m.t
@@ -164,6 +164,7 @@ def _network_flags(m: EcosystemModel) -> np.ndarray:
     """
     n = m.orgs.n
     cache = m.state.funding.flags_cache
+    n_sources = len(Source)
     if (
         cache is None
         or cache[0] is not m.inv_vc
@@ -171,10 +172,10 @@ def _network_flags(m: EcosystemModel) -> np.ndarray:
         or cache[2] > len(m.inv_vc)
         or cache[3].shape[1] > n
     ):
-        cache = (m.inv_vc, m.inv_firm, 0, np.zeros((5, n), bool))
+        cache = (m.inv_vc, m.inv_firm, 0, np.zeros((n_sources, n), bool))
     vc, firm, done, flags = cache
     if flags.shape[1] < n:  # organisations founded since the last call
-        flags = np.concatenate([flags, np.zeros((5, n - flags.shape[1]), bool)], axis=1)
+        flags = np.concatenate([flags, np.zeros((n_sources, n - flags.shape[1]), bool)], axis=1)
     if len(vc) > done:
         va = np.asarray(vc[done:])
         fb = np.asarray(firm[done:])
@@ -204,7 +205,7 @@ def step(m: EcosystemModel) -> None:
     older = f & (age > fp.early_stage_age)
     rel_prod = np.clip(o["log_prod"] - m.state.production.mean_log_prod, -3, 3)
     quality = np.exp(rel_prod - age / fp.investor_age_scale)
-    priority = in_codes(o["sector"], [int(c[1]) - 1 for c in fp.priority_clusters])
+    priority = in_codes(o["sector"], fp.priority_codes)
     m.pending_coinvest = []  # syndication ties of this step, added in one batch below
     round_mult = pol.funding.round_size * np.exp(fp.round_size_trend * (m.t - m.t0))
     flags = _network_flags(m)
@@ -216,17 +217,17 @@ def step(m: EcosystemModel) -> None:
     def attractiveness(s: int, which: int) -> np.ndarray:
         pool = pools[which]
         attract = pool_quality[which] * pick(flags[s][pool], fp.network_bias, 1.0)
-        if s in (GOV, SOE):
+        if s in STATE_SOURCES:
             attract = attract * pick(pool_priority[which], fp.government_priority_bias, 1.0)
         return attract
 
-    for s in range(5):
+    for s in Source:
         budget = supply * shares[s]
         if budget <= 0:
             continue
-        src_mult = fp.private_round_mult if s in (PRIVATE, FOREIGN) else 1.0
+        src_mult = fp.private_round_mult if s in (Source.PRIVATE, Source.FOREIGN) else 1.0
         median = fp.round_size * round_mult * src_mult
-        if s == ANGEL:
+        if s == Source.ANGEL:
             _invest(
                 m,
                 s,
@@ -238,7 +239,7 @@ def step(m: EcosystemModel) -> None:
             )
             continue
         e = pol.funding.early_stage_share
-        if s in (GOV, SOE):
+        if s in STATE_SOURCES:
             e = min(1.0, e * fp.government_early_bias)
         _invest(m, s, budget * e, pools[0], attractiveness(s, 0), median, fp.dilution)
         _invest(

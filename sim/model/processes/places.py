@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.codes import Origin
 from sim.model.protocol import Mechanism
 
 if TYPE_CHECKING:
@@ -38,7 +39,9 @@ def wage_premium(m: EcosystemModel) -> float:
     act = tl["active"] & (tl["employer"] >= 0)
     lab = m.p.labour
     prem = (
-        1.0 + lab.education_premium * tl["edu"][act] + lab.foreign_premium * (tl["origin"][act] > 0)
+        1.0
+        + lab.education_premium * tl["edu"][act]
+        + lab.foreign_premium * (tl["origin"][act] != Origin.DOMESTIC)
     )
     return float(prem.mean()) if prem.size else 1.0
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.codes import Ownership
 from sim.model.processes.places import wage_premium
 from sim.model.protocol import Mechanism
 from sim.model.util import pick
@@ -108,7 +109,8 @@ def step(m: EcosystemModel) -> None:
     fl.profit += float(np.sum(wf * profit) * dt)
     fl.rd_spend += float(np.sum(wf * o["rd_spend"]) * dt)
     fl.tax += float(np.sum(wf * o["va"]) * pr.tax_share * dt)
-    export = pr.export_share * pick(o["kind"] == 2, pr.foreign_firm_export_mult, 1.0)
+    foreign = o["kind"] == Ownership.FOREIGN_INVESTED
+    export = pr.export_share * pick(foreign, pr.foreign_firm_export_mult, 1.0)
     export = np.minimum(export, 1.0) * (1.0 - pr.decoupling_export_effect * pol.shocks.decoupling)
     fl.overseas_revenue += float(np.sum(wf * o["rev"] * export) * dt)
     fl.wage_bill += float(np.sum(wf * o["emp"] * wage) * dt)
@@ -117,7 +119,7 @@ def step(m: EcosystemModel) -> None:
     # productivity (log revenue per employee)
     n = o.n
     density = _park_knowledge_density(m)
-    ai = (o["sector"] == int(pr.ai_sector[1]) - 1) * pol.shocks.ai_wave
+    ai = (o["sector"] == pr.ai_code) * pol.shocks.ai_wave
     drift = (
         pr.productivity_drift
         + pol.shocks.macro_growth

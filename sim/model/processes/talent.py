@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.codes import Origin
 from sim.model.protocol import Mechanism
 from sim.model.util import choose, hazard, pick, stochastic_round
 
@@ -28,7 +29,7 @@ def _departures(m: EcosystemModel) -> None:
     act = tl["active"]
     origin = tl["origin"]
     base = np.array([lab.exit_domestic, lab.exit_returnee, lab.exit_foreign], np.float64)[origin]
-    base = base * pick(origin > 0, 1.0 - pol.talent.residence_facilitation, 1.0)
+    base = base * pick(origin != Origin.DOMESTIC, 1.0 - pol.talent.residence_facilitation, 1.0)
     base = base * m.state.places.attraction ** (-lab.exit_cost_elasticity)
     emp = tl["employer"]
     employed = emp >= 0
@@ -47,7 +48,7 @@ def _departures(m: EcosystemModel) -> None:
 def _arrive(
     m: EcosystemModel,
     people: float,
-    origin: int,
+    origin: Origin,
     bachelor_share: float,
     age_mean: float,
     age_sd: float,
@@ -77,7 +78,7 @@ def _arrivals(m: EcosystemModel) -> None:
     fa = pol.talent.foreign_attraction
     sd = lab.arrival_age_sd
     domestic = lab.vacancy_fill * m.state.firms.unmet_demand * dt * pull
-    _arrive(m, domestic, 0, lab.migrant_bachelor_share, lab.arrival_age, sd)
+    _arrive(m, domestic, Origin.DOMESTIC, lab.migrant_bachelor_share, lab.arrival_age, sd)
     returnees = (
         lab.returnee_arrival
         * employment
@@ -86,12 +87,12 @@ def _arrivals(m: EcosystemModel) -> None:
         * (1 - lab.decoupling_returnee_effect * decouple)
         * dt
     )
-    _arrive(m, returnees, 1, lab.returnee_bachelor_share, lab.arrival_age, sd)
+    _arrive(m, returnees, Origin.RETURNEE, lab.returnee_bachelor_share, lab.arrival_age, sd)
     foreign = lab.foreign_arrival * employment * pull * fa * (1 - decouple) * dt
-    _arrive(m, foreign, 2, lab.foreign_bachelor_share, lab.arrival_age, sd)
+    _arrive(m, foreign, Origin.FOREIGN, lab.foreign_bachelor_share, lab.arrival_age, sd)
     u = o["active"] & o["is_univ"]
     graduates = lab.graduates_per_researcher * float(np.sum(o["emp"][u])) * dt
-    _arrive(m, graduates, 0, 1.0, lab.graduate_age, sd / 2)
+    _arrive(m, graduates, Origin.DOMESTIC, 1.0, lab.graduate_age, sd / 2)
 
 
 def _job_moves(m: EcosystemModel) -> None:
