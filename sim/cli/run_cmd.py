@@ -25,19 +25,22 @@ from sim.io import (
     write_json_atomic,
     write_text_atomic,
 )
+from sim.model.indicators import UNITS
 from sim.scenario import Scenario, load
 from sim.scenario.loader import dump_yaml
 
+#: indicators shown after a run, with the power of ten they are shown in (units come from
+#: the indicator declarations)
 SUMMARY = (
-    ("employment", "persons", 1.0),
-    ("revenue_total", "currency, 1e12", 1e12),
-    ("value_added_per_employee", "currency", 1.0),
-    ("patents_granted", "patents", 1.0),
-    ("new_tech_firms", "firms", 1.0),
-    ("vc_investment_total", "currency, 1e9", 1e9),
-    ("unicorns", "firms", 1.0),
-    ("foreign_employee_share", "share", 1.0),
-    ("firms_relocated_out", "firms", 1.0),
+    ("employment", 1.0),
+    ("revenue_total", 1e12),
+    ("value_added_per_employee", 1.0),
+    ("patents_granted", 1.0),
+    ("new_tech_firms", 1.0),
+    ("vc_investment_total", 1e9),
+    ("unicorns", 1.0),
+    ("foreign_employee_share", 1.0),
+    ("firms_relocated_out", 1.0),
 )
 
 
@@ -132,7 +135,8 @@ def summary_table(df, scenario: Scenario) -> Table:
     for y in show:
         table.add_column(str(y), justify="right")
     mean = df.groupby(["indicator", "year"])["value"].mean()
-    for name, unit, div in SUMMARY:
+    for name, div in SUMMARY:
+        unit = UNITS[name] if div == 1.0 else f"{UNITS[name]}, {div:.0e}".replace("e+", "e")
         table.add_row(
             name, unit, *[f"{mean.get((name, y), float('nan')) / div:,.4g}" for y in show]
         )

@@ -43,9 +43,10 @@ def run_replicates(
     if workers <= 1 or len(seeds) == 1:
         for i, s in enumerate(seeds):
             cb = (lambda y, i=i: on_year(i, y)) if on_year else None
-            results[i] = simulate(config, s, snapshot=(i == 0), on_year=cb)
+            result = simulate(config, s, snapshot=(i == 0), on_year=cb)
+            results[i] = result
             if on_done:
-                on_done(i, results[i])
+                on_done(i, result)
     else:
         # spawn: a fresh interpreter per worker, safe whatever threads the parent runs
         ctx = multiprocessing.get_context("spawn")
@@ -53,9 +54,10 @@ def run_replicates(
             futures = {pool.submit(_one, (config, s, i == 0)): i for i, s in enumerate(seeds)}
             for fut in as_completed(futures):
                 i = futures[fut]
-                results[i] = fut.result()
+                result = fut.result()
+                results[i] = result
                 if on_done:
-                    on_done(i, results[i])
+                    on_done(i, result)
     return [r for r in results if r is not None]
 
 

@@ -14,6 +14,7 @@ import mesa
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
+    from sim.model.state import Population
 
 OWNERSHIP = ("private", "state-owned", "foreign-invested", "spin-off", "university")
 ORIGINS = ("domestic", "returnee", "foreign")
@@ -37,7 +38,7 @@ class Firm(_Face):
     """A technology firm (or a group of similar small firms, see ``weight``)."""
 
     @property
-    def _o(self):
+    def _o(self) -> Population:
         return self.model.orgs
 
     weight = property(lambda self: float(self._o["weight"][self.row]))

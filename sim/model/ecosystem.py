@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import mesa
 import networkx as nx
 import numpy as np
@@ -98,15 +101,16 @@ class EcosystemModel(mesa.Model):
 
     # ------------------------------------------------------------------ Mesa faces
     @property
-    def agents(self):
+    def agents(self) -> mesa.agent.AgentSet:
         """All Mesa agents, brought up to date with the arrays when read."""
         self._sync_faces()
         return self._all_agents
 
     @property
-    def agents_by_type(self):
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
         self._sync_faces()
-        return self._agents_by_type
+        by_type: dict[type[mesa.Agent], mesa.agent.AgentSet] = self._agents_by_type
+        return by_type
 
     def n_agents(self) -> int:
         """Number of live agents of all classes, read from the arrays (no faces needed)."""
@@ -177,7 +181,15 @@ class EcosystemModel(mesa.Model):
         """The collaboration graph (nodes: agents' unique_id), synced with the arrays."""
         return self._graph.sync(*self.graph_arrays())
 
-    def graph_arrays(self):
+    def graph_arrays(
+        self,
+    ) -> tuple[
+        np.ndarray,
+        Callable[[np.ndarray], list[dict[str, Any]]],
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+    ]:
         self._sync_faces()  # node ids are the agents' unique_id
         o, tl, iv = self.orgs, self.talent, self.investors
         org_uid, tal_uid, inv_uid = o["uid"], tl["uid"], iv["uid"]
@@ -220,11 +232,11 @@ class EcosystemModel(mesa.Model):
         live = (u >= 0) & (v >= 0)  # ties to rows that ended this step go at the next decay
         return nodes, self._node_attrs, u[live], v[live], k[live]
 
-    def _node_attrs(self, uids: np.ndarray) -> list[dict]:
+    def _node_attrs(self, uids: np.ndarray) -> list[dict[str, Any]]:
         index = self._uid_index()
         return [self._attrs_for(index.get(uid, ("?", -1))) for uid in uids.tolist()]
 
-    def _attrs_for(self, where: tuple[str, int]) -> dict:
+    def _attrs_for(self, where: tuple[str, int]) -> dict[str, Any]:
         kind, row = where
         if kind == "orgs":
             is_u = bool(self.orgs["is_univ"][row])

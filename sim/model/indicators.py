@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from functools import cached_property
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from sim.model.codes import Origin
@@ -34,12 +35,12 @@ def _ratio(a: float, b: float) -> float:
     return float(a / b) if b > 0 else 0.0
 
 
-def collaboration_layer(m: EcosystemModel):
+def collaboration_layer(m: EcosystemModel) -> sparse.csr_matrix:
     """Sparse adjacency of the R&D / technology-contract layer over active organisations."""
     return m.ties.adjacency(m.orgs.n)
 
 
-def giant_component_share(adj) -> float:
+def giant_component_share(adj: sparse.csr_matrix) -> float:
     """Share of the organisations with ties that sit in the largest component."""
     adj.sum_duplicates()  # canonical (a no-op for the tie store's matrix): entries are edges
     deg = np.diff(adj.indptr)
@@ -84,7 +85,8 @@ class YearEnd:
 
     @cached_property
     def firms(self) -> np.ndarray:
-        return self.o["active"] & ~self.o["is_univ"]
+        mask: np.ndarray = self.o["active"] & ~self.o["is_univ"]
+        return mask
 
     @cached_property
     def wf(self) -> np.ndarray:
@@ -132,7 +134,8 @@ class YearEnd:
 
     @cached_property
     def listed(self) -> np.ndarray:
-        return self.firms & self.o["listed"]
+        mask: np.ndarray = self.firms & self.o["listed"]
+        return mask
 
     @cached_property
     def listed_value(self) -> float:
@@ -144,10 +147,10 @@ class YearEnd:
         fp = self.m.p.funding
         climate = max(0.05, 1.0 + self.m.policy.shocks.funding_climate)
         sentiment = climate**fp.market_sentiment_elasticity
-        return self.listed_value * fp.listing_premium * sentiment
+        return float(self.listed_value * fp.listing_premium * sentiment)
 
     @cached_property
-    def adj(self) -> Any:
+    def adj(self) -> sparse.csr_matrix:
         return collaboration_layer(self.m)
 
     @cached_property

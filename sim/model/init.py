@@ -25,16 +25,18 @@ from sim.model.util import choose
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
+    from sim.model.params import PopulationParams
 
 
-def manufacturing_share(pp, sector: np.ndarray) -> np.ndarray:
+def manufacturing_share(pp: PopulationParams, sector: np.ndarray) -> np.ndarray:
     """Chance that a firm of each cluster has general manufacturing stages."""
     mult = np.where(
         np.isin(sector, MANUFACTURING_CLUSTERS),
         pp.manufacturing_cluster_mult,
         pp.manufacturing_other_mult,
     )
-    return pp.manufacturing_stage_share * mult
+    share: np.ndarray = pp.manufacturing_stage_share * mult
+    return share
 
 
 def tier_weights(m: EcosystemModel, emp: np.ndarray) -> np.ndarray:

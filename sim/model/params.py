@@ -441,7 +441,7 @@ class FundingParams(Block):
         0.5, 0, 3, "elasticity", "how listed market values follow the funding climate"
     )
     priority_clusters: list[Literal["C1", "C2", "C3", "C4", "C5", "C6"]] = Field(
-        default_factory=lambda: ["C1", "C2", "C3"],
+        default_factory=lambda: ["C1", "C2", "C3"],  # type: ignore[arg-type]
         description="clusters government funds and relocation policy treat as priorities",
     )
     _priority_codes: tuple[Cluster, ...] = PrivateAttr(())

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import Field, create_model, model_validator
 
@@ -36,7 +36,7 @@ class LeverSchedule(Block):
     strength: float = P(0.0, 0, 1, "share", "0: nothing beyond history; 1: the lever's values")
 
     @model_validator(mode="after")
-    def _end_after_start(self):
+    def _end_after_start(self) -> LeverSchedule:
         if self.end_year is not None and self.end_year <= self.start_year:
             raise ValueError(
                 f"end_year ({self.end_year}) must be after start_year ({self.start_year})"
@@ -146,15 +146,15 @@ def _step_model(base: type[LeverSchedule], lever: str) -> type[LeverSchedule]:
         if name in LeverSchedule.model_fields:
             continue
         lo, hi = field_bounds(info)
+        bounds: dict[str, Any] = {}
+        if lo is not None:
+            bounds["ge"] = lo
+        if hi is not None:
+            bounds["le"] = hi
+        extra: Any = field_extra(info)
         step_fields[name] = (
             float | None,
-            Field(
-                None,
-                description=info.description,
-                json_schema_extra=field_extra(info),
-                **({"ge": lo} if lo is not None else {}),
-                **({"le": hi} if hi is not None else {}),
-            ),
+            Field(None, description=info.description, json_schema_extra=extra, **bounds),
         )
     step_fields["lever"] = (Literal[lever], Field(description="lever type"))
     step_fields["note"] = (
@@ -344,7 +344,7 @@ RelocationPressureStep = LEVERS["relocation_pressure"].step_schema
 FundingMixStep = LEVERS["funding_mix"].step_schema
 
 #: the policy question: lever settings on top of the policy history
-Levers = create_model(
+Levers: type[Block] = create_model(  # type: ignore[call-overload]
     "Levers",
     __base__=Block,
     __doc__="The policy question: lever settings on top of the policy history.",
@@ -357,10 +357,20 @@ Levers = create_model(
     },
 )
 
-HistoryStep = Annotated[
-    Union[tuple(spec.step_schema for spec in LEVERS.values())],  # type: ignore[valid-type]  # noqa: UP007
-    Field(discriminator="lever"),
-]
+if TYPE_CHECKING:
+
+    class HistoryStep(LeverSchedule):
+        """What every history step has (the static view of the union below)."""
+
+        lever: str
+        note: str
+
+else:
+    #: one step of the policy history: any lever's step block, told apart by ``lever``
+    HistoryStep = Annotated[
+        Union[tuple(spec.step_schema for spec in LEVERS.values())],  # noqa: UP007
+        Field(discriminator="lever"),
+    ]
 
 
 class ShockEntry(Block):

@@ -1,9 +1,10 @@
 """Array-backed agent populations: the single source of truth for per-agent state.
 
 Following Starsim and Covasim, each population keeps one numpy array per attribute, declared
-once with its dtype and default. Rows are never reused or compacted: a row is an agent's
-identity in the arrays for the whole run and ``active`` marks who is still there. Arrays grow
-geometrically, so adding agents is amortised O(1).
+once with its dtype and default (``sim.model.schemas``). Within a year a row is an agent's
+identity and ``active`` marks who is still there; once a year, after the indicators are
+recorded, ended rows are dropped and every reference remapped (:func:`compact`,
+``sim.model.compaction``). Arrays grow geometrically, so adding agents is amortised O(1).
 """
 
 from __future__ import annotations

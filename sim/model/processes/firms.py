@@ -12,7 +12,7 @@ branches outside. Firms adopt employee equity toward the policy's target share.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -233,7 +233,7 @@ def _split(m: EcosystemModel) -> None:
     src = np.repeat(over, k - 1)
     if src.size == 0:
         return
-    values = {name: o[name][src] for name in o.schema if name not in ("uid",)}
+    values: dict[str, Any] = {name: o[name][src] for name in o.schema if name not in ("uid",)}
     values["uid"] = -1
     o.add(src.size, **values)
 

@@ -80,14 +80,15 @@ def supply_rate(m: EcosystemModel) -> float:
 def source_shares(m: EcosystemModel) -> np.ndarray:
     f = m.policy.funding
     s = np.array([f.share_government, f.share_soe, f.share_private, f.share_foreign, f.share_angel])
-    return s / s.sum()
+    shares: np.ndarray = s / s.sum()
+    return shares
 
 
 def early_capital_rate(m: EcosystemModel) -> float:
     """Capital per year reaching young firms (early stage plus angels)."""
     s = source_shares(m)
     e = m.policy.funding.early_stage_share
-    return supply_rate(m) * (s[Source.ANGEL] + (1.0 - s[Source.ANGEL]) * e)
+    return supply_rate(m) * float(s[Source.ANGEL] + (1.0 - s[Source.ANGEL]) * e)
 
 
 def update_valuations(m: EcosystemModel) -> None:
@@ -216,7 +217,7 @@ def step(m: EcosystemModel) -> None:
 
     def attractiveness(s: int, which: int) -> np.ndarray:
         pool = pools[which]
-        attract = pool_quality[which] * pick(flags[s][pool], fp.network_bias, 1.0)
+        attract: np.ndarray = pool_quality[which] * pick(flags[s][pool], fp.network_bias, 1.0)
         if s in STATE_SOURCES:
             attract = attract * pick(pool_priority[which], fp.government_priority_bias, 1.0)
         return attract

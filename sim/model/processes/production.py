@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 def firm_mask(m: EcosystemModel) -> np.ndarray:
     o = m.orgs
-    return o["active"] & ~o["is_univ"]
+    mask: np.ndarray = o["active"] & ~o["is_univ"]
+    return mask
 
 
 @dataclass
@@ -207,7 +208,8 @@ def _park_knowledge_density(m: EcosystemModel) -> np.ndarray:
     )
     dens = rd / m.parks["area"]
     top = dens.max()
-    return dens / top if top > 0 else dens
+    density: np.ndarray = dens / top if top > 0 else dens
+    return density
 
 
 MECHANISM = Mechanism(
