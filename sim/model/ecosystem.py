@@ -59,7 +59,6 @@ class EcosystemModel(mesa.Model):
         self.coinvest = TieStore(256)  # investor-investor syndication ties
         self.inv_vc: list[int] = []  # investment ties (investor row, firm row)
         self.inv_firm: list[int] = []
-        self.pending_coinvest: list[tuple[np.ndarray, np.ndarray]] = []
         self._graph = GraphView()
 
         # scalar state of each mechanism, and the flows of the current year

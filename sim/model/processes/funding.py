@@ -13,7 +13,7 @@ of listed firms: success brings more capital (the Silicon Valley loop of seed 00
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,6 +40,8 @@ class FundingState:
     # investment-tie flags by source (see _network_flags): the lists they were built from,
     # how many ties they cover, the flags
     flags_cache: tuple[list[int], list[int], int, np.ndarray] | None = None
+    # syndication ties of the current step (lead, co-investor), added in one batch
+    pending_coinvest: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 def initialise(m: EcosystemModel) -> None:
@@ -154,7 +156,7 @@ def _invest(
         co = choose(rng, all_inv, inv["weight"][all_inv], int(syn.sum()))
         m.inv_vc.extend(co.tolist())
         m.inv_firm.extend(firms[syn].tolist())
-        m.pending_coinvest.append((leads[syn], co))
+        m.state.funding.pending_coinvest.append((leads[syn], co))
 
 
 def _network_flags(m: EcosystemModel) -> np.ndarray:
@@ -207,7 +209,7 @@ def step(m: EcosystemModel) -> None:
     rel_prod = np.clip(o["log_prod"] - m.state.production.mean_log_prod, -3, 3)
     quality = np.exp(rel_prod - age / fp.investor_age_scale)
     priority = in_codes(o["sector"], fp.priority_codes)
-    m.pending_coinvest = []  # syndication ties of this step, added in one batch below
+    m.state.funding.pending_coinvest = []  # syndication ties of this step, added in one batch
     round_mult = pol.funding.round_size * np.exp(fp.round_size_trend * (m.t - m.t0))
     flags = _network_flags(m)
     # attractiveness is only needed over the two pools (young and older firms)
@@ -253,9 +255,9 @@ def step(m: EcosystemModel) -> None:
             fp.growth_dilution,
         )
 
-    if m.pending_coinvest:
-        leads = np.concatenate([p[0] for p in m.pending_coinvest])
-        cos = np.concatenate([p[1] for p in m.pending_coinvest])
+    if m.state.funding.pending_coinvest:
+        leads = np.concatenate([p[0] for p in m.state.funding.pending_coinvest])
+        cos = np.concatenate([p[1] for p in m.state.funding.pending_coinvest])
         m.coinvest.add(leads, cos, 0)
 
     # listings
