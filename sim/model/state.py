@@ -9,6 +9,7 @@ recorded, ended rows are dropped and every reference remapped (:func:`compact`,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -19,12 +20,14 @@ from sim.model.schemas import Column
 class Population:
     """Columns of equal length; ``pop[name]`` is a view of the first ``n`` rows."""
 
-    def __init__(self, schema: dict[str, Column], capacity: int = 1024) -> None:
-        self.schema = schema
+    def __init__(self, schema: Mapping[str, tuple[Any, ...]], capacity: int = 1024) -> None:
+        """``schema``: name -> Column (or a plain ``(dtype, default)`` tuple)."""
+        self.schema: dict[str, Column] = {name: Column(*decl) for name, decl in schema.items()}
         self.n = 0
         self._cap = max(16, int(capacity))
         self._data = {
-            name: np.full(self._cap, col.default, dtype=col.dtype) for name, col in schema.items()
+            name: np.full(self._cap, col.default, dtype=col.dtype)
+            for name, col in self.schema.items()
         }
 
     def __getitem__(self, name: str) -> np.ndarray:
