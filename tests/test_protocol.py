@@ -7,10 +7,9 @@ import dataclasses
 
 import pytest
 
-from sim.model.mechanisms import MECHANISMS, ModelState
+from sim.model.mechanisms import MECHANISMS, ORG_SCHEMA, TALENT_SCHEMA, ModelState
 from sim.model.params import ModelParams
 from sim.model.policy import LEVERS, Levers, PolicySchedule, Shocks, schedule_for
-from sim.model.schemas import ORG_SCHEMA, TALENT_SCHEMA
 
 
 def test_mechanisms_declare_known_parameter_blocks_and_typed_state() -> None:

@@ -16,11 +16,17 @@ from sim.model.config import RunConfig
 from sim.model.flows import YearFlows
 from sim.model.indicators import record_year
 from sim.model.init import populate
-from sim.model.mechanisms import MECHANISMS, ModelState
+from sim.model.mechanisms import (
+    INVESTOR_SCHEMA,
+    MECHANISMS,
+    ORG_SCHEMA,
+    PARK_SCHEMA,
+    TALENT_SCHEMA,
+    ModelState,
+)
 from sim.model.network import KIND_CODE, GraphView, TieStore
 from sim.model.params import CLUSTERS
 from sim.model.policy import PolicyState, schedule_for
-from sim.model.schemas import INVESTOR_SCHEMA, ORG_SCHEMA, PARK_SCHEMA, TALENT_SCHEMA
 from sim.model.state import Population
 
 

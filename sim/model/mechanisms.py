@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sim.model.processes import collaboration, entry, firms, funding, places, production, talent
 from sim.model.protocol import Mechanism
+from sim.model.schemas import BASE_COLUMNS, Column
 
 MECHANISMS: tuple[Mechanism, ...] = (
     places.MECHANISM,  # rents, cost of living, wages
@@ -23,6 +24,23 @@ MECHANISMS: tuple[Mechanism, ...] = (
     talent.MECHANISM,  # departures, arrivals, graduates, job moves, ageing
     entry.MECHANISM,  # founding and spin-offs
 )
+
+
+def population_schema(population: str) -> dict[str, Column]:
+    """The columns of a population: its identity columns, then each mechanism's, in order."""
+    cols = dict(BASE_COLUMNS[population])
+    for mech in MECHANISMS:
+        for name, col in mech.columns.get(population, {}).items():
+            if name in cols:
+                raise ValueError(f"column {population}.{name} is declared twice")
+            cols[name] = col
+    return cols
+
+
+ORG_SCHEMA = population_schema("orgs")
+TALENT_SCHEMA = population_schema("talent")
+INVESTOR_SCHEMA = population_schema("investors")
+PARK_SCHEMA = population_schema("parks")
 
 
 @dataclass

@@ -4,6 +4,8 @@ A *mechanism* (one file under ``sim/model/processes``) declares
 
 - the parameter blocks it reads (``params``: names of :class:`~sim.model.params.ModelParams`
   blocks),
+- the per-agent columns it owns (``columns``: population -> name -> Column, row references
+  marked; identity columns every mechanism reads are in :mod:`sim.model.schemas`),
 - its scalar state, a dataclass with every field typed and defaulted (the model holds one
   instance per mechanism in :class:`~sim.model.mechanisms.ModelState`; nothing is created
   lazily on the model),
@@ -24,10 +26,12 @@ The shape follows Starsim's modules (``define_pars``, ``define_states``, ``defin
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+
+from sim.model.schemas import Column
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -48,6 +52,7 @@ class Mechanism:
     params: tuple[str, ...]
     state: type[Any]
     step: Hook
+    columns: Mapping[str, Mapping[str, Column]] = field(default_factory=dict)
     init: Hook = _nothing
     close_year: Hook = _nothing
 

@@ -18,10 +18,22 @@ import numpy as np
 
 from sim.model.codes import TieKind
 from sim.model.protocol import Mechanism
+from sim.model.schemas import columns
 from sim.model.util import choose, hazard
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
+
+
+#: what an organisation gets from its partners
+COLUMNS = {
+    "orgs": columns(
+        {
+            "exposure": (np.float64, 0.0),  # spillover exposure (mean positive knowledge gap)
+            "partners": (np.float64, 0.0),  # R&D partners plus alumni bridges
+        }
+    )
+}
 
 
 @dataclass
@@ -189,6 +201,7 @@ def step(m: EcosystemModel) -> None:
 
 MECHANISM = Mechanism(
     name="collaboration",
+    columns=COLUMNS,
     summary="R&D ties grow and decay, spillover exposure",
     params=("collaboration", "population"),
     state=CollaborationState,

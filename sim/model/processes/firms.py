@@ -19,10 +19,25 @@ import numpy as np
 from sim.model.codes import Ownership
 from sim.model.init import tier_weights
 from sim.model.protocol import Mechanism
+from sim.model.schemas import columns
 from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
+
+
+#: size, equity, moves out of the region and age counting of firms
+COLUMNS = {
+    "orgs": columns(
+        {
+            "emp": (np.float64, 0.0),  # employees of one real firm (researchers: university)
+            "equity": (bool, False),  # grants employee equity
+            "relocated": (bool, False),
+            "branches": (np.float64, 0.0),  # branches opened outside the region
+            "aged3_counted": (bool, False),  # counted as an incubator graduate (age 3)
+        }
+    )
+}
 
 
 @dataclass
@@ -247,6 +262,7 @@ def step(m: EcosystemModel) -> None:
 
 MECHANISM = Mechanism(
     name="firms",
+    columns=COLUMNS,
     summary="growth, hiring, exits, relocation, branches, equity adoption",
     params=("growth", "relocation", "entrepreneurship", "population", "labour"),
     state=FirmsState,

@@ -20,6 +20,7 @@ import numpy as np
 
 from sim.model.codes import STATE_SOURCES, Source
 from sim.model.protocol import Mechanism
+from sim.model.schemas import NEG_INF, columns
 from sim.model.util import choose, hazard, in_codes, pick
 
 if TYPE_CHECKING:
@@ -27,6 +28,22 @@ if TYPE_CHECKING:
 
 MEGADEAL_USD = 1e8  # definition of a mega-round (BRIEF section 4), not a behavioural parameter
 UNICORN_USD = 1e9  # definition of a unicorn
+
+
+#: venture rounds, valuations and listings of firms; what investors have put in
+COLUMNS = {
+    "orgs": columns(
+        {
+            "listed": (bool, False),
+            "vc_backed": (bool, False),
+            "post_money": (np.float64, 0.0),  # valuation at the last round, currency
+            "rev_at_round": (np.float64, 0.0),  # revenue at that round, currency/yr
+            "last_round": (np.float64, NEG_INF),  # decimal year of the last round
+            "valuation": (np.float64, 0.0),  # current valuation, currency
+        }
+    ),
+    "investors": columns({"invested": (np.float64, 0.0)}),  # currency, per investor
+}
 
 
 @dataclass
@@ -275,6 +292,7 @@ def step(m: EcosystemModel) -> None:
 
 MECHANISM = Mechanism(
     name="funding",
+    columns=COLUMNS,
     summary="VC rounds, valuations, listings, investor confidence",
     params=("funding", "production", "population"),
     state=FundingState,

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.model.codes import Origin
 from sim.model.protocol import Mechanism
+from sim.model.schemas import columns
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -31,6 +32,20 @@ class PlacesState:
     rent_avg: float = 0.0  # the same now
     cost_of_living: float = 1.0  # relative to the start, what a non-subsidised employee faces
     attraction: float = 1.0  # real wage here relative to the regions talent could go to
+
+
+#: the parks' market: rents, escalation by policy, floor space and its use
+COLUMNS = {
+    "parks": columns(
+        {
+            "rent": (np.float64, 0.0),  # currency/m2/month
+            "escalation": (np.float64, 1.0),  # policy rent escalation so far (core parks)
+            "capacity": (np.float64, 0.0),  # floor space, m2
+            "occupancy0": (np.float64, 0.9),  # occupancy at the start
+            "occupancy": (np.float64, 0.9),
+        }
+    )
+}
 
 
 def wage_premium(m: EcosystemModel) -> float:
@@ -109,6 +124,7 @@ def step(m: EcosystemModel) -> None:
 
 MECHANISM = Mechanism(
     name="places",
+    columns=COLUMNS,
     summary="rents, cost of living, wages",
     params=("parks", "labour", "production"),
     state=PlacesState,

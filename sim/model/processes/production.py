@@ -19,6 +19,7 @@ import numpy as np
 from sim.model.codes import Ownership
 from sim.model.processes.places import wage_premium
 from sim.model.protocol import Mechanism
+from sim.model.schemas import columns
 from sim.model.util import pick
 
 if TYPE_CHECKING:
@@ -29,6 +30,23 @@ def firm_mask(m: EcosystemModel) -> np.ndarray:
     o = m.orgs
     mask: np.ndarray = o["active"] & ~o["is_univ"]
     return mask
+
+
+#: what firms and universities produce, spend and know
+COLUMNS = {
+    "orgs": columns(
+        {
+            "log_prod": (np.float64, 0.0),  # log revenue per employee (knowledge level)
+            "rd": (np.float64, 0.0),  # R&D intensity
+            "rev": (np.float64, 0.0),  # revenue rate, currency/yr
+            "va": (np.float64, 0.0),  # value added, currency/yr
+            "rd_spend": (np.float64, 0.0),  # currency/yr
+            "rent_bill": (np.float64, 0.0),  # currency/yr
+            "cash": (np.float64, 0.0),  # currency
+            "budget": (np.float64, 0.0),  # research budget of a university, currency/yr
+        }
+    )
+}
 
 
 @dataclass
@@ -214,6 +232,7 @@ def _park_knowledge_density(m: EcosystemModel) -> np.ndarray:
 
 MECHANISM = Mechanism(
     name="production",
+    columns=COLUMNS,
     summary="revenue, value added, profit, productivity, patents, technology contracts",
     params=("production", "knowledge", "labour", "collaboration", "population"),
     state=ProductionState,

@@ -18,10 +18,23 @@ import numpy as np
 
 from sim.model.codes import Origin
 from sim.model.protocol import Mechanism
+from sim.model.schemas import columns
 from sim.model.util import choose, hazard, pick, stochastic_round
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
+
+
+#: where people work and have worked, and their age
+COLUMNS = {
+    "talent": columns(
+        {
+            "employer": (np.int64, -1, "orgs"),  # org row, -1 between jobs
+            "alumni": (np.int64, -1, "orgs"),  # org row of the last former employer, -1 none
+            "age": (np.float64, 30.0),
+        }
+    )
+}
 
 
 def _departures(m: EcosystemModel) -> None:
@@ -140,6 +153,7 @@ class TalentState:
 
 MECHANISM = Mechanism(
     name="talent",
+    columns=COLUMNS,
     summary="departures, arrivals, graduates, job moves, ageing",
     params=("labour", "knowledge"),
     state=TalentState,
