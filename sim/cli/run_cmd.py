@@ -121,6 +121,7 @@ def run_metadata(
         "simulation_seconds": [round(r.build_seconds + r.run_seconds, 3) for r in results],
         "steps": first.steps,
         "agent_counts": first.agent_counts,
+        "indicator_units": dict(UNITS),  # from the indicator declarations
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
