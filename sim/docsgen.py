@@ -81,7 +81,8 @@ INDICATORS_HEADER = """# Indicators
 Generated from the indicator declarations (`sim/model/indicators.py`) by
 `python -m sim.docsgen`; do not edit by hand. Every row is one `indicator` of
 `indicators.csv`, in the order written. Flows are summed over the year's steps, stocks are
-read at the end of the year; money is in the scenario's currency. Contract indicators are
+read at the end of the year, ratios divide flows or stocks; money is in the scenario's
+currency (`{currency}`: CNY or USD). Contract indicators are
 written by every run (`REQUIRED`); the others are extras the indices, the dashboard and the
 report read.
 """
@@ -90,7 +91,7 @@ report read.
 def render_indicators() -> str:
     lines = [
         INDICATORS_HEADER,
-        "| indicator | unit | flow or stock | contract | meaning |",
+        "| indicator | unit | flow, stock or ratio | contract | meaning |",
         "|---|---|---|---|---|",
     ]
     for row in indicator_table():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -14,19 +13,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim import __version__
 from sim.cli.options import add_set_option
 from sim.errors import UserError
+from sim.experiments.metadata import run_metadata
 from sim.experiments.replicate import indicators_frame, replicate_seeds, run_replicates
+from sim.indicator_info import unit_of
 from sim.io import (
-    git_commit,
     staged_directory,
     write_csv_atomic,
     write_json_atomic,
     write_text_atomic,
 )
-from sim.model.indicators import UNITS
 from sim.scenario import Scenario, load
+from sim.scenario.checks import check_levers_can_act, lever_warnings
 from sim.scenario.loader import dump_yaml
 
 #: indicators shown after a run, with the power of ten they are shown in (units come from
@@ -50,7 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run a scenario and write indicators, run.json and a report",
         description="Run a scenario (replicated) and write its outputs atomically.",
     )
-    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument(
+        "scenario", help="scenario YAML file, or the name of a shipped scenario (zgc_baseline)"
+    )
     p.add_argument("--out", type=Path, help="output folder (default runs/<name>-<timestamp>)")
     p.add_argument("--seed", type=int, help="root seed (default: the scenario's seed)")
     p.add_argument("--replications", type=int, default=1, help="replicates (default 1)")
@@ -80,52 +81,6 @@ def cli_overrides(args: argparse.Namespace) -> list[str]:
     return list(args.overrides) + extra
 
 
-def run_metadata(
-    scenario: Scenario,
-    path: str,
-    source,
-    overrides: list[str],
-    seeds: list[int],
-    results: list,
-    wall: float,
-) -> dict:
-    first = results[0]
-    return {
-        "scenario": {
-            "name": scenario.name,
-            "file": str(path),
-            "description": scenario.description,
-            "region": scenario.region,
-            "currency": scenario.currency.code,
-            "usd_rate": scenario.currency.per_usd,
-            "start_year": scenario.start_year,
-            "end_year": scenario.end_year,
-            "scale": scenario.scale,
-        },
-        "files": [str(f) for f in getattr(source, "files", [path])],
-        "overrides": overrides,
-        "parameters": scenario.model_dump(mode="json"),
-        "history": [s.model_dump(mode="json") for s in scenario.history],
-        "levers": {
-            k: v
-            for k, v in scenario.levers.model_dump(mode="json").items()
-            if v.get("strength", 0) > 0
-        },
-        "shocks": scenario.shocks.model_dump(mode="json"),
-        "seeds": {"root": scenario.seed, "replicates": seeds},
-        "replications": len(results),
-        "version": __version__,
-        "git_commit": git_commit(),
-        "python": platform.python_version(),
-        "wall_time_s": round(wall, 3),
-        "simulation_seconds": [round(r.build_seconds + r.run_seconds, 3) for r in results],
-        "steps": first.steps,
-        "agent_counts": first.agent_counts,
-        "indicator_units": dict(UNITS),  # from the indicator declarations
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
-
-
 def summary_table(df, scenario: Scenario) -> Table:
     table = Table(title=f"{scenario.name}: mean over replicates ({scenario.currency.code})")
     table.add_column("indicator")
@@ -137,7 +92,8 @@ def summary_table(df, scenario: Scenario) -> Table:
         table.add_column(str(y), justify="right")
     mean = df.groupby(["indicator", "year"])["value"].mean()
     for name, div in SUMMARY:
-        unit = UNITS[name] if div == 1.0 else f"{UNITS[name]}, {div:.0e}".replace("e+", "e")
+        unit = unit_of(name, scenario.currency.code)
+        unit = unit if div == 1.0 else f"{unit}, {div:.0e}".replace("e+", "e")
         table.add_row(
             name, unit, *[f"{mean.get((name, y), float('nan')) / div:,.4g}" for y in show]
         )
@@ -151,7 +107,10 @@ def main(args: argparse.Namespace) -> int:
         raise UserError("--workers must be at least 1", field="--workers")
     overrides = cli_overrides(args)
     scenario, source = load(args.scenario, overrides)
+    check_levers_can_act(scenario, source)
     console = Console(stderr=True)
+    for warning in lever_warnings(scenario):
+        console.print(f"[yellow]warning: {warning}[/yellow]")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = args.out or Path("runs") / f"{scenario.name}-{stamp}"
     config = scenario.to_run_config()

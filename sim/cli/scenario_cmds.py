@@ -39,7 +39,9 @@ from sim.model.policy import (
     schedule_for,
 )
 from sim.scenario import SCENARIO_DIR_NAME, Scenario, SourceMap, load
+from sim.scenario.checks import check_levers_can_act, lever_warnings
 from sim.scenario.introspect import field_unit, models_of, range_of, unwrap
+from sim.scenario.library import shipped_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,7 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Resolve a scenario (extends, --set) and validate it; print a summary. "
         "Exit 0 when valid, 2 with a message naming file, line and field otherwise.",
     )
-    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument(
+        "scenario", help="scenario YAML file, or the name of a shipped scenario (zgc_baseline)"
+    )
     add_set_option(p)
     p.set_defaults(func=validate_main)
 
@@ -62,8 +66,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--dir",
         type=Path,
-        default=Path(SCENARIO_DIR_NAME),
-        help="folder holding the scenario files (default: scenarios)",
+        default=None,
+        help="folder holding local scenario files (default: ./scenarios when it exists); "
+        "the shipped scenarios are listed too",
     )
     p.add_argument(
         "--explain",
@@ -91,6 +96,7 @@ def _emit(text: str) -> None:
 
 def validate_main(args: argparse.Namespace) -> int:
     scenario, source = load(args.scenario, list(args.overrides))
+    check_levers_can_act(scenario, source)
     _emit(summary(scenario, source))
     return 0
 
@@ -214,6 +220,7 @@ def summary(scenario: Scenario, source: SourceMap) -> str:
         out.append(
             f"  {_span(entry.start_year, entry.end_year):<10} {name:<16} {entry.size:+.3g}{note}"
         )
+    out += [f"warning: {w}" for w in lever_warnings(s)]
     out.append(f"OK: {source.files[-1] if source.files else s.name} is valid")
     return "\n".join(out)
 
@@ -234,11 +241,23 @@ def scenarios_main(args: argparse.Namespace) -> int:
     if args.explain is not None:
         _emit(explain(args.explain))
         return 0
-    _emit(listing(args.dir))
+    local = args.dir
+    if local is None:
+        default = Path(SCENARIO_DIR_NAME)
+        local = default if default.is_dir() else None
+    shipped = shipped_dir()
+    parts = []
+    if local is not None:
+        parts.append(listing(local))
+    if shipped is not None and (local is None or local.resolve() != shipped.resolve()):
+        parts.append(listing(shipped, title="shipped with ecosim (run them by name)"))
+    if not parts:
+        parts.append("no scenario files found; give a folder with --dir")
+    _emit("\n\n".join(parts))
     return 0
 
 
-def listing(folder: Path) -> str:
+def listing(folder: Path, title: str = "") -> str:
     """The scenario files of ``folder``: file, name, region, years, description's first line.
 
     A file that does not load is listed with its error, so one broken file does not hide
@@ -247,7 +266,7 @@ def listing(folder: Path) -> str:
     files = scenario_files(folder)
     if not files:
         return f"no scenario files (*.yaml) in {folder}"
-    out, broken = [], 0
+    out, broken = ([f"{title}:", ""] if title else []), 0
     for path in files:
         try:
             s, _ = load(path)

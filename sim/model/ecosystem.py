@@ -80,6 +80,7 @@ class EcosystemModel(mesa.Model):
             "investors": {},
             "parks": {},
         }
+        self._by_uid: dict[int, mesa.Agent] = {}  # unique_id -> face (graph node lookup)
         for mechanism in MECHANISMS:
             mechanism.init(self)
 
@@ -113,9 +114,24 @@ class EcosystemModel(mesa.Model):
 
     @property
     def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
+        """Agents by exact class (``Firm`` excludes ``University``), synced when read."""
         self._sync_faces()
         by_type: dict[type[mesa.Agent], mesa.agent.AgentSet] = self._agents_by_type
         return by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent classes present, synced like ``agents`` (DataCollector reads this first)."""
+        self._sync_faces()
+        return list(self._agents_by_type.keys())
+
+    def agent_by_id(self, unique_id: int) -> mesa.Agent:
+        """The live agent with ``unique_id`` (a node of ``model.graph``); KeyError if none."""
+        self._sync_faces()
+        agent = self._by_uid.get(int(unique_id))
+        if agent is None or not agent.active:
+            raise KeyError(f"no live agent with unique_id {unique_id}")
+        return agent
 
     def n_agents(self) -> int:
         """Number of live agents of all classes, read from the arrays (no faces needed)."""
@@ -144,13 +160,17 @@ class EcosystemModel(mesa.Model):
                 agent = cls_of(r)(self, r)
                 faces[r] = agent
                 uid[r] = agent.unique_id
+                self._by_uid[agent.unique_id] = agent
             gone = np.flatnonzero(~active & (uid >= 0))
             uid[~active & (uid == -1)] = -2  # came and went unseen: never gets a face
             for r in gone.tolist():
                 agent = faces.pop(r, None)
                 if agent is not None:
                     agent.remove()
+                    self._by_uid.pop(agent.unique_id, None)
                 uid[r] = -2  # retired: never gets a face again
+        if len(self._by_uid) > 2 * len(self._all_agents) + 64:  # drop faces ended by compaction
+            self._by_uid = {u: a for u, a in self._by_uid.items() if a.active}
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
@@ -159,7 +179,12 @@ class EcosystemModel(mesa.Model):
         The loop is the documented one: every mechanism's ``step`` in order; at the end of
         a year every mechanism's ``close_year`` in order, then the indicators are read
         (without side effects), the year's flows reset and the populations compacted.
+
+        After the end year the model stops (``running`` is False) and further steps, for
+        example from Mesa's ``run_for``/``run_until``, do nothing.
         """
+        if not self.running:
+            return
         self.policy = self.schedule.at(self.t)
         for mechanism in MECHANISMS:
             mechanism.step(self)
@@ -183,8 +208,30 @@ class EcosystemModel(mesa.Model):
     # ------------------------------------------------------------------ graph view
     @property
     def graph(self) -> nx.Graph:
-        """The collaboration graph (nodes: agents' unique_id), synced with the arrays."""
-        return self._graph.sync(*self.graph_arrays())
+        """The collaboration graph (nodes: agents' unique_id), synced with the arrays.
+
+        A read-only view: networkx algorithms work on it, but removing nodes (say, for a
+        robustness test) needs a copy, ``model.graph.copy()``, so the model's own graph is
+        never changed from outside. Edge kinds and node attributes (``park``, ``row``) are
+        those of the arrays at the time of reading; ``model.agent_by_id(node)`` gives the
+        agent of a node.
+        """
+        g = self._graph.sync(*self.graph_arrays())
+        self._refresh_node_parks(g)
+        return g.copy(as_view=True)
+
+    def _refresh_node_parks(self, g: nx.Graph) -> None:
+        """Firms relocate between sub-parks: keep the ``park`` attribute of org nodes true."""
+        o = self.orgs
+        act = o["active"] & (o["uid"] >= 0)
+        nodes = g.nodes
+        park_ids = self.park_ids
+        for uid, park in zip(o["uid"][act].tolist(), o["park"][act].tolist(), strict=True):
+            data = nodes.get(uid)
+            if data is not None:
+                name = park_ids[park]
+                if data.get("park") != name:
+                    data["park"] = name
 
     def graph_arrays(
         self,

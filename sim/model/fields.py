@@ -8,6 +8,7 @@ unit, a range and a one-line meaning.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,6 +24,20 @@ class Block(BaseModel):
     """Base of every parameter block: unknown keys are errors, values are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy; values in ``update`` are validated like any input (pydantic's own
+        ``model_copy`` takes them unchecked, so ``job_mobility=-5`` would slip through)."""
+        if not update:
+            return super().model_copy(deep=deep)
+        data = {name: getattr(self, name) for name in type(self).model_fields}
+        data.update(update)
+        copied = type(self).model_validate(data)
+        private = getattr(self, "__pydantic_private__", None)
+        if private:
+            for key, value in private.items():
+                setattr(copied, key, value)
+        return copied
 
 
 def field_bounds(info: FieldInfo) -> tuple[float | None, float | None]:

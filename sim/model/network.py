@@ -200,7 +200,8 @@ class GraphView:
 
     def __init__(self) -> None:
         self.graph = nx.Graph()
-        self._edge_keys = np.empty(0, np.int64)
+        self._edge_keys = np.empty(0, np.int64)  # sorted pair keys of the graph's edges
+        self._edge_kinds = np.empty(0, np.int8)  # their kind codes, aligned with the keys
         self._node_ids = np.empty(0, np.int64)
 
     def sync(
@@ -229,17 +230,32 @@ class GraphView:
         keys, first = np.unique(keys, return_index=True)
         kinds = np.asarray(edges_kind)[first]
         # edges touching removed nodes vanished with them; forget them before diffing
-        old = self._edge_keys
+        old, old_kinds = self._edge_keys, self._edge_kinds
         if gone_nodes.size and old.size:
             lo, hi = old >> 31, old & ((1 << 31) - 1)
             alive = np.isin(lo, self._node_ids) & np.isin(hi, self._node_ids)
-            old = old[alive]
+            old, old_kinds = old[alive], old_kinds[alive]
         gone = np.setdiff1d(old, keys, assume_unique=True)
         if gone.size:
             g.remove_edges_from(
                 zip((gone >> 31).tolist(), (gone & ((1 << 31) - 1)).tolist(), strict=True)
             )
         new_mask = ~np.isin(keys, old, assume_unique=True)
+        # a pair kept between two reads may have changed kind (employment -> alumni when a
+        # person moves on, alumni -> employment on rehire): rewrite those kinds too, so the
+        # graph is the same however often it is read
+        kept = np.flatnonzero(~new_mask)
+        if kept.size:
+            pos = np.searchsorted(old, keys[kept])
+            changed = kept[old_kinds[pos] != kinds[kept]]
+            if changed.size:
+                edges = g.edges
+                names = np.asarray(EDGE_KINDS, dtype=object)[kinds[changed]].tolist()
+                ck = keys[changed]
+                for u, v, k in zip(
+                    (ck >> 31).tolist(), (ck & ((1 << 31) - 1)).tolist(), names, strict=True
+                ):
+                    edges[u, v]["kind"] = k
         if new_mask.any():
             nk = keys[new_mask]
             kind_names = np.asarray(EDGE_KINDS, dtype=object)[kinds[new_mask]]
@@ -252,8 +268,8 @@ class GraphView:
                     strict=True,
                 )
             )
-        # a pair that changed kind (alumni -> employment on rehire) keeps the new kind
         self._edge_keys = keys
+        self._edge_kinds = np.asarray(kinds, np.int8)
         return g
 
     def refresh_rows(self, faces: dict[str, dict[int, Any]]) -> None:

@@ -15,9 +15,10 @@ A *mechanism* (one file under ``sim/model/processes``) declares
   bookkeeping such as marking firms already counted, so that reading indicators changes
   nothing).
 
-An *indicator* (see :mod:`sim.model.indicators`) declares its name, unit, whether it is a flow
-(summed over the year's steps) or a stock (read at year end), its meaning and the function
-that computes it from the model's state. The order of mechanisms is the order of a step; the
+An *indicator* (see :mod:`sim.model.indicators`) declares its name, unit (``{currency}``
+stands for the scenario's currency code), whether it is a flow (summed over the year's
+steps), a stock (read at year end) or a ratio of those, its meaning and the function that
+computes it from the model's state. The order of mechanisms is the order of a step; the
 order of indicators is the order of ``indicators.csv`` (a contract).
 
 The shape follows Starsim's modules (``define_pars``, ``define_states``, ``define_results``,
@@ -62,6 +63,7 @@ class Measure(StrEnum):
 
     FLOW = "flow"  # summed over the year's steps
     STOCK = "stock"  # read at the end of the year
+    RATIO = "ratio"  # a ratio of flows or stocks (a share, a rate, a mean)
 
 
 @dataclass(frozen=True)

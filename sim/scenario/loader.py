@@ -324,6 +324,12 @@ def _load_chain(
         return data, lines
     base_label = _extends_target(data[EXTENDS_KEY], label, lines)
     base_path = Path(base_label)
+    if not base_path.exists():  # no such file beside the child: a shipped scenario's name?
+        from sim.scenario.library import shipped_path
+
+        shipped = shipped_path(str(data[EXTENDS_KEY]).strip())
+        if shipped is not None:
+            base_path, base_label = shipped, str(shipped)
     if not base_path.exists():
         raise UserError(
             f"base scenario {data[EXTENDS_KEY]!r} not found (looked for {base_label})",

@@ -7,9 +7,10 @@ the model never sees the file.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from sim.model.config import RunConfig
 from sim.model.fields import Block, P, check_year_span
@@ -54,10 +55,24 @@ class Scenario(Block):
     levers: Levers = Field(default_factory=Levers, description="the policy question")
     shocks: Shocks = Field(default_factory=Shocks, description="exogenous conditions")
 
+    #: where each value came from (files, lines, overrides); set by the loader
+    _source: Any = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _years(self) -> Scenario:
         check_year_span(self.start_year, self.end_year)
         return self
+
+    def with_overrides(self, overrides: Mapping[str, Any] | Iterable[str]) -> Scenario:
+        """A new scenario with ``{"dotted.path": value}`` applied, validated like ``--set``.
+
+        >>> s = Scenario(name="demo").with_overrides({"parameters.labour.job_mobility": 0.2})
+        >>> s.parameters.labour.job_mobility
+        0.2
+        """
+        from sim.scenario.values import with_values
+
+        return with_values(self, overrides)
 
     def to_run_config(self) -> RunConfig:
         """The model's input: everything but the file-level metadata."""
