@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -26,7 +25,6 @@ __all__ = [
     "field_bounds",
     "field_unit",
     "is_model",
-    "iter_fields",
     "literal_values",
     "metadata_bounds",
     "model_field",
@@ -175,20 +173,3 @@ def resolve_field(path: str, root: type[BaseModel]) -> tuple[FieldInfo, type]:
             raise ValueError(f"'{path}' is not a numeric field and cannot be a factor")
         return info, annotation
     raise ValueError("empty path")  # pragma: no cover - split never yields no step
-
-
-def iter_fields(
-    model: type[BaseModel], prefix: str = ""
-) -> Iterator[tuple[str, FieldInfo, list[type[BaseModel]]]]:
-    """Every field of a block, depth first: ``(dotted path, field, blocks below it)``.
-
-    ``blocks below`` are the pydantic blocks of the field's type (a nested block, a union of
-    blocks, or the items of a list of blocks); [] for a plain value.
-    """
-    for name, info in model.model_fields.items():
-        path = f"{prefix}{name}"
-        below = models_of(info.annotation)
-        bare = unwrap(info.annotation)[0]
-        if not below and typing.get_origin(bare) is list and typing.get_args(bare):
-            below = models_of(typing.get_args(bare)[0])
-        yield path, info, below
