@@ -432,6 +432,17 @@ class PolicyState:
     settings: dict[str, Any]  # lever attr -> its settings dataclass
     shocks: ShockSettings
 
+    if TYPE_CHECKING:  # static types of ``policy.<attr>`` for the checker (run time: __getattr__)
+
+        @property
+        def talent(self) -> TalentSettings: ...
+        @property
+        def equity(self) -> EquitySettings: ...
+        @property
+        def relocation(self) -> RelocationSettings: ...
+        @property
+        def funding(self) -> FundingSettings: ...
+
     def __getattr__(self, name: str) -> Any:
         if name == "settings":  # not yet set (copying): no recursion
             raise AttributeError(name)
