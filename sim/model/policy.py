@@ -10,6 +10,10 @@ Blending rule, the same for history and levers: a step with strength ``s`` and r
 ``r`` moves each setting from its previous value ``v`` to the step's value ``x`` as
 ``v + s*r*(x - v)``. History steps apply in date order; the scenario's ``levers`` apply last,
 so strength 0 means "nothing beyond history" and strength 1 means "exactly the lever's values".
+
+Each lever is declared once, as the frozen dataclass of its settings registered with
+:func:`lever` (see the four below): the scenario block, the history-step block, the settings
+mechanisms read, ``--explain``, the docs and the visual server's sliders all derive from it.
 """
 
 from __future__ import annotations
