@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import sys
 import time
@@ -93,7 +94,7 @@ def summary_table(df, scenario: Scenario) -> Table:
     mean = df.groupby(["indicator", "year"])["value"].mean()
     for name, div in SUMMARY:
         unit = unit_of(name, scenario.currency.code)
-        unit = unit if div == 1.0 else f"{unit}, {div:.0e}".replace("e+", "e")
+        unit = unit if div == 1.0 else f"{unit}, 1e{round(math.log10(div))}"
         table.add_row(
             name, unit, *[f"{mean.get((name, y), float('nan')) / div:,.4g}" for y in show]
         )
