@@ -23,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "compare": "compare_cmd",
     "sweep": "sweep_cmd",
     "analyze": "sweep_cmd",
+    "discover": "discover_cmd",
+    "optimize": "optimize_cmd",
     "viz": "viz_cmd",
     "bench": "bench_cmd",
 }
