@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUT ?= runs/zgc_baseline
 
-.PHONY: setup run test test-slow test-browser test-all lint typecheck bench clean
+.PHONY: setup run test test-slow test-browser test-all lint typecheck bench clean calibrate-zgc calibrate-sv
 
 $(STAMP): pyproject.toml
 	@if [ ! -x "$(PY)" ] || ! "$(PY)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
@@ -42,3 +42,14 @@ bench: $(STAMP)
 
 clean:
 	rm -rf runs .pytest_cache
+
+# Re-make a shipped posterior in one command (resumable: run it again after an interruption).
+# CAL=first uses the reduced-budget spec of the first shipped posterior.
+CAL ?=
+calibrate-zgc: $(STAMP)
+	$(VENV)/bin/ecosim calibrate experiments/calibrate_zgc$(if $(CAL),_$(CAL)).yaml --out calibrations/zgc$(if $(CAL),_$(CAL)) --resume
+	$(PY) -m sim.calibration.ship calibrations/zgc$(if $(CAL),_$(CAL)) zgc
+
+calibrate-sv: $(STAMP)
+	$(VENV)/bin/ecosim calibrate experiments/calibrate_sv$(if $(CAL),_$(CAL)).yaml --out calibrations/sv$(if $(CAL),_$(CAL)) --resume
+	$(PY) -m sim.calibration.ship calibrations/sv$(if $(CAL),_$(CAL)) sv

@@ -41,8 +41,15 @@ from sim.experiments.compare import (
     gap_closure,
     ratio_table,
     run_comparison,
+    run_ensemble_comparison,
     summarise,
     unique_labels,
+)
+from sim.experiments.ensemble import (
+    add_ensemble_options,
+    ensemble_from_args,
+    ensemble_meta,
+    member_overrides,
 )
 from sim.experiments.replicate import replicate_seeds
 from sim.io import (
@@ -96,6 +103,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--end-year", type=int, help="last simulated year, for all scenarios")
     add_set_option(p, help="override a field in every scenario")
     p.add_argument("--workers", type=int, default=1, help="worker processes for replicates")
+    add_ensemble_options(p)
     p.add_argument("--gap-base", metavar="NAME", help="scenario the transplant gap starts from")
     p.add_argument("--gap-target", metavar="NAME", help="scenario the transplant gap ends at")
     p.add_argument("--gap-year", type=int, help=f"year of the gap section (default {GAP_YEAR})")
@@ -130,6 +138,15 @@ def main(args: argparse.Namespace) -> int:
     overrides = _overrides(args)
     loaded = [load(path, overrides) for path in args.scenarios]
     scenarios = [sc for sc, _ in loaded]
+    ensemble = ensemble_from_args(args)
+    member_scenarios = (
+        None
+        if ensemble is None
+        else [
+            [load(path, member_overrides(m, overrides))[0] for m in ensemble[1]]
+            for path in args.scenarios
+        ]
+    )
     labels = unique_labels([sc.name for sc in scenarios])
     try:
         roles = find_gap_roles(labels, scenarios, args.gap_base, args.gap_target)
@@ -145,22 +162,36 @@ def main(args: argparse.Namespace) -> int:
     out = args.out or Path("comparisons") / f"{labels[0]}-vs-{labels[1]}{more}-{stamp}"
     start = time.perf_counter()
 
-    def done(label: str, i: int) -> None:
-        console.print(f"  {label}: replicate {i + 1}/{args.replications} done")
+    per_scenario = args.replications * (len(ensemble[1]) if ensemble else 1)
 
-    reps = run_comparison(
-        scenarios, labels, seed, args.replications, workers=args.workers, on_done=done
-    )
+    def done(label: str, i: int) -> None:
+        console.print(f"  {label}: replicate {i + 1}/{per_scenario} done")
+
+    if member_scenarios is None:
+        reps = run_comparison(
+            scenarios, labels, seed, args.replications, workers=args.workers, on_done=done
+        )
+    else:
+        reps = run_ensemble_comparison(
+            member_scenarios, labels, seed, args.replications, workers=args.workers,
+            on_done=done,
+        )  # fmt: skip
     comparison = summarise(reps)
     wall = time.perf_counter() - start
     with staged_directory(out) as stage:
         write_csv_atomic(stage / "comparison.csv", comparison)
         write_csv_atomic(stage / "comparison_replicates.csv", reps)
         meta = _metadata(args, scenarios, labels, loaded, overrides, seed, roles, wall)
+        if ensemble is not None:
+            meta["ensemble"] = ensemble_meta(*ensemble, args.replications)
+            total = len(ensemble[1]) * args.replications
+            meta["seeds"]["replicates"] = replicate_seeds(seed, total)
         write_json_atomic(stage / "compare.json", meta)
         write_text_atomic(
             stage / "comparison.html",
-            render_html(reps, comparison, scenarios, labels, roles, args.gap_year),
+            render_html(
+                reps, comparison, scenarios, labels, roles, args.gap_year, meta.get("ensemble")
+            ),
         )
     console.print(f"wrote {out}{os.sep} ({wall:.1f} s)")
     return 0
@@ -336,6 +367,7 @@ def render_html(
     labels: list[str],
     roles: GapRoles | None,
     gap_year: int | None = None,
+    ensemble: dict | None = None,
 ) -> str:
     """The self-contained comparison page."""
     n_rep = int(reps["replicate"].nunique())
@@ -358,7 +390,15 @@ def render_html(
             "Scenarios",
             table(overview) + f"<p class='muted'>{n_rep} replicate(s) each, the same seeds for "
             "every scenario. Money is converted to US dollars at each scenario's stated rate; "
-            "totals are shown only as growth multiples, shares or per-employee values.</p>",
+            "totals are shown only as growth multiples, shares or per-employee values.</p>"
+            + (
+                f"<p class='muted'>Replicates span {ensemble['members']} posterior members x "
+                f"{ensemble['replications_per_member']} runs (from {escape(ensemble['source'])}),"
+                " the same members and seeds in every scenario: bands include parameter "
+                "uncertainty.</p>"
+                if ensemble
+                else ""
+            ),
         )
     ]
     imgs = "".join(image(p, "harmonised indicators") for p in charts(reps, labels))

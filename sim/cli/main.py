@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "optimize": "optimize_cmd",
     "viz": "viz_cmd",
     "bench": "bench_cmd",
+    "calibrate": "calibrate_cmd",
 }
 
 

@@ -16,8 +16,14 @@ from rich.table import Table
 
 from sim.cli.options import add_set_option
 from sim.errors import UserError
+from sim.experiments.ensemble import (
+    add_ensemble_options,
+    ensemble_from_args,
+    ensemble_meta,
+    member_overrides,
+)
 from sim.experiments.metadata import run_metadata
-from sim.experiments.replicate import indicators_frame, replicate_seeds, run_replicates
+from sim.experiments.replicate import indicators_frame, replicate_seeds, run_pairs
 from sim.indicator_info import unit_of
 from sim.io import (
     staged_directory,
@@ -65,6 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=1,
         help="worker processes for replicates (results do not depend on it)",
     )
+    add_ensemble_options(p)
     p.add_argument("--no-report", action="store_true", help="skip the index, fit and report files")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=main)
@@ -109,13 +116,23 @@ def main(args: argparse.Namespace) -> int:
     overrides = cli_overrides(args)
     scenario, source = load(args.scenario, overrides)
     check_levers_can_act(scenario, source)
+    ensemble = ensemble_from_args(args)
+    if ensemble is None:
+        configs = [scenario.to_run_config()]
+    else:  # each member validated like --set; a stale posterior fails here, before any run
+        configs = [
+            load(args.scenario, member_overrides(m, overrides))[0].to_run_config()
+            for m in ensemble[1]
+        ]
     console = Console(stderr=True)
     for warning in lever_warnings(scenario):
         console.print(f"[yellow]warning: {warning}[/yellow]")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = args.out or Path("runs") / f"{scenario.name}-{stamp}"
-    config = scenario.to_run_config()
-    seeds = replicate_seeds(scenario.seed, args.replications)
+    total = len(configs) * args.replications
+    seeds = replicate_seeds(scenario.seed, total)
+    # member-major numbering: replicate m * R + r is member m's r-th run
+    pairs = [(configs[i // args.replications], s) for i, s in enumerate(seeds)]
     years = scenario.end_year - scenario.start_year + 1
     start = time.perf_counter()
     with Progress(
@@ -127,9 +144,7 @@ def main(args: argparse.Namespace) -> int:
         console=console,
         disable=args.quiet,
     ) as progress:
-        task = progress.add_task(
-            f"{scenario.name} x{args.replications}", total=years * args.replications
-        )
+        task = progress.add_task(f"{scenario.name} x{total}", total=years * total)
 
         def on_year(_i: int, _y: int) -> None:
             progress.advance(task)
@@ -138,10 +153,8 @@ def main(args: argparse.Namespace) -> int:
             if args.workers > 1:
                 progress.advance(task, years)
 
-        results = run_replicates(
-            config,
-            scenario.seed,
-            args.replications,
+        results = run_pairs(
+            pairs,
             workers=args.workers,
             on_year=on_year if args.workers <= 1 else None,
             on_done=on_done,
@@ -151,6 +164,8 @@ def main(args: argparse.Namespace) -> int:
     with staged_directory(out) as stage:
         write_csv_atomic(stage / "indicators.csv", df)
         meta = run_metadata(scenario, args.scenario, source, overrides, seeds, results, wall)
+        if ensemble is not None:
+            meta["ensemble"] = ensemble_meta(*ensemble, args.replications)
         write_json_atomic(stage / "run.json", meta)
         write_text_atomic(
             stage / "scenario.resolved.yaml", dump_yaml(scenario.model_dump(mode="json"))

@@ -52,6 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="ADDRESS",
         help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster)",
     )
+    from sim.experiments.ensemble import add_ensemble_options
+
+    add_ensemble_options(p)
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=main)  # fmt: skip
 
@@ -80,8 +83,10 @@ def _progress(console: Console, quiet: bool) -> tuple[Progress | None, Callable]
 
 
 def main(args: argparse.Namespace) -> int:
+    from sim.experiments.ensemble import ensemble_from_args
     from sim.experiments.sweep import sweep
 
+    ensemble = ensemble_from_args(args)
     if args.workers < 1:
         raise UserError(f"--workers must be at least 1 (got {args.workers})", field="--workers")
     if args.scheduler and args.executor != "dask":
@@ -92,6 +97,7 @@ def main(args: argparse.Namespace) -> int:
         out, analysis, meta = sweep(
             args.experiment, args.out, workers=args.workers, resume=args.resume,
             executor=args.executor, scheduler=args.scheduler, progress=start,
+            ensemble=ensemble,
         )  # fmt: skip
     finally:
         if bar is not None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.experiments.replicate import indicators_frame, run_replicates
+from sim.experiments.replicate import indicators_frame, replicate_seeds, run_pairs, run_replicates
 from sim.scenario import Scenario
 from sim.simulate import SimResult
 
@@ -498,4 +498,31 @@ def run_comparison(
             on_done=done,
         )
         frames.append(harmonise(indicators_frame(results), label, sc.currency.per_usd))
+    return pd.concat(frames, ignore_index=True)[REPLICATE_COLUMNS]
+
+
+def run_ensemble_comparison(
+    members: list[list[Scenario]],
+    labels: list[str],
+    root_seed: int,
+    replications: int,
+    *,
+    workers: int = 1,
+    on_done: Callable[[str, int], None] | None = None,
+) -> pd.DataFrame:
+    """Every scenario over the same posterior members and seeds (common random numbers).
+
+    ``members[i][m]`` is scenario ``i`` with member ``m``'s values. Replicate ``m * R + r`` of
+    every scenario uses member ``m`` and the same seed, so a difference between scenarios is
+    neither luck in the seeds nor a different draw of parameters.
+    """
+    frames = []
+    for label, scs in zip(labels, members, strict=True):
+        seeds = replicate_seeds(root_seed, len(scs) * replications)
+        pairs = [(scs[i // replications].to_run_config(), s) for i, s in enumerate(seeds)]
+        done: Callable[[int, SimResult], None] | None = None
+        if on_done is not None:
+            done = functools.partial(_report_done, on_done, label)
+        results = run_pairs(pairs, workers=workers, on_done=done)
+        frames.append(harmonise(indicators_frame(results), label, scs[0].currency.per_usd))
     return pd.concat(frames, ignore_index=True)[REPLICATE_COLUMNS]

@@ -135,3 +135,58 @@ def load_ensemble(name_or_path: str | Path) -> Ensemble:
     if (numeric["weight"] < 0).any() or numeric["weight"].sum() <= 0:
         raise UserError("weights must be non-negative and not all zero", file=str(path))
     return Ensemble(source=folder, table=numeric)
+
+
+# --------------------------------------------------------------------------- ensemble runs
+
+
+def add_ensemble_options(parser) -> None:  # type: ignore[no-untyped-def]
+    """``--ensemble DIR|NAME`` and ``--members K``, declared once for run, compare and sweep."""
+    parser.add_argument(
+        "--ensemble",
+        metavar="DIR|NAME",
+        help="run posterior members of a calibration folder (or a shipped one: zgc, sv); "
+        "each member with its replicates, so bands include parameter uncertainty",
+    )
+    parser.add_argument(
+        "--members",
+        type=int,
+        help=f"posterior members to run with --ensemble (default {DEFAULT_MEMBERS})",
+    )
+
+
+def ensemble_from_args(args) -> tuple[Ensemble, list[Member]] | None:  # type: ignore[no-untyped-def]
+    """The ensemble and members a command's flags ask for, or None without ``--ensemble``."""
+    members = getattr(args, "members", None)
+    if getattr(args, "ensemble", None) is None:
+        if members is not None:
+            raise UserError("--members needs --ensemble", field="--members")
+        return None
+    k = DEFAULT_MEMBERS if members is None else int(members)
+    if k < 1:
+        raise UserError(f"--members must be at least 1 (got {k})", field="--members")
+    ens = load_ensemble(args.ensemble)
+    return ens, ens.members(k, seed=0)
+
+
+def member_overrides(member: Member, overrides: list[str]) -> list[str]:
+    """A member's values first, then the user's ``--set`` (an explicit override wins)."""
+    return [*member.overrides(), *overrides]
+
+
+def replicate_members(members: list[Member], replications: int) -> list[int]:
+    """The member of each replicate: replicates are numbered member-major (m * R + r)."""
+    return [m.member for m in members for _ in range(replications)]
+
+
+def ensemble_meta(ens: Ensemble, members: list[Member], replications: int) -> dict:
+    """What run.json and compare.json record about the ensemble."""
+    return {
+        "source": str(ens.source),
+        "posterior_size": len(ens),
+        "members": len(members),
+        "replications_per_member": replications,
+        "parameters": ens.parameters,
+        "replicate_members": replicate_members(members, replications),
+        "member_values": {str(m.member): m.values for m in members},
+    }

@@ -11,6 +11,13 @@ Usage (from the repository root)::
     python experiments/lever_effects.py --replications 20 --scale 0.03 --workers 2
     python -m sim.experiments.lever_effects --replications 20 --scale 0.03 --workers 2
 
+With ``--ensemble DIR|NAME [--members K]`` every effect is computed once per posterior member
+(each member's paired replicates give its mean effect) and reported over members: the median,
+the 90 % interval (5th to 95th percentile) and the share of members in which the effect has
+the documented sign. That spread is the parameter uncertainty of the answer::
+
+    python experiments/lever_effects.py --ensemble zgc --members 20 --replications 4
+
 The functions are also used by ``tests/test_lever_effects.py``.
 """
 
@@ -82,12 +89,19 @@ class Effect:
 
 
 def load_pair(
-    lever_file: str, scale: float, replications: int, seed: int | None = None
+    lever_file: str,
+    scale: float,
+    replications: int,
+    seed: int | None = None,
+    member: list[str] | None = None,
 ) -> tuple[Scenario, Scenario]:
-    """The lever scenario and the baseline over the same years, scale and root seed."""
+    """The lever scenario and the baseline over the same years, scale and root seed.
+
+    ``member`` holds a posterior member's ``path=value`` overrides, applied to both.
+    """
     lever, _ = load(SCENARIOS / lever_file, [f"scale={scale}"])
     root = lever.seed if seed is None else seed
-    extra = [f"scale={scale}", f"seed={root}", f"end_year={lever.end_year}"]
+    extra = [*(member or []), f"scale={scale}", f"seed={root}", f"end_year={lever.end_year}"]
     lever, _ = load(SCENARIOS / lever_file, extra)
     base, _ = load(SCENARIOS / BASELINE, extra)
     return lever, base
@@ -119,6 +133,66 @@ def paired_effects(
         se = float(d.std(ddof=1) / math.sqrt(d.size))
         effects[name] = Effect(name, float(b.mean()), float(v.mean()), float(d.mean()), se, d.size)
     return effects
+
+
+@dataclass(frozen=True)
+class EnsembleEffect:
+    """One effect over posterior members: each member's mean paired difference."""
+
+    indicator: str
+    diffs: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return float(np.median(self.diffs))
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The 90 % interval over members (5th and 95th percentiles)."""
+        lo, hi = np.quantile(self.diffs, [0.05, 0.95])
+        return float(lo), float(hi)
+
+    def share_with_sign(self, sign: int) -> float:
+        """Share of members whose mean effect has the documented sign."""
+        return float(np.mean([sign * d > 0 for d in self.diffs]))
+
+
+def ensemble_effects(
+    lever_file: str,
+    members: list[list[str]],
+    scale: float,
+    replications: int,
+    workers: int,
+    indicators: list[str],
+    seed: int | None = None,
+) -> dict[str, EnsembleEffect]:
+    """Each indicator's mean paired effect per member (same seeds for lever and baseline)."""
+    per: dict[str, list[float]] = {name: [] for name in indicators}
+    for overrides in members:
+        lever, base = load_pair(lever_file, scale, replications, seed, overrides)
+        b = end_values(base, replications, workers)
+        v = end_values(lever, replications, workers)
+        for name in indicators:
+            per[name].append(float(np.mean([x[name] - y[name] for x, y in zip(v, b, strict=True)])))
+    return {name: EnsembleEffect(name, tuple(d)) for name, d in per.items()}
+
+
+def ensemble_table(rows: list[tuple[str, EnsembleEffect, int | None]]) -> str:
+    """Rows ``(scenario, effect, expected sign)`` as a Markdown table over members."""
+    lines = [
+        "| scenario | indicator | median effect | 90 % interval over members | expected | "
+        "share of members with that sign |",
+        "|---|---|---:|---:|:---:|---:|",
+    ]
+    for scen, e, sign in rows:
+        lo, hi = e.interval
+        expected = {1: "+", -1: "−", None: ""}[sign]
+        share = "" if sign is None else f"{e.share_with_sign(sign):.0%}"
+        lines.append(
+            f"| {scen} | {e.indicator} | {_fmt(e.median)} | [{_fmt(lo)}, {_fmt(hi)}] | "
+            f"{expected} | {share} |"
+        )
+    return "\n".join(lines)
 
 
 def _fmt(x: float) -> str:
@@ -164,11 +238,15 @@ def main(argv: list[str] | None = None) -> int:
         choices=ALL_SCENARIOS,
         help="only these scenario files (default: all)",
     )
+    ap.add_argument("--ensemble", metavar="DIR|NAME", help="posterior ensemble (e.g. zgc)")
+    ap.add_argument("--members", type=int, help="posterior members (default 20)")
     args = ap.parse_args(argv)
     start = time.perf_counter()
     scenarios = ALL_SCENARIOS if args.all else list(EXPECTED)
     if args.only:
         scenarios = [s for s in scenarios if s in args.only]
+    if args.ensemble is not None or args.members is not None:
+        return _main_ensemble(args, scenarios, start)
     base_cache: dict[tuple[int, int], list[dict[str, float]]] = {}
     rows: list[tuple[str, Effect, int | None]] = []
     for lever_file in scenarios:
@@ -191,6 +269,36 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n({time.perf_counter() - start:.0f} s)", file=sys.stderr)
     failed = [r for r in rows if r[2] is not None and not r[1].counts(r[2])]
     return 1 if failed else 0
+
+
+def _main_ensemble(args: argparse.Namespace, scenarios: list[str], start: float) -> int:
+    from sim.errors import UserError
+    from sim.experiments.ensemble import ensemble_from_args
+
+    try:
+        ens = ensemble_from_args(args)
+    except UserError as exc:
+        print(f"error: {exc.render()}", file=sys.stderr)
+        return 2
+    assert ens is not None
+    members = [m.overrides() for m in ens[1]]
+    rows: list[tuple[str, EnsembleEffect, int | None]] = []
+    for lever_file in scenarios:
+        expected = dict(EXPECTED.get(lever_file, []))
+        names = [*INDICATORS, *DERIVED] if args.all else list(expected)
+        effects = ensemble_effects(
+            lever_file, members, args.scale, args.replications, args.workers, names, args.seed
+        )
+        for name in names:
+            rows.append((lever_file.removesuffix(".yaml"), effects[name], expected.get(name)))
+    print(
+        f"Lever effects at the end year over {len(members)} posterior members of "
+        f"{ens[0].source} ({args.replications} paired replicates each, scale {args.scale}; "
+        "effect = lever - baseline, each member's mean paired difference)\n"
+    )
+    print(ensemble_table(rows))
+    print(f"\n({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

@@ -39,9 +39,26 @@ def run_replicates(
 ) -> list[SimResult]:
     """Run ``replications`` replicates; replicate 0 also returns a snapshot for reports."""
     seeds = replicate_seeds(root_seed, replications)
-    results: list[SimResult | None] = [None] * len(seeds)
-    if workers <= 1 or len(seeds) == 1:
-        for i, s in enumerate(seeds):
+    return run_pairs(
+        [(config, s) for s in seeds], workers=workers, on_done=on_done, on_year=on_year
+    )
+
+
+def run_pairs(
+    pairs: list[tuple[RunConfig, int]],
+    *,
+    workers: int = 1,
+    on_done: Callable[[int, SimResult], None] | None = None,
+    on_year: Callable[[int, int], None] | None = None,
+) -> list[SimResult]:
+    """Run each ``(config, seed)``, in order; run 0 also returns a snapshot for reports.
+
+    Ensemble runs pass one config per posterior member and replicate; results come back in
+    the order given whatever the worker count.
+    """
+    results: list[SimResult | None] = [None] * len(pairs)
+    if workers <= 1 or len(pairs) == 1:
+        for i, (config, s) in enumerate(pairs):
             cb = (lambda y, i=i: on_year(i, y)) if on_year else None
             result = simulate(config, s, snapshot=(i == 0), on_year=cb)
             results[i] = result
@@ -51,7 +68,9 @@ def run_replicates(
         # spawn: a fresh interpreter per worker, safe whatever threads the parent runs
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = {pool.submit(_one, (config, s, i == 0)): i for i, s in enumerate(seeds)}
+            futures = {
+                pool.submit(_one, (config, s, i == 0)): i for i, (config, s) in enumerate(pairs)
+            }
             for fut in as_completed(futures):
                 i = futures[fut]
                 result = fut.result()

@@ -153,13 +153,22 @@ def _provenance(run: RunFolder) -> list[tuple[str, Any]]:
     meta, sc = run.meta, run.scenario
     reps = int(run.indicators["replicate"].nunique())
     years = run.indicators["year"]
+    ens = meta.get("ensemble")
+    if ens:  # bands then span posterior members as well as the model's randomness
+        reps_text = (
+            f"{reps} = {ens.get('members')} posterior members x "
+            f"{ens.get('replications_per_member')} (from {ens.get('source')}); bands include "
+            "parameter uncertainty"
+        )
+    else:
+        reps_text = str(reps)
     return [
         ("scenario", sc.get("name", "?")),
         ("scenario file", sc.get("file", "?")),
         ("region / currency", f"{sc.get('region', '?')} / {sc.get('currency', '?')}"),
         ("USD rate (currency per USD)", sc.get("usd_rate", "?")),
         ("years", f"{int(years.min())}–{int(years.max())}" if len(years) else "?"),
-        ("replicates", reps),
+        ("replicates", reps_text),
         ("seeds", meta.get("seeds", "?")),
         ("model version", meta.get("version", "?")),
         ("git commit", meta.get("git_commit", "?")),

@@ -29,6 +29,7 @@ import pandas as pd
 
 from sim import __version__
 from sim.errors import UserError
+from sim.experiments.ensemble import Ensemble, Member, ensemble_meta
 from sim.experiments.sweep.analysis import (
     CONVERGENCE_COLUMNS,
     NOISE_COLUMNS,
@@ -37,7 +38,9 @@ from sim.experiments.sweep.analysis import (
     analyze,
 )
 from sim.experiments.sweep.design import (
+    Base,
     Design,
+    _set,
     base_scenario,
     make_design,
     point_scenario,
@@ -54,7 +57,8 @@ from sim.experiments.sweep.execute import (
 from sim.experiments.sweep.report import render
 from sim.experiments.sweep.schema import SEED_FACTOR, Experiment, load_experiment
 from sim.io import write_csv_atomic, write_json_atomic, write_text_atomic
-from sim.scenario.loader import dump_yaml
+from sim.scenario.loader import dump_yaml, validate
+from sim.scenario.schema import Scenario
 
 EXPERIMENT_COPY = "experiment.yaml"
 META = "sweep.json"
@@ -77,26 +81,50 @@ def samples_frame(exp: Experiment, design: Design) -> pd.DataFrame:
     return df
 
 
-def plan(exp: Experiment, exp_path: Path, source: Any) -> tuple[Design, list[Task], str]:
-    """The design and every task of the sweep, each point validated as a scenario."""
+def plan(
+    exp: Experiment, exp_path: Path, source: Any, members: list[Member] | None = None
+) -> tuple[Design, list[Task], str]:
+    """The design and every task of the sweep, each point validated as a scenario.
+
+    With posterior ``members`` every point runs once per member and replicate: replicate
+    ``m * R + r`` is member ``m``'s ``r``-th run (``exp.replications`` is then ``K * R``);
+    a member's values are set first, so a factor on the same path wins.
+    """
     base = base_scenario(exp, exp_path, source)
     design = make_design(exp)
     specs = output_specs(exp)
+    groups = [base] if not members else [_with_member(base, m) for m in members]
+    per = exp.replications // len(groups)
     tasks: list[Task] = []
     for p in range(design.points):
-        try:
-            sc = point_scenario(exp, base, design.values[p])
-        except UserError as exc:
-            values = dict(zip([f.label for f in exp.factors], design.values[p], strict=True))
-            raise UserError(
-                f"design point {p} {values} is not a valid scenario: {exc.render()}",
-                file=str(exp_path), field="factors",
-            ) from None  # fmt: skip
-        config = sc.to_run_config()
-        for r in range(exp.replications):
-            tasks.append(Task(p, r, run_seed(exp, design, p, r), config, specs))
+        for g, b in enumerate(groups):
+            try:
+                sc = point_scenario(exp, b, design.values[p])
+            except UserError as exc:
+                values = dict(zip([f.label for f in exp.factors], design.values[p], strict=True))
+                raise UserError(
+                    f"design point {p} {values} is not a valid scenario: {exc.render()}",
+                    file=str(exp_path), field="factors",
+                ) from None  # fmt: skip
+            config = sc.to_run_config()
+            for r in range(g * per, (g + 1) * per):
+                tasks.append(Task(p, r, run_seed(exp, design, p, r), config, specs))
     base_text = dump_yaml(base.scenario.model_dump(mode="json"))
+    if members:  # the members are part of what a resumed sweep must match
+        base_text += "# ensemble\n" + json.dumps([m.values for m in members], sort_keys=True)
     return design, tasks, base_text
+
+
+def _with_member(base: Base, member: Member) -> Base:
+    """The base scenario with one posterior member's values (validated like --set)."""
+    import copy
+
+    data = copy.deepcopy(base.data)
+    source = copy.copy(base.source)
+    for path, value in member.values.items():
+        _set(data, path, value)
+        source[path] = (f"posterior member {member.member}", None)
+    return Base(data, source, validate(data, Scenario, source))
 
 
 def _check_folder(out: Path, exp_hash: str, base_hash: str, resume: bool) -> None:
@@ -135,6 +163,7 @@ def sweep(
     executor: str = "process",
     scheduler: str | None = None,
     progress: Callable[[int, int], Callable[[], None]] | None = None,
+    ensemble: tuple[Ensemble, list[Member]] | None = None,
 ) -> tuple[Path, Analysis, dict[str, Any]]:
     """Run (or finish) a sweep and write all its files; returns folder, analysis and meta.
 
@@ -144,7 +173,10 @@ def sweep(
     exp, source = load_experiment(exp_path)
     raw = exp_path.read_bytes()
     out = Path(out) if out is not None else Path("sweeps") / exp.name
-    design, tasks, base_text = plan(exp, exp_path, source)
+    members = ensemble[1] if ensemble else None
+    if members:
+        exp = exp.model_copy(update={"replications": exp.replications * len(members)})
+    design, tasks, base_text = plan(exp, exp_path, source, members)
     exp_hash, base_hash = file_hash(raw), file_hash(base_text.encode())
     _check_folder(out, exp_hash, base_hash, resume)
     meta = {
@@ -152,6 +184,8 @@ def sweep(
         "base_hash": base_hash, "method": exp.method, "points": design.points,
         "replications": exp.replications, "runs": len(tasks), "ecosim": __version__,
     }  # fmt: skip
+    if ensemble:
+        meta["ensemble"] = ensemble_meta(*ensemble, exp.replications // len(ensemble[1]))
     out.mkdir(parents=True, exist_ok=True)
     if not (out / META).exists():  # first: a killed first session is still resumable
         write_json_atomic(out / META, {**meta, "started": _now()})
@@ -220,6 +254,8 @@ def analyze_dir(folder: Path) -> Analysis:
         raise UserError("not a sweep folder (no sweep.json / experiment.yaml)", file=str(folder))
     exp, _ = load_experiment(folder / EXPERIMENT_COPY)
     meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    if meta.get("ensemble"):  # members x replicates per point
+        exp = exp.model_copy(update={"replications": int(meta["replications"])})
     design = make_design(exp)
     runs = existing_runs(folder)
     expected = design.points * exp.replications
