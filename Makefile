@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/ecosim run scenarios/zgc_baseline.yaml --out $(OUT)
+	$(VENV)/bin/ecosim run scenarios/zgc_baseline.yaml --out $(OUT) --force
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2

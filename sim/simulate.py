@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.errors import UserError
 from sim.model import EcosystemModel, RunConfig
 
 
@@ -29,6 +30,20 @@ class SimResult:
     run_seconds: float
     agent_steps: int
     snapshot: dict[str, Any] = field(default_factory=dict)
+
+
+class EmptyPopulation(UserError):
+    """The scale leaves an agent population empty: the run would describe no one."""
+
+
+def _check_populations(model: EcosystemModel, config: RunConfig) -> None:
+    empty = [name for name, n in model.agent_counts().items() if n == 0]
+    if empty:
+        raise EmptyPopulation(
+            f"at scale {config.scale:g} the {', '.join(empty)} population is empty, so the "
+            "run would describe no one; raise the scale",
+            field="scale",
+        )
 
 
 def simulate(
@@ -49,6 +64,7 @@ def simulate(
     """
     t0 = time.perf_counter()
     model = EcosystemModel(config, rng=int(seed))
+    _check_populations(model, config)
     t1 = time.perf_counter()
     agent_steps = 0
     while model.running:

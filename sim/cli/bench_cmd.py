@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from sim.errors import UserError
 from sim.experiments.bench import bench_boltzmann, bench_model
 from sim.scenario import load
 
@@ -28,7 +29,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)
 
 
+#: steps of Mesa's example a bench may ask for (it grows linearly with them)
+MAX_BOLTZMANN_STEPS = 10_000
+
+
 def main(args: argparse.Namespace) -> int:
+    if not 1 <= args.boltzmann_steps <= MAX_BOLTZMANN_STEPS:
+        raise UserError(
+            f"--boltzmann-steps must be from 1 to {MAX_BOLTZMANN_STEPS}, "
+            f"got {args.boltzmann_steps}",
+            field="--boltzmann-steps",
+        )
     scenario, _ = load(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     console = Console()

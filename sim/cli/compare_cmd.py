@@ -31,7 +31,7 @@ from matplotlib.ticker import MaxNLocator
 from rich.console import Console
 
 from sim import __version__
-from sim.cli.options import add_set_option
+from sim.cli.options import add_out_option, add_set_option, check_counts, show_notes
 from sim.errors import UserError
 from sim.experiments.compare import (
     HARMONISED,
@@ -54,7 +54,7 @@ from sim.experiments.ensemble import (
 from sim.experiments.replicate import replicate_seeds
 from sim.io import (
     git_commit,
-    staged_directory,
+    prepare_output_dir,
     write_csv_atomic,
     write_json_atomic,
     write_text_atomic,
@@ -94,9 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="SCENARIO.yaml",
         help="two or more scenario files; the first is the reference of the ratios",
     )
-    p.add_argument(
-        "--out", type=Path, help="output folder (default comparisons/<a>-vs-<b>-<timestamp>)"
-    )
+    add_out_option(p, "comparisons/<a>-vs-<b>-<timestamp>")
     p.add_argument("--replications", type=int, default=3, help="replicates per scenario (3)")
     p.add_argument("--seed", type=int, help="root seed for all (default: the first scenario's)")
     p.add_argument("--scale", type=float, help="fraction of the real population, for all")
@@ -123,10 +121,7 @@ def _overrides(args: argparse.Namespace) -> list[str]:
 def _check_args(args: argparse.Namespace) -> None:
     if len(args.scenarios) < 2:
         raise UserError("give at least two scenario files to compare", field="SCENARIO.yaml")
-    if args.replications < 1:
-        raise UserError("--replications must be at least 1", field="--replications")
-    if args.workers < 1:
-        raise UserError("--workers must be at least 1", field="--workers")
+    check_counts(args)
     if args.seed is not None and not 0 <= args.seed < 2**32:
         raise UserError("--seed must be between 0 and 2**32-1", field="--seed")
     if (args.gap_base is None) != (args.gap_target is None):
@@ -159,7 +154,14 @@ def main(args: argparse.Namespace) -> int:
     console = Console(stderr=True, quiet=args.quiet)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     more = f"-and-{len(labels) - 2}-more" if len(labels) > 2 else ""
-    out = args.out or Path("comparisons") / f"{labels[0]}-vs-{labels[1]}{more}-{stamp}"
+    default = Path("comparisons") / f"{labels[0]}-vs-{labels[1]}{more}-{stamp}"
+    target = prepare_output_dir(
+        default if args.out is None else args.out,
+        force=args.force,
+        kind="comparison",
+        unique=args.out is None,
+    )
+    show_notes(console, target.notes)
     start = time.perf_counter()
 
     per_scenario = args.replications * (len(ensemble[1]) if ensemble else 1)
@@ -167,18 +169,18 @@ def main(args: argparse.Namespace) -> int:
     def done(label: str, i: int) -> None:
         console.print(f"  {label}: replicate {i + 1}/{per_scenario} done")
 
-    if member_scenarios is None:
-        reps = run_comparison(
-            scenarios, labels, seed, args.replications, workers=args.workers, on_done=done
-        )
-    else:
-        reps = run_ensemble_comparison(
-            member_scenarios, labels, seed, args.replications, workers=args.workers,
-            on_done=done,
-        )  # fmt: skip
-    comparison = summarise(reps)
-    wall = time.perf_counter() - start
-    with staged_directory(out) as stage:
+    with target as stage:
+        if member_scenarios is None:
+            reps = run_comparison(
+                scenarios, labels, seed, args.replications, workers=args.workers, on_done=done
+            )
+        else:
+            reps = run_ensemble_comparison(
+                member_scenarios, labels, seed, args.replications, workers=args.workers,
+                on_done=done,
+            )  # fmt: skip
+        comparison = summarise(reps)
+        wall = time.perf_counter() - start
         write_csv_atomic(stage / "comparison.csv", comparison)
         write_csv_atomic(stage / "comparison_replicates.csv", reps)
         meta = _metadata(args, scenarios, labels, loaded, overrides, seed, roles, wall)
@@ -193,7 +195,7 @@ def main(args: argparse.Namespace) -> int:
                 reps, comparison, scenarios, labels, roles, args.gap_year, meta.get("ensemble")
             ),
         )
-    console.print(f"wrote {out}{os.sep} ({wall:.1f} s)")
+    console.print(f"wrote {target.final}{os.sep} ({wall:.1f} s)")
     return 0
 
 

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from rich.console import Console
+
+from sim.errors import UserError
+
+#: replicates one command may ask for (the cap of experiment files)
+MAX_REPLICATIONS = 1000
+
 SET_HELP = "override a scenario field, e.g. levers.talent_reform.strength=0.8 (repeatable)"
 
 
@@ -12,3 +19,37 @@ def add_set_option(parser: argparse.ArgumentParser, help: str = SET_HELP) -> Non
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE", help=help
     )
+
+
+def add_out_option(parser: argparse.ArgumentParser, default: str) -> None:
+    """``--out DIR`` and ``--force``/``--overwrite``, shared by every command writing a folder.
+
+    ``--out`` is kept as text (``Path("")`` would silently become the current folder); the
+    checks themselves are :func:`sim.io.prepare_output_dir`'s.
+    """
+    parser.add_argument("--out", metavar="DIR", help=f"output folder (default {default})")
+    parser.add_argument(
+        "--force",
+        "--overwrite",
+        dest="force",
+        action="store_true",
+        help="replace --out if it is an earlier ecosim output folder of the same kind "
+        "(any other existing folder is never replaced)",
+    )
+
+
+def show_notes(console: Console, notes: list[str]) -> None:
+    """Print what preparing an output folder noticed (leftovers of killed runs)."""
+    for note in notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+
+
+def check_counts(args: argparse.Namespace) -> None:
+    """``--replications`` and ``--workers`` within their limits (shared with ``compare``)."""
+    if not 1 <= args.replications <= MAX_REPLICATIONS:
+        raise UserError(
+            f"--replications must be from 1 to {MAX_REPLICATIONS}, got {args.replications}",
+            field="--replications",
+        )
+    if args.workers < 1:
+        raise UserError("--workers must be at least 1", field="--workers")

@@ -7,8 +7,11 @@ index mapping changed, without rerunning the simulation.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
+
+from sim.io import record_outputs
 
 
 def register(subparsers: Any) -> None:
@@ -23,10 +26,54 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+#: what ``build_report`` writes, named when writing fails part-way (disk full)
+OUTPUTS = (
+    "zgc_index_replicates.csv",
+    "zgc_index.csv",
+    "sv_dashboard.csv",
+    "fit.csv",
+    "figures",
+    "report.html",
+)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Build the report; a missing folder or indicators.csv raises ``UserError`` (exit 2)."""
+    """Build the report; a missing folder or indicators.csv raises ``UserError`` (exit 2).
+
+    A write failing part-way (disk full, quota) exits 1 naming the files not (re)written:
+    each file is replaced atomically, so the ones named keep their earlier content or are
+    absent.
+    """
     from sim.report import build_report  # lazy: matplotlib is slow to import
 
-    report = build_report(args.run_dir)
+    before = {name: _mtime(args.run_dir / name) for name in OUTPUTS}
+    present = _entries(args.run_dir)
+    try:
+        report = build_report(args.run_dir)
+    except OSError as exc:
+        stale = [n for n in OUTPUTS if _mtime(args.run_dir / n) in (None, before[n])]
+        print(
+            f"error: {args.run_dir}: writing the report failed ({exc.strerror or exc}); "
+            f"not written: {', '.join(stale) or 'unknown'}",
+            file=sys.stderr,
+        )
+        return 1
+    # every file this build wrote is ecosim's, so that --force may later replace the folder
+    after = _entries(args.run_dir)
+    record_outputs(args.run_dir, [n for n, t in after.items() if present.get(n) != t])
     print(f"report written: {report}")
     return 0
+
+
+def _entries(folder: Path) -> dict[str, int | None]:
+    try:
+        return {p.name: _mtime(p) for p in folder.iterdir()}
+    except OSError:
+        return {}
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None

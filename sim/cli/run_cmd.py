@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim.cli.options import add_set_option
+from sim.cli.options import add_out_option, add_set_option, check_counts, show_notes
 from sim.errors import UserError
 from sim.experiments.ensemble import (
     add_ensemble_options,
@@ -26,7 +26,7 @@ from sim.experiments.metadata import run_metadata
 from sim.experiments.replicate import indicators_frame, replicate_seeds, run_pairs
 from sim.indicator_info import unit_of
 from sim.io import (
-    staged_directory,
+    prepare_output_dir,
     write_csv_atomic,
     write_json_atomic,
     write_text_atomic,
@@ -34,6 +34,15 @@ from sim.io import (
 from sim.scenario import Scenario, load
 from sim.scenario.checks import check_levers_can_act, lever_warnings
 from sim.scenario.loader import dump_yaml
+
+#: the files of the report phase, named when a report cannot be written (disk full)
+REPORT_FILES = (
+    "zgc_index.csv",
+    "zgc_index_replicates.csv",
+    "sv_dashboard.csv",
+    "fit.csv",
+    "report.html",
+)
 
 #: indicators shown after a run, with the power of ten they are shown in (units come from
 #: the indicator declarations)
@@ -59,7 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "scenario", help="scenario YAML file, or the name of a shipped scenario (zgc_baseline)"
     )
-    p.add_argument("--out", type=Path, help="output folder (default runs/<name>-<timestamp>)")
+    add_out_option(p, "runs/<name>-<timestamp>")
     p.add_argument("--seed", type=int, help="root seed (default: the scenario's seed)")
     p.add_argument("--replications", type=int, default=1, help="replicates (default 1)")
     p.add_argument("--scale", type=float, help="fraction of the real population simulated")
@@ -109,10 +118,7 @@ def summary_table(df, scenario: Scenario) -> Table:
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.replications < 1:
-        raise UserError("--replications must be at least 1", field="--replications")
-    if args.workers < 1:
-        raise UserError("--workers must be at least 1", field="--workers")
+    check_counts(args)
     overrides = cli_overrides(args)
     scenario, source = load(args.scenario, overrides)
     check_levers_can_act(scenario, source)
@@ -128,40 +134,48 @@ def main(args: argparse.Namespace) -> int:
     for warning in lever_warnings(scenario):
         console.print(f"[yellow]warning: {warning}[/yellow]")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = args.out or Path("runs") / f"{scenario.name}-{stamp}"
+    default = Path("runs") / f"{scenario.name}-{stamp}"
+    target = prepare_output_dir(
+        default if args.out is None else args.out,
+        force=args.force,
+        kind="run",
+        unique=args.out is None,
+    )
+    show_notes(console, target.notes)
     total = len(configs) * args.replications
     seeds = replicate_seeds(scenario.seed, total)
     # member-major numbering: replicate m * R + r is member m's r-th run
     pairs = [(configs[i // args.replications], s) for i, s in enumerate(seeds)]
     years = scenario.end_year - scenario.start_year + 1
     start = time.perf_counter()
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("years"),
-        TimeRemainingColumn(),
-        console=console,
-        disable=args.quiet,
-    ) as progress:
-        task = progress.add_task(f"{scenario.name} x{total}", total=years * total)
+    missing: list[str] = []
+    with target as stage:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("years"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=args.quiet,
+        ) as progress:
+            task = progress.add_task(f"{scenario.name} x{total}", total=years * total)
 
-        def on_year(_i: int, _y: int) -> None:
-            progress.advance(task)
+            def on_year(_i: int, _y: int) -> None:
+                progress.advance(task)
 
-        def on_done(_i: int, _r) -> None:
-            if args.workers > 1:
-                progress.advance(task, years)
+            def on_done(_i: int, _r) -> None:
+                if args.workers > 1:
+                    progress.advance(task, years)
 
-        results = run_pairs(
-            pairs,
-            workers=args.workers,
-            on_year=on_year if args.workers <= 1 else None,
-            on_done=on_done,
-        )
-    wall = time.perf_counter() - start
-    df = indicators_frame(results)
-    with staged_directory(out) as stage:
+            results = run_pairs(
+                pairs,
+                workers=args.workers,
+                on_year=on_year if args.workers <= 1 else None,
+                on_done=on_done,
+            )
+        wall = time.perf_counter() - start
+        df = indicators_frame(results)
         write_csv_atomic(stage / "indicators.csv", df)
         meta = run_metadata(scenario, args.scenario, source, overrides, seeds, results, wall)
         if ensemble is not None:
@@ -173,21 +187,39 @@ def main(args: argparse.Namespace) -> int:
         if results[0].snapshot:
             write_json_atomic(stage / "snapshot.json", results[0].snapshot)
         if not args.no_report:
-            _report(stage, console)
+            missing = _report(stage, console)
+    out = target.final
     console.print(summary_table(df, scenario))
+    if missing:
+        console.print(
+            f"[red]error:[/] the run is saved in {out}{os.sep} but the report phase failed; "
+            f"missing: {', '.join(missing)} (rebuild them with: ecosim report {out})",
+            highlight=False,
+        )
+        return 1
     console.print(f"wrote {out}{os.sep} ({wall:.1f} s)")
     return 0
 
 
-def _report(stage: Path, console: Console) -> None:
+def _report(stage: Path, console: Console) -> list[str]:
+    """Write the report files; return the ones missing when writing failed (disk full).
+
+    A failing report never loses the finished run: the run's own files are already written.
+    """
     try:
         from sim.report import write_run_outputs
     except ImportError:  # the report layer is optional at this stage
-        return
+        return []
     try:
         write_run_outputs(stage)
     except UserError:
         raise
+    except OSError as exc:  # the disk filled up, a quota, an I/O error
+        print(f"report failed: {exc.strerror or exc}", file=sys.stderr)
+        return [name for name in REPORT_FILES if not (stage / name).is_file()] or [
+            "figures/ (part)"
+        ]
     except Exception as exc:  # a report bug must not lose a finished run
         console.print(f"[yellow]warning: report not written: {exc!r}[/yellow]")
         print(f"report failed: {exc!r}", file=sys.stderr)
+    return []

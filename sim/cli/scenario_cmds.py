@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from sim.cli.options import add_set_option
+from sim.cli.tables import plain_table
 from sim.errors import UserError
 from sim.model.policy import (
     LEVERS,
@@ -190,12 +191,17 @@ def summary(scenario: Scenario, source: SourceMap) -> str:
             about = [*about[:2], about[2] + " ..."]
         out += about
     out.append(f"history    {len(s.history)} step(s)")
-    for step in sorted(s.history, key=lambda x: x.start_year):
-        note = textwrap.shorten(step.note, 60, placeholder="...") if step.note else ""
-        out.append(
-            f"  {_span(step.start_year, step.end_year):<10} {step.lever:<20} "
-            f"ramp {_num(step.ramp_years)} yr, strength {_num(step.strength)}  {note}".rstrip()
+    steps = [
+        (
+            _span(step.start_year, step.end_year),
+            step.lever,
+            f"ramp {_num(step.ramp_years)} yr, strength {_num(step.strength)}",
+            textwrap.shorten(step.note, 60, placeholder="...") if step.note else "",
         )
+        for step in sorted(s.history, key=lambda x: x.start_year)
+    ]
+    if steps:
+        out += plain_table([("", "left")] * 4, steps, rule=False, indent=2)[1:]
     active = [n for n in Levers.model_fields if getattr(s.levers, n).strength > 0]
     out.append(f"levers     {', '.join(active) if active else '(none: history only)'}")
     for name in active:
@@ -205,21 +211,20 @@ def summary(scenario: Scenario, source: SourceMap) -> str:
             f"{_num(lever.ramp_years)} yr, strength {_num(lever.strength)}; "
             f"settings at full ramp ({_num(_full_time(lever))}):"
         )
+        cells = []
         for row in lever_fields(s, source, name):
-            mark = "" if row.written else "  (default)"
+            mark = "" if row.written else "(default)"
             if row.target is None:
-                mark = "  (not set: unchanged)"
-            out.append(
-                f"    {row.name:<24} {_num(row.history):>9} -> {_num(row.effective):<9} "
-                f"{row.unit:<6}{mark}".rstrip()
-            )
+                mark = "(not set: unchanged)"
+            cells.append((row.name, _num(row.history), "->", _num(row.effective), row.unit, mark))
+        columns = [("field", "left"), ("history", "right"), ("", "left"), ("at full", "left")]
+        out += plain_table([*columns, ("unit", "left"), ("", "left")], cells, rule=False,
+                           indent=4, gap=1)[1:]  # fmt: skip
     shocks = [(n, e) for n in type(s.shocks).model_fields for e in getattr(s.shocks, n)]
     out.append(f"shocks     {len(shocks)} entr{'y' if len(shocks) == 1 else 'ies'}")
-    for name, entry in shocks:
-        note = f"  {entry.note}" if entry.note else ""
-        out.append(
-            f"  {_span(entry.start_year, entry.end_year):<10} {name:<16} {entry.size:+.3g}{note}"
-        )
+    rows = [(_span(e.start_year, e.end_year), name, f"{e.size:+.3g}", e.note) for name, e in shocks]
+    if rows:
+        out += plain_table([("", "left")] * 4, rows, rule=False, indent=2)[1:]
     out += [f"warning: {w}" for w in lever_warnings(s)]
     out.append(f"OK: {source.files[-1] if source.files else s.name} is valid")
     return "\n".join(out)
@@ -410,14 +415,14 @@ def explain_rows(block: str = "") -> list[FieldRow]:
 def explain(block: str = "") -> str:
     """The schema as an aligned text table, one field per line."""
     rows = explain_rows(block)
-    width = min(max(len(r.path) for r in rows), 58)
-    head = f"{'field':<{width}}  {'default':>10}  {'range':<16} {'unit':<18} meaning"
-    out = [head, "-" * len(head)]
-    for r in rows:
-        if r.block:
-            out.append(f"{r.path:<{width}}  {'':>10}  {'':<16} {'':<18} [{r.meaning}]")
-            continue
-        out.append(f"{r.path:<{width}}  {r.default:>10}  {r.range:<16} {r.unit:<18} {r.meaning}")
+    cells = [
+        (r.path, "", "", "", f"[{r.meaning}]")
+        if r.block
+        else (r.path, r.default, r.range, r.unit, r.meaning)
+        for r in rows
+    ]
+    columns = [("field", "left"), ("default", "right"), ("range", "left"), ("unit", "left")]
+    out = plain_table([*columns, ("meaning", "left")], cells)
     title = f"Scenario fields under {block!r}" if block.strip() else "Scenario fields"
     return (
         f"{title} ({sum(not r.block for r in rows)} field(s); ranges are inclusive unless "

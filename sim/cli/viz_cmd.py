@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import socket
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -99,8 +100,37 @@ def offline_environment(scenario: Path, scale: float) -> dict[str, str]:
     return env
 
 
+def check_address(host: str, port: int) -> None:
+    """Resolve ``host`` and try binding ``port`` before the banner is printed.
+
+    Uvicorn would otherwise print its failure (and exit 3) after "serving on" was shown.
+    The probe sets ``SO_REUSEADDR`` like uvicorn, so only a port someone listens on fails.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UserError(
+            f"cannot resolve host {host!r} ({exc}); give an address such as 127.0.0.1",
+            field="--host",
+        ) from None
+    if port == 0:
+        return
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise UserError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc} (another server "
+                "there?); choose another --port, or --port 0 for any free port",
+                field="--port",
+            ) from None
+
+
 def main(args: argparse.Namespace) -> int:
     scenario, scale = check_args(args)
+    check_address(args.host, args.port)
     if assets_dir() is None:
         print(
             "warning: the solara-assets package is missing; the page needs internet access "

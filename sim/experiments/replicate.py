@@ -6,13 +6,13 @@ replicate's stream is independent and its results do not depend on how many work
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 
 import numpy as np
 import pandas as pd
 
+from sim.experiments.pool import process_pool
 from sim.model import RunConfig
 from sim.simulate import SimResult, simulate
 
@@ -65,9 +65,9 @@ def run_pairs(
             if on_done:
                 on_done(i, result)
     else:
-        # spawn: a fresh interpreter per worker, safe whatever threads the parent runs
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        # spawn: a fresh interpreter per worker, safe whatever threads the parent runs;
+        # Ctrl-C or SIGTERM stops the workers too (process_pool)
+        with process_pool(workers, "spawn") as pool:
             futures = {
                 pool.submit(_one, (config, s, i == 0)): i for i, (config, s) in enumerate(pairs)
             }

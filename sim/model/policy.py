@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import Field, create_model, model_validator
+from pydantic import Field, create_model, field_validator, model_validator
 
 from sim.model.fields import Block, P, field_bounds, field_extra
 
@@ -387,6 +387,15 @@ class ShockEntry(Block):
     size: float = P(0.0, -1, 5, "see block", "size of the shock (unit given by its block)")
     note: str = Field("", description="what it stands for")
 
+    @model_validator(mode="after")
+    def _span(self) -> ShockEntry:
+        if self.end_year is not None and self.end_year <= self.start_year:
+            raise ValueError(
+                f"end_year ({self.end_year}) must be after start_year ({self.start_year}); "
+                "end_year is exclusive, so this shock would never act"
+            )
+        return self
+
     def active(self, t: float) -> bool:
         return t >= self.start_year and (self.end_year is None or t < self.end_year)
 
@@ -410,6 +419,17 @@ class Shocks(Block):
         default_factory=list,
         description="extra yearly productivity growth of the AI cluster (1/yr)",
     )
+
+    @field_validator("decoupling")
+    @classmethod
+    def _decoupling_share(cls, entries: list[ShockEntry]) -> list[ShockEntry]:
+        """Decoupling is a share (0: none, 1: full); the generic size range allows -1..5."""
+        for i, entry in enumerate(entries):
+            if not 0 <= entry.size <= 1:
+                raise ValueError(
+                    f"decoupling[{i}].size must be between 0 and 1 (a share), got {entry.size:g}"
+                )
+        return entries
 
 
 # ---------------------------------------------------------------------------------------------

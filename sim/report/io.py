@@ -8,8 +8,6 @@ so every file goes to a temporary name in the same folder and is moved into plac
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.indices import INDICATOR_COLUMNS
+from sim.io import write_bytes_atomic, write_csv_atomic
 
 
 @dataclass
@@ -41,42 +40,18 @@ class RunFolder:
         return str(region) if region else None
 
 
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-#: read once at import (reading it means setting it, which is not thread-safe)
-_FILE_MODE = 0o666 & ~_current_umask()
-
-
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder.
-
-    ``mkstemp`` creates the file private (0600); it is given the usual umask-based mode so that
-    the report is as readable as any other file of the run.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{path.name}-")
-    try:
-        os.fchmod(fd, _FILE_MODE)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """One atomic writer for every output (:func:`sim.io.write_bytes_atomic`)."""
+    write_bytes_atomic(path, data)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:
-    atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
+    # the report tables keep Python's shortest float repr: their bytes are part of the contract
+    write_csv_atomic(path, frame, float_format=None)
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:
@@ -121,12 +96,58 @@ def read_run_folder(run_dir: Path) -> RunFolder:
         run.meta = _read_json(meta_path, "run.json")
     else:
         run.notes.append("run.json is missing: no region, levers or provenance to show.")
+    problem = incompleteness(indicators, run.meta.get("replications"))
+    if problem:
+        raise UserError(
+            f"indicators.csv is incomplete (truncated or edited?): {problem}; rerun the "
+            "scenario to rebuild it",
+            file=str(ind_path),
+        )
     snap_path = run_dir / "snapshot.json"
     if snap_path.is_file():
         run.snapshot = _read_json(snap_path, "snapshot.json")
     else:
         run.notes.append("snapshot.json is missing: no size, degree or network figures.")
     return run
+
+
+def _listing(items: list[Any], limit: int = 5) -> str:
+    shown = ", ".join(str(x) for x in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def incompleteness(indicators: pd.DataFrame, replications: Any = None) -> str | None:
+    """What is missing from a run's indicators, or None when every replicate is whole.
+
+    Every replicate of a run records the same indicators in the same years, so a replicate
+    lacking some of the (year, indicator) pairs the others have, a gap in the replicate
+    numbers, fewer replicates than ``run.json`` says, or a row whose replicate, year or
+    indicator cannot be read, all mean the file was cut short.
+    """
+    rep = pd.to_numeric(indicators["replicate"], errors="coerce")
+    year = pd.to_numeric(indicators["year"], errors="coerce")
+    name = indicators["indicator"].where(indicators["indicator"] != "nan")
+    bad = rep.isna() | year.isna() | name.isna()
+    if bad.any():
+        rows = [int(i) + 2 for i in indicators.index[bad][:5]]  # file lines, header is 1
+        return f"unreadable row(s) at line(s) {_listing(rows)}"
+    if indicators.empty:
+        return "no rows"
+    reps = sorted(int(r) for r in rep.unique())
+    expected = int(replications) if isinstance(replications, int) else max(reps) + 1
+    lacking = sorted(set(range(expected)) - set(reps))
+    if lacking:
+        return f"replicate(s) {_listing(lacking)} missing (expected {expected})"
+    keys = pd.MultiIndex.from_arrays([year.astype(int), name])
+    frame = pd.DataFrame({"rep": rep.astype(int).to_numpy()}, index=keys)
+    everything = set(keys)
+    gaps = []
+    for r, part in frame.groupby("rep"):
+        miss = everything - set(part.index)
+        if miss:
+            names = sorted({ind for _, ind in miss})
+            gaps.append(f"replicate {r} lacks {len(miss)} value(s) of {_listing(names, 3)}")
+    return "; ".join(gaps[:5]) or None
 
 
 def weighted_values(raw: Any, weights_raw: Any = None) -> tuple[np.ndarray, np.ndarray] | None:

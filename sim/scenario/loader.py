@@ -5,8 +5,10 @@ keeps it testable with toy models and lets the same code read experiment files l
 
 Three steps, each usable alone (the visual server and ``ecosim validate`` need the middle ones):
 
-1. :func:`load_scenario_dict` reads YAML, rejects duplicate keys, follows ``extends:`` chains and
-   records where every key came from in a :class:`SourceMap` (dotted path -> file, line).
+1. :func:`load_scenario_dict` reads YAML with ruamel.yaml (YAML 1.2; its round-trip reader
+   refuses duplicate keys and keeps the line of every key and item), follows ``extends:``
+   chains and records where every key came from in a :class:`SourceMap` (dotted path ->
+   file, line). Only regular files up to 1 MB are read; ``extends`` chains stop at 100 files.
 2. :func:`apply_overrides` applies ``--set dotted.path=value`` flags on top.
 3. :func:`validate` runs the model and turns every pydantic error into one readable line that
    names the file, the line, the dotted field path and what is allowed.
@@ -34,14 +36,18 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from sim.errors import UserError
+from sim.scenario.introspect import field_unit
 from sim.scenario.introspect import is_model as _is_model
 from sim.scenario.introspect import literal_values as _literal_values
 from sim.scenario.introspect import metadata_bounds as _bounds
 from sim.scenario.introspect import model_field as _model_field
 from sim.scenario.introspect import union_members as _union_members
 from sim.scenario.introspect import unwrap as _unwrap
+from sim.scenario.sourcemap import SourceMap, child_path, item_path, parent_path
+from sim.scenario.yamlfile import MAX_FILE_BYTES, NotAScenarioFile, parse_yaml, read_text
 
 __all__ = [
+    "MAX_FILE_BYTES",
     "ScenarioError",
     "SourceMap",
     "allowed_keys",
@@ -49,13 +55,14 @@ __all__ = [
     "dump_yaml",
     "load_scenario",
     "load_scenario_dict",
+    "parent_path",
     "validate",
 ]
 
 #: the key that makes a scenario file inherit from another one
 EXTENDS_KEY = "extends"
-#: node visits allowed while indexing one YAML document; guards against alias bombs
-_MAX_NODES = 500_000
+#: the longest ``extends`` chain followed (the shipped ones have two files)
+MAX_EXTENDS = 100
 
 _short = reprlib.Repr()
 _short.maxstring = 60
@@ -64,232 +71,20 @@ _short.maxlist = _short.maxtuple = _short.maxdict = _short.maxset = 6
 _short.maxlevel = 3
 
 
-# --------------------------------------------------------------------------- source map
-
-
-class SourceMap(dict[str, tuple[str, int | None]]):
-    """Where each value came from: dotted path (``a.b[2].c``) -> ``(file, line)``.
-
-    ``files`` lists the scenario files that were merged, base first; ``overrides`` lists the
-    ``--set`` flags applied. A value set by an override maps to ``("--set a.b=1", None)``.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.files: list[str] = []
-        self.overrides: list[str] = []
-
-    def locate(self, path: str) -> tuple[str | None, int | None]:
-        """The place of ``path``, or of its closest known parent (a missing key has no line)."""
-        current = path
-        while True:
-            if current in self:
-                return self[current]
-            if not current:
-                return (self.files[-1] if self.files else None), None
-            current = parent_path(current)
-
-    def drop_under(self, path: str) -> None:
-        """Forget ``path`` and everything below it: the value there has been replaced."""
-        for key in [k for k in self if _is_under(k, path)]:
-            del self[key]
-
-
-def parent_path(path: str) -> str:
-    """``a.b[2]`` -> ``a.b``; ``a.b`` -> ``a``; ``a`` -> ``""``."""
-    cut = max(path.rfind("."), path.rfind("["))
-    return path[:cut] if cut > 0 else ""
-
-
-def child_path(parent: str, key: object) -> str:
-    """Path of a mapping key below ``parent``."""
-    return f"{parent}.{key}" if parent else str(key)
-
-
-def item_path(parent: str, index: int) -> str:
-    """Path of a sequence item below ``parent``."""
-    return f"{parent}[{index}]"
-
-
-def _is_under(path: str, prefix: str) -> bool:
-    if not prefix:
-        return True
-    return path == prefix or path.startswith((prefix + ".", prefix + "["))
-
-
-# --------------------------------------------------------------------------- YAML reading
-
-
-class ScenarioYamlLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys and records the line of every key and item.
-
-    PyYAML silently keeps the last of two equal keys, which hides typos in long scenario files,
-    and it forgets line numbers once objects are built; so the node tree is indexed before
-    construction.
-    """
-
-    def __init__(self, stream: str, label: str) -> None:
-        super().__init__(stream)
-        self.label = label
-        self.lines = SourceMap()
-        self._visits = 0
-
-    def load_document(self) -> Any:
-        """Compose the single document, index it, then build the Python objects."""
-        node = self.get_single_node()
-        if node is None:
-            return None
-        self.lines[""] = (self.label, node.start_mark.line + 1)
-        self._index(node, "", set())
-        return self.construct_document(node)
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        """Turn a failing explicit tag (``!!int abc`` raises ValueError) into a marked error."""
-        try:
-            return super().construct_object(node, deep)
-        except (yaml.YAMLError, RecursionError):
-            raise
-        except Exception as exc:  # any constructor failure is a problem of the input text
-            raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read this value: {exc}", node.start_mark
-            ) from exc
-
-    def _index(self, node: yaml.Node, path: str, ancestors: set[int]) -> None:
-        self._visits += 1
-        if self._visits > _MAX_NODES:
-            raise UserError(
-                f"the document expands to more than {_MAX_NODES} values (too many aliases)",
-                file=self.label,
-            )
-        if id(node) in ancestors:
-            raise UserError(
-                "an alias refers to a value that contains it (recursive alias)",
-                file=self.label,
-                line=node.start_mark.line + 1,
-                field=path or None,
-            )
-        inner = ancestors | {id(node)}
-        if isinstance(node, yaml.MappingNode):
-            self._index_mapping(node, path, inner)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                sub = item_path(path, index)
-                self.lines[sub] = (self.label, item.start_mark.line + 1)
-                self._index(item, sub, inner)
-
-    def _index_mapping(self, node: yaml.MappingNode, path: str, ancestors: set[int]) -> None:
-        # keys merged in with ``<<: *anchor`` first, so explicit keys override their lines
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else []
-                for source in sources or [value_node]:
-                    if isinstance(source, yaml.MappingNode):
-                        self._index(source, path, ancestors)
-        seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            line = key_node.start_mark.line + 1
-            key = self._key_of(key_node)
-            sub = child_path(path, key)
-            if key is not None and key in seen:
-                raise UserError(
-                    f"duplicate key {key!r} (first defined at line {seen[key]}); "
-                    "each key may appear only once in a block",
-                    file=self.label,
-                    line=line,
-                    field=sub,
-                )
-            if key is not None:
-                seen[key] = line
-            self.lines[sub] = (self.label, line)
-            self._index(value_node, sub, ancestors)
-
-    def _key_of(self, key_node: yaml.Node) -> Any:
-        """The Python value of a scalar key; ``None`` for complex keys (PyYAML rejects those)."""
-        if not isinstance(key_node, yaml.ScalarNode):
-            return None
-        key = self.construct_object(key_node)
-        try:
-            hash(key)
-        except TypeError:  # e.g. !!binary is fine, but be safe with odd tags
-            return None
-        return key
-
-
-def _read_text(path: Path, label: str) -> str:
-    """The file's text, or a UserError saying why it cannot be read."""
-    if not path.exists():
-        raise UserError("file not found", file=label)
-    if path.is_dir():
-        raise UserError("this is a directory; expected a YAML scenario file", file=label)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read file: {exc.strerror or exc}", file=label) from exc
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise UserError(
-            f"file is not valid UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
-            file=label,
-            line=line,
-        ) from exc
-
-
-def parse_yaml(text: str, label: str) -> tuple[Any, SourceMap]:
-    """Parse one YAML document; return the data and the line of every key and item."""
-    loader: ScenarioYamlLoader | None = None
-    try:
-        loader = ScenarioYamlLoader(text, label)  # the reader checks characters right away
-        return loader.load_document(), loader.lines
-    except yaml.MarkedYAMLError as exc:
-        raise _marked_error(exc, label) from exc
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise UserError(
-            f"YAML error: character U+{exc.character:04X} is not allowed in a YAML file",
-            file=label,
-            line=line,
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise UserError(f"YAML error: {exc}", file=label) from exc
-    except RecursionError as exc:
-        raise UserError("YAML error: the document is nested too deeply", file=label) from exc
-    finally:
-        if loader is not None:
-            loader.dispose()
-
-
-def _marked_error(exc: yaml.MarkedYAMLError, label: str) -> UserError:
-    """A PyYAML syntax error as one line with line and column."""
-    mark = exc.problem_mark or exc.context_mark
-    problem = exc.problem or "invalid YAML"
-    if exc.context:
-        problem = f"{problem} ({exc.context}"
-        ctx_mark = exc.context_mark
-        if ctx_mark is not None and mark is not None and ctx_mark.line != mark.line:
-            problem += f" started at line {ctx_mark.line + 1}"
-        problem += ")"
-    if mark is None:
-        return UserError(f"YAML error: {problem}", file=label)
-    return UserError(
-        f"YAML error at column {mark.column + 1}: {problem}", file=label, line=mark.line + 1
-    )
+# --------------------------------------------------------------------------- one file
 
 
 def _load_one(path: Path, label: str) -> tuple[dict[str, Any], SourceMap]:
     """One file, not following ``extends``: a mapping and its line map."""
-    text = _read_text(path, label)
+    text = read_text(path, label)
     data, lines = parse_yaml(text, label)
     if data is None:
-        raise UserError(
+        raise NotAScenarioFile(
             "file is empty (or only comments); expected a mapping of scenario settings",
             file=label,
         )
     if not isinstance(data, dict):
-        raise UserError(
+        raise NotAScenarioFile(
             f"the top level must be a mapping of keys (key: value), found {_kind(data)}",
             file=label,
             line=lines.locate("")[1],
@@ -312,41 +107,82 @@ def load_scenario_dict(path: str | Path) -> tuple[dict[str, Any], SourceMap]:
 def _load_chain(
     path: Path, label: str, chain: list[tuple[Path, str]]
 ) -> tuple[dict[str, Any], SourceMap]:
-    real = path.resolve()
-    if any(real == seen for seen, _ in chain):
-        shown = " -> ".join([lbl for _, lbl in chain] + [label])
-        first_label = chain[0][1]
-        raise UserError(f"'extends' forms a cycle: {shown}", file=first_label, field=EXTENDS_KEY)
-    data, lines = _load_one(path, label)
-    chain = [*chain, (real, label)]
-    if EXTENDS_KEY not in data:
-        lines.files = [label]
-        return data, lines
-    base_label = _extends_target(data[EXTENDS_KEY], label, lines)
-    base_path = Path(base_label)
-    if not base_path.exists():  # no such file beside the child: a shipped scenario's name?
-        from sim.scenario.library import shipped_path
+    """Follow ``extends`` from ``path`` to the root base (a loop, not recursion: a long chain
+    must give a message, not a RecursionError), then merge from the base down."""
+    loaded: list[tuple[dict[str, Any], SourceMap, str]] = []
+    named_by: tuple[str, int | None, Any] | None = None  # the child's extends line
+    while True:
+        real = _real_path(path)
+        if any(real == seen for seen, _ in chain):
+            shown = " -> ".join([lbl for _, lbl in chain] + [label])
+            first_label = chain[0][1]
+            raise UserError(
+                f"'extends' forms a cycle: {shown}", file=first_label, field=EXTENDS_KEY
+            )
+        if len(chain) >= MAX_EXTENDS:
+            first, last = chain[0][1], chain[-1][1]
+            raise UserError(
+                f"the 'extends' chain is longer than {MAX_EXTENDS} files ({first} -> ... -> "
+                f"{last} -> {label}); a scenario should extend a base that extends few others",
+                file=first,
+                field=EXTENDS_KEY,
+            )
+        try:
+            data, lines = _load_one(path, label)
+        except NotAScenarioFile as exc:
+            if named_by is None:
+                raise
+            child, line, value = named_by
+            raise UserError(
+                f"base scenario {value!r} is not a YAML scenario file: {exc.render()}",
+                file=child,
+                line=line,
+                field=EXTENDS_KEY,
+            ) from None
+        chain = [*chain, (real, label)]
+        loaded.append((data, lines, label))
+        if EXTENDS_KEY not in data:
+            break
+        base_label = _extends_target(data[EXTENDS_KEY], label, lines)
+        line = lines.locate(EXTENDS_KEY)[1]
+        base_path = Path(base_label)
+        if not os.path.lexists(base_path):  # none beside the child: a shipped scenario's name?
+            from sim.scenario.library import shipped_path
 
-        shipped = shipped_path(str(data[EXTENDS_KEY]).strip())
-        if shipped is not None:
-            base_path, base_label = shipped, str(shipped)
-    if not base_path.exists():
-        raise UserError(
-            f"base scenario {data[EXTENDS_KEY]!r} not found (looked for {base_label})",
-            file=label,
-            line=lines.locate(EXTENDS_KEY)[1],
-            field=EXTENDS_KEY,
-        )
-    base, base_lines = _load_chain(base_path, base_label, chain)
-    child = {k: v for k, v in data.items() if k != EXTENDS_KEY}
-    lines.drop_under(EXTENDS_KEY)
-    merged = deep_merge(base, child)
-    for replaced in _replaced_paths(base, child, ""):
-        base_lines.drop_under(replaced)
-    base_lines.update(lines)
-    base_lines[""] = lines[""]
-    base_lines.files = [*base_lines.files, label]
-    return merged, base_lines
+            shipped = shipped_path(str(data[EXTENDS_KEY]).strip())
+            if shipped is not None:
+                base_path, base_label = shipped, str(shipped)
+        if not os.path.lexists(base_path):
+            raise UserError(
+                f"base scenario {data[EXTENDS_KEY]!r} not found (looked for {base_label})",
+                file=label,
+                line=line,
+                field=EXTENDS_KEY,
+            )
+        named_by = (label, line, data[EXTENDS_KEY])
+        path, label = base_path, base_label
+    merged, merged_lines, base_label = loaded.pop()
+    merged_lines.files = [base_label]
+    while loaded:
+        data, lines, label = loaded.pop()
+        overlay = {k: v for k, v in data.items() if k != EXTENDS_KEY}
+        lines.drop_under(EXTENDS_KEY)
+        for replaced in _replaced_paths(merged, overlay, ""):
+            merged_lines.drop_under(replaced)
+        merged = deep_merge(merged, overlay)
+        files = merged_lines.files
+        merged_lines.update(lines)
+        merged_lines[""] = lines[""]
+        merged_lines.files = [*files, label]
+    return merged, merged_lines
+
+
+def _real_path(path: Path) -> Path:
+    """The resolved path; a link loop is reported in the words of :func:`_link_problem`."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return path.absolute()
 
 
 def _extends_target(value: Any, label: str, lines: SourceMap) -> str:
@@ -808,8 +644,7 @@ def _bounds_text(bounds: dict[str, Any]) -> str:
 
 
 def _unit(target: _Target) -> str:
-    extra = target.field.json_schema_extra if target.field else None
-    unit = extra.get("unit") if isinstance(extra, dict) else None
+    unit = field_unit(target.field) if target.field else ""
     return f" ({unit})" if unit else ""
 
 

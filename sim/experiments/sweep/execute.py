@@ -9,11 +9,10 @@ a sweep killed at any moment leaves only whole files, and ``--resume`` runs what
 from __future__ import annotations
 
 import json
-import multiprocessing
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import UserError
+from sim.experiments.pool import process_pool
 from sim.io import write_json_atomic
 from sim.model import RunConfig
 
@@ -120,11 +120,22 @@ def run_task(task: Task) -> dict[str, Any]:
 
 
 def read_run(path: Path) -> dict[str, Any]:
+    """One saved run; anything unexpected in it (truncated, edited) is a UserError."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         int(data["point"]), int(data["rep"]), int(data["seed"]), dict(data["outputs"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UserError(f"cannot read run file: {exc}", file=str(path)) from None
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(
+            f"cannot read run file: {exc}; delete it and finish the sweep with --resume",
+            file=str(path),
+        ) from None
+    for label, value in data["outputs"].items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise UserError(
+                f"output {label!r} is {value!r}, not a number; delete the file and finish "
+                "the sweep with --resume",
+                file=str(path),
+            )
     return data
 
 
@@ -169,16 +180,31 @@ def execute(
         for t in tasks:
             on_result(run_task(t))
     else:
-        # forkserver: workers do not inherit the progress display's thread (fork + threads)
-        ctx = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        # forkserver: workers do not inherit the progress display's thread (fork + threads);
+        # Ctrl-C, SIGTERM or a failing save stops queued runs and the workers at once
+        with process_pool(workers, "forkserver") as pool:
             futures = [pool.submit(run_task, t) for t in tasks]
-            try:
-                for fut in as_completed(futures):
-                    on_result(fut.result())
-            except BaseException:  # Ctrl-C or a failing save: stop queued runs at once
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+            for fut in as_completed(futures):
+                on_result(fut.result())
+
+
+#: how long ``check_scheduler`` tries to reach a scheduler
+SCHEDULER_TIMEOUT = "10s"
+
+
+def check_scheduler(scheduler: str) -> None:
+    """Connect to a Dask scheduler once, so an unreachable one is reported before any file."""
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:  # pragma: no cover - dask is a dependency
+        raise UserError(f"--executor dask needs dask[distributed] installed ({exc})") from None
+    try:
+        client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise UserError(
+            f"cannot reach the Dask scheduler at {scheduler}: {exc}", field="--scheduler"
+        ) from None
+    client.close()
 
 
 def _execute_dask(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +51,7 @@ from sim.experiments.sweep.execute import (
     FAILED_DIR,
     OutputSpec,
     Task,
+    check_scheduler,
     execute,
     existing_runs,
     save_result,
@@ -115,6 +117,22 @@ def plan(
     return design, tasks, base_text
 
 
+def read_meta(folder: Path) -> dict[str, Any]:
+    """``sweep.json`` of a sweep folder; a truncated or edited file is the user's to fix."""
+    path = Path(folder) / META
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise UserError(
+            f"cannot read {META} ({exc}); the file is damaged: restore it or start a new "
+            "sweep with another --out",
+            file=str(path),
+        ) from None
+    if not isinstance(meta, dict):
+        raise UserError(f"{META} must hold a JSON object; the file is damaged", file=str(path))
+    return meta
+
+
 def _with_member(base: Base, member: Member) -> Base:
     """The base scenario with one posterior member's values (validated like --set)."""
     import copy
@@ -128,6 +146,8 @@ def _with_member(base: Base, member: Member) -> Base:
 
 
 def _check_folder(out: Path, exp_hash: str, base_hash: str, resume: bool) -> None:
+    if os.path.lexists(out) and not out.is_dir():
+        raise UserError("exists and is not a folder; choose another --out", file=str(out))
     meta_path = out / META
     if not meta_path.exists():
         if out.exists() and any(out.iterdir()):
@@ -140,7 +160,7 @@ def _check_folder(out: Path, exp_hash: str, base_hash: str, resume: bool) -> Non
             "folder already holds a sweep; add --resume to finish it or choose another --out",
             file=str(out),
         )
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta = read_meta(out)
     if meta.get("experiment_hash") != exp_hash:
         raise UserError(
             "the experiment file changed since this sweep started (content hash differs); "
@@ -186,7 +206,14 @@ def sweep(
     }  # fmt: skip
     if ensemble:
         meta["ensemble"] = ensemble_meta(*ensemble, exp.replications // len(ensemble[1]))
-    out.mkdir(parents=True, exist_ok=True)
+    if executor == "dask" and scheduler:  # before the folder exists: nothing half-made
+        check_scheduler(scheduler)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(
+            f"cannot create the sweep folder: {exc.strerror or exc}", file=str(out), field="--out"
+        ) from None
     if not (out / META).exists():  # first: a killed first session is still resumable
         write_json_atomic(out / META, {**meta, "started": _now()})
     # deterministic content (the hashes matched), so rewriting on resume is harmless
@@ -222,7 +249,7 @@ def sweep(
             f"{len(failed)} run(s) failed ({', '.join(failed[:5])}...); tracebacks are in "
             f"{FAILED_DIR}/; they are retried by --resume", file=str(out),
         )  # fmt: skip
-    meta_now = json.loads((out / META).read_text(encoding="utf-8"))
+    meta_now = read_meta(out)
     meta_now.update(meta)
     meta_now.update({"last_finished": _now(), "last_session_runs": len(todo),
                      "last_session_seconds": round(wall, 2), "workers": workers,
@@ -253,7 +280,7 @@ def analyze_dir(folder: Path) -> Analysis:
     if not (folder / META).is_file() or not (folder / EXPERIMENT_COPY).is_file():
         raise UserError("not a sweep folder (no sweep.json / experiment.yaml)", file=str(folder))
     exp, _ = load_experiment(folder / EXPERIMENT_COPY)
-    meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    meta = read_meta(folder)
     if meta.get("ensemble"):  # members x replicates per point
         exp = exp.model_copy(update={"replications": int(meta["replications"])})
     design = make_design(exp)

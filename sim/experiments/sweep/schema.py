@@ -257,6 +257,14 @@ class FastOptions(_Strict):
         return self
 
 
+#: scenario keys the experiment sets itself, so a ``fixed:`` value for them would be ignored
+_OWN_KEYS = {
+    "scale": "the experiment's own 'scale:' key sets it (default 0.02); set it there",
+    "seed": "each run's seed derives from the experiment's 'seed:' key; set it there",
+    "end_year": "the experiment's own 'end_year:' key sets it",
+}
+
+
 class Experiment(_Strict):
     """An experiment file: a base scenario, factors with ranges, a sampling method, outputs."""
 
@@ -312,6 +320,11 @@ class Experiment(_Strict):
         clash = sorted(set(paths) & set(self.fixed))
         if clash:
             raise ValueError(f"paths both fixed and varied: {clash}")
+        own = {"scale", "seed"} | ({"end_year"} if self.end_year is not None else set())
+        for key in sorted(set(self.fixed) & own):
+            raise ValueError(f"fixed: {key!r} would be overridden: {_OWN_KEYS[key]}")
+        if "seed" in paths:
+            raise ValueError(f"a factor cannot vary 'seed': {_OWN_KEYS['seed']}")
         outs = [o.label for o in self.outputs]
         dup = sorted({n for n in outs if outs.count(n) > 1})
         if dup:
