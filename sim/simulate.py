@@ -30,6 +30,9 @@ class SimResult:
     run_seconds: float
     agent_steps: int
     snapshot: dict[str, Any] = field(default_factory=dict)
+    #: with a snapshot: ``firms`` (last two years), ``ties`` and ``deals`` columns (see
+    #: :func:`firm_table`), written as Parquet into the run folder for the stylised facts
+    tables: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
 class EmptyPopulation(UserError):
@@ -67,12 +70,17 @@ def simulate(
     _check_populations(model, config)
     t1 = time.perf_counter()
     agent_steps = 0
+    year_before: dict[str, np.ndarray] = {}
     while model.running:
         agent_steps += model.n_agents()
         n_before = len(model.records)
         model.step()
-        if on_year is not None and len(model.records) > n_before:
-            on_year(int(model.records[-1]["year"]))
+        if len(model.records) > n_before:
+            year = int(model.records[-1]["year"])
+            if snapshot and year == model.end_year - 1:
+                year_before = firm_table(model, year)
+            if on_year is not None:
+                on_year(year)
     t2 = time.perf_counter()
     return SimResult(
         seed=int(seed),
@@ -83,7 +91,51 @@ def simulate(
         run_seconds=t2 - t1,
         agent_steps=agent_steps,
         snapshot=take_snapshot(model) if snapshot else {},
+        tables=fact_tables(model, year_before) if snapshot else {},
     )
+
+
+def firm_table(model: EcosystemModel, year: int) -> dict[str, np.ndarray]:
+    """Active firms at a year end (after compaction: rows of that year's survivors)."""
+    o = model.orgs
+    f = o["active"] & ~o["is_univ"]
+    return {
+        "year": np.full(int(f.sum()), year, np.int64),
+        "fid": o["fid"][f].copy(),
+        "root": o["root"][f].copy(),
+        "weight": o["weight"][f].copy(),
+        "emp": o["emp"][f].copy(),
+        "rev": o["rev"][f].copy(),
+        "age": (model.t - o["born"][f]).astype(np.float64),
+        "valuation": o["valuation"][f].copy(),
+        "post_money": o["post_money"][f].copy(),
+        "listed": o["listed"][f].copy(),
+        "vc_backed": o["vc_backed"][f].copy(),
+        "sector": o["sector"][f].astype(np.int64),
+        "park": o["park"][f].astype(np.int64),
+        "kind": o["kind"][f].astype(np.int64),
+    }
+
+
+def fact_tables(model: EcosystemModel, year_before: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The firm tables of the last two years, the R&D ties and the venture deals."""
+    end = firm_table(model, model.year - 1)
+    firms = {k: np.concatenate([year_before[k], end[k]]) for k in end} if year_before else end
+    o, ties = model.orgs, model.ties
+    a, b = ties.a[: ties.n], ties.b[: ties.n]
+    live = o["active"][a] & o["active"][b]
+    value: dict[int, float] = {}
+    for fid, v in zip(end["fid"].tolist(), end["valuation"].tolist(), strict=True):
+        value.setdefault(fid, v)  # a private firm's residual value (parts of a split: the first)
+    return {
+        "firms": firms,
+        "ties": {
+            "a": o["fid"][a[live]].copy(),
+            "b": o["fid"][b[live]].copy(),
+            "kind": ties.kind[: ties.n][live].astype(np.int64),
+        },
+        "deals": model.deal_log.columns(value),
+    }
 
 
 def take_snapshot(model: EcosystemModel, max_nodes: int = 400) -> dict[str, Any]:

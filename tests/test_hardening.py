@@ -225,9 +225,11 @@ def test_unwritable_out_fails_before_simulating(tmp_path, monkeypatch, capsys) -
 
 
 def _dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
+    """A pid no process can have: the kernel hands out pids below ``pid_max``.
+
+    (A pid of a process that just ended may be reused at once on a busy machine.)
+    """
+    return int(Path("/proc/sys/kernel/pid_max").read_text())
 
 
 def test_leftover_partial_folders_are_removed_or_reported(tmp_path, capsys) -> None:

@@ -34,12 +34,15 @@ class Result:
             for ensemble runs), in real-world units and the scenario's currency.
         meta: what ``run.json`` holds (seeds, parameters, provenance, agent counts).
         snapshot: end-of-run distributions for the report (replicate 0).
+        tables: replicate 0's firm tables, ties and deals for the stylised facts (written
+            as Parquet by :meth:`save`; empty for a loaded folder).
     """
 
     scenario: Scenario | None
     indicators: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
     snapshot: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -128,7 +131,9 @@ class Result:
                     dump_yaml(self.scenario.model_dump(mode="json")),
                 )
             if self.snapshot:
-                write_json_atomic(stage / "snapshot.json", self.snapshot)
+                from sim.run_tables import write_run_tables
+
+                write_run_tables(stage, self.snapshot, self.tables)
             if report:
                 from sim.report import write_run_outputs
 

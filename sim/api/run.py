@@ -152,4 +152,6 @@ def run(
     frame = indicators_frame(results)
     if member_of is not None:
         frame["member"] = frame["replicate"].map(dict(enumerate(member_of)))
-    return Result.from_frame(resolved, frame, meta, results[0].snapshot)
+    result = Result.from_frame(resolved, frame, meta, results[0].snapshot)
+    result.tables = results[0].tables
+    return result

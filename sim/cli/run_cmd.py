@@ -31,6 +31,7 @@ from sim.io import (
     write_json_atomic,
     write_text_atomic,
 )
+from sim.run_tables import write_run_tables
 from sim.scenario import Scenario, load
 from sim.scenario.checks import check_levers_can_act, lever_warnings
 from sim.scenario.loader import dump_yaml
@@ -185,7 +186,7 @@ def main(args: argparse.Namespace) -> int:
             stage / "scenario.resolved.yaml", dump_yaml(scenario.model_dump(mode="json"))
         )
         if results[0].snapshot:
-            write_json_atomic(stage / "snapshot.json", results[0].snapshot)
+            write_run_tables(stage, results[0].snapshot, results[0].tables)
         if not args.no_report:
             missing = _report(stage, console)
     out = target.final

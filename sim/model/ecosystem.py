@@ -13,6 +13,7 @@ from sim.model.agents import Firm, SubPark, Talent, University, VCInvestor
 from sim.model.codes import TieKind
 from sim.model.compaction import compact_model
 from sim.model.config import RunConfig
+from sim.model.deals import DealLog
 from sim.model.flows import YearFlows
 from sim.model.indicators import record_year
 from sim.model.init import populate
@@ -71,6 +72,8 @@ class EcosystemModel(mesa.Model):
         self.state = ModelState()
         self.flows = YearFlows()
         self.records: list[dict[str, float]] = []
+        self.next_fid = 0  # permanent organisation ids (see init.new_fids)
+        self.deal_log = DealLog()  # venture rounds and their outcomes (stylised fact F6)
 
         self._build_parks()
         populate(self)

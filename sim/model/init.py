@@ -48,6 +48,20 @@ def tier_weights(m: EcosystemModel, emp: np.ndarray) -> np.ndarray:
     return w
 
 
+def new_fids(m: EcosystemModel, rows: np.ndarray, split: bool = False) -> None:
+    """Give new organisation rows permanent ids (rows change at every compaction).
+
+    A part split off a sampled firm (``split``) gets its own id, so that each part's growth
+    is its own, and keeps the ``root`` of the firm it came from, so that a split is not
+    mistaken for an exit.
+    """
+    o = m.orgs
+    o["fid"][rows] = np.arange(m.next_fid, m.next_fid + rows.size)
+    if not split:
+        o["root"][rows] = o["fid"][rows]
+    m.next_fid += int(rows.size)
+
+
 def park_choice_weights(m: EcosystemModel, sector: int, large: bool) -> np.ndarray:
     parks = m.parks
     w = parks["firm_share"] * np.where(
@@ -71,6 +85,30 @@ def assign_parks(m: EcosystemModel, sector: np.ndarray, large: np.ndarray) -> np
     return out
 
 
+def initial_sizes(
+    z: np.ndarray, sigma: float, tail_exponent: float, tail_share: float, span: float
+) -> np.ndarray:
+    """Relative firm sizes from normal scores ``z``: lognormal, with a Zipf upper tail.
+
+    Firm sizes follow Zipf's law in their upper tail (Axtell 2001, Science 293:1818), which a
+    lognormal thins. Above the ``1 - tail_share`` quantile the size is the quantile of a
+    Pareto law with CCDF exponent ``tail_exponent`` truncated at ``span`` times the tail's
+    start (a region's largest firm is finite), joined continuously to the lognormal body;
+    the same scores keep the ranking, so the size-productivity correlation is unchanged.
+    """
+    from scipy.special import ndtr, ndtri
+
+    emp = np.exp(sigma * z)
+    if tail_exponent <= 0:
+        return emp
+    z_t = float(ndtri(1.0 - tail_share))
+    tail = z > z_t
+    within = 1.0 - (1.0 - ndtr(z[tail])) / tail_share  # position in the tail, 0..1
+    reach = 1.0 - span ** (-tail_exponent)
+    emp[tail] = np.exp(sigma * z_t) * (1.0 - within * reach) ** (-1.0 / tail_exponent)
+    return emp
+
+
 def populate(m: EcosystemModel) -> None:
     rng = m.rng
     pp = m.p.population
@@ -79,7 +117,9 @@ def populate(m: EcosystemModel) -> None:
     # ---- firms: draw the real population's sizes, keep a stratified sample ------------
     n_real = round(pp.firms)
     z = rng.standard_normal(n_real)
-    emp = np.exp(pp.firm_size_sigma * z)
+    emp = initial_sizes(
+        z, pp.firm_size_sigma, pp.size_tail_exponent, pp.size_tail_share, pp.size_tail_span
+    )
     emp *= pp.employment / emp.sum()
     emp = np.maximum(emp, 1.0)
     cap = tier_weights(m, emp)
@@ -118,6 +158,10 @@ def populate(m: EcosystemModel) -> None:
         aged3_counted=age >= 3,
     )
     m.orgs["cash"][rows] = pp.cash_years * emp * m.p.labour.wage  # before premia are known
+    from sim.model.processes.firms import volatility_draw
+
+    m.orgs["vol"][rows] = volatility_draw(m, rows.size)
+    new_fids(m, rows)
 
     # listed firms: the largest by revenue, up to the real count
     rev = emp * np.exp(log_prod)
@@ -147,6 +191,7 @@ def populate(m: EcosystemModel) -> None:
         equity=False,
         aged3_counted=True,
     )
+    new_fids(m, urows)
 
     # ---- talent: a sample of the workforce and of university researchers ---------------
     tw = m.talent_weight

@@ -33,6 +33,19 @@ class PopulationParams(Block):
     employment: float = P(1.2e6, 1e3, 5e7, "persons", "employees of those firms at the start year")
     revenue: float = P(2.04e12, 1e8, 1e15, "currency/yr", "total firm revenue in the start year")
     firm_size_sigma: float = P(2.0, 0.5, 3.5, "log persons", "spread of log firm size (lognormal)")
+    size_tail_exponent: float = P(
+        0.0,
+        0.0,
+        3.0,
+        "CCDF exponent",
+        "Zipf exponent of the largest firms at the start (0: lognormal sizes throughout)",
+    )
+    size_tail_share: float = P(
+        0.01, 1e-4, 0.5, "share", "share of the firms in the start year's Zipf tail"
+    )
+    size_tail_span: float = P(
+        500, 2, 1e6, "x", "largest start-year firm size over the size where the Zipf tail starts"
+    )
     mean_firm_age: float = P(6, 0.5, 50, "yr", "mean age of firms at the start (exponential)")
     cash_years: float = P(0.5, 0, 10, "yr", "cash firms hold at the start, in years of wages")
     productivity_sigma: float = P(0.8, 0.1, 2.0, "log", "spread of log revenue per employee")
@@ -103,6 +116,13 @@ class ProductionParams(Block):
     productivity_noise: float = P(
         0.12, 0, 1, "1/sqrt(yr)", "idiosyncratic volatility of log productivity"
     )
+    noise_size_elasticity: float = P(
+        0.0,
+        0,
+        1,
+        "elasticity",
+        "fall of productivity volatility with size, as growth.noise_size_elasticity for headcount",
+    )
     agglomeration: float = P(
         0.015, 0, 0.5, "1/yr", "extra productivity growth in the most knowledge-dense park"
     )
@@ -123,6 +143,13 @@ class ProductionParams(Block):
     )
     productivity_reversion: float = P(
         0.05, 0, 2, "1/yr", "erosion of a firm's productivity lead or lag by competition"
+    )
+    lead_reversion_share: float = P(
+        1.0,
+        0,
+        1,
+        "share",
+        "share of productivity_reversion that erodes a lead (1: leads and lags alike)",
     )
     rd_lead_scale: float = P(
         1.0, 0.05, 20, "log", "productivity lead over which the return to R&D falls by e"
@@ -161,6 +188,24 @@ class GrowthParams(Block):
     funding_boost_years: float = P(2, 0.25, 10, "yr", "how long a round's growth boost lasts")
     size_drag: float = P(0.01, 0, 0.5, "1/yr per log", "mean reversion of log firm size")
     growth_noise: float = P(0.35, 0, 2, "1/sqrt(yr)", "idiosyncratic volatility of log headcount")
+    noise_size_elasticity: float = P(
+        0.0,
+        0,
+        1,
+        "elasticity",
+        "fall of headcount volatility with size: sigma ~ (size / reference)^-elasticity",
+    )
+    noise_reference_employees: float = P(
+        10, 1, 1e5, "persons", "firm size at which headcount volatility is growth_noise"
+    )
+    noise_heterogeneity: float = P(
+        0.0,
+        0,
+        1,
+        "share",
+        "spread of firm-specific volatility: each firm's shock variance is (1 - h) + h x an "
+        "exponential draw of mean 1 (h = 1: yearly growth across firms is Laplace)",
+    )
     death_rate: float = P(0.03, 0, 1, "1/yr", "baseline exit hazard of a firm")
     listed_death_mult: float = P(
         0.3, 0, 1, "x", "exit hazard of a listed firm relative to baseline"
@@ -306,6 +351,20 @@ class LabourParams(Block):
     equity_retention: float = P(
         0.6, 0, 1, "share", "cut in departure and job-move hazard for equity holders"
     )
+    labour_pool_cap: float = P(
+        0.0,
+        0,
+        1e9,
+        "persons",
+        "largest employment the city's population cap lets the zone's firms reach (0: no cap)",
+    )
+    pool_cap_steepness: float = P(
+        8.0,
+        1,
+        40,
+        "exponent",
+        "how sharply hiring, founding and migration slow as employment nears the cap",
+    )
     vacancy_fill: float = P(
         2.0, 0, 20, "1/yr", "speed at which domestic migrants fill unmet labour demand"
     )
@@ -386,6 +445,13 @@ class FundingParams(Block):
         2.5e10, 0, 1e13, "currency/yr", "VC capital invested in the region at the start year"
     )
     capital_trend: float = P(0.09, -0.3, 0.5, "1/yr", "trend growth of capital supply")
+    capital_trend_end_year: int = P(
+        3000,
+        1900,
+        3000,
+        "year",
+        "last year of the observed capital trend; later supply follows confidence only",
+    )
     share_government: float = P(0.35, 0, 1, "share", "capital share of government guidance funds")
     share_soe: float = P(0.25, 0, 1, "share", "capital share of SOE and strategic investors")
     share_private: float = P(0.28, 0, 1, "share", "capital share of private domestic VC")
@@ -399,6 +465,12 @@ class FundingParams(Block):
         0.04, -0.2, 0.5, "1/yr", "yearly growth of typical round sizes (deeper markets, prices)"
     )
     round_sigma: float = P(0.8, 0.1, 3, "log", "spread of log round size")
+    round_tail_share: float = P(
+        0.0, 0, 1, "share", "share of rounds scaled up by a Pareto factor (heavy-tailed rounds)"
+    )
+    round_tail_exponent: float = P(
+        1.5, 1.05, 5, "CCDF exponent", "Pareto exponent of that factor (smaller: heavier tail)"
+    )
     growth_round_mult: float = P(4, 1, 100, "x", "growth-stage round size relative to early-stage")
     private_round_mult: float = P(
         1.5, 0.1, 10, "x", "private and foreign rounds relative to government rounds"
@@ -434,6 +506,21 @@ class FundingParams(Block):
         0.2, 0, 5, "1/yr", "listing hazard of an eligible firm at fully open channels"
     )
     ipo_min_revenue: float = P(3e8, 0, 1e12, "currency/yr", "revenue needed to list")
+    unicorn_ipo_rate: float = P(
+        0.0,
+        0,
+        5,
+        "1/yr",
+        "listing hazard of a private firm valued at a unicorn's value or more, whatever its "
+        "revenue, at fully open channels (pre-profit listing, as on the STAR market)",
+    )
+    winter_markdown: float = P(
+        0.0,
+        0,
+        10,
+        "1/yr per unit",
+        "yearly log mark-down of private valuations per unit of negative funding climate",
+    )
     listing_premium: float = P(
         1.0, 0.1, 20, "x", "market value of a listed firm over its valuation"
     )

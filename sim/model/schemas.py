@@ -41,6 +41,8 @@ BASE_COLUMNS: dict[str, dict[str, Column]] = {
             "active": (bool, False),
             "is_univ": (bool, False),
             "uid": (np.int64, -1),
+            "fid": (np.int64, -1),  # permanent id of the row's firm (kept through compaction)
+            "root": (np.int64, -1),  # fid of the firm it was split from (own fid if never)
             "weight": (np.float64, 1.0),
             "park": (np.int16, 0),
             "sector": (np.int8, 0),  # codes.Cluster

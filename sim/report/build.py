@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from sim import __version__
+from sim.facts import FACT_COLUMNS, evaluate, summary
 from sim.fit import (
     FIT_COLUMNS,
     dimension_growth,
@@ -42,6 +43,7 @@ from sim.report.io import (
     read_run_folder,
     weighted_values,
 )
+from sim.run_tables import FIRM_LISTS, firm_lists, read_run_tables
 
 INDEX_LONG_COLUMNS = ["replicate", "year", "dimension", "value"]
 #: every figure the report may write under ``figures/``
@@ -113,6 +115,51 @@ def _snapshot_figures(
     elif snapshot:
         notes.append("snapshot.json has no usable network_sample.")
     return out, notes
+
+
+def _facts(run: RunFolder, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The stylised facts the run folder's tables allow (``facts.csv``)."""
+    if not run.region:
+        return pd.DataFrame(columns=FACT_COLUMNS)
+    params = ((run.meta.get("parameters") or {}).get("parameters")) or {}
+    cap = (params.get("labour") or {}).get("labour_pool_cap")
+    return evaluate(
+        run.region,
+        run.indicators,
+        firms=tables.get("firms"),
+        ties=tables.get("ties"),
+        deals=tables.get("deals"),
+        labour_cap=float(cap) if cap else None,
+    )
+
+
+def _facts_html(facts: pd.DataFrame) -> str:
+    if facts.empty:
+        return "<p>No stylised fact could be checked (no region or no firm tables).</p>"
+    legend = (
+        '<p class="muted">Each fact is checked by the statistics below against the published '
+        "band [low, high] (blank: open). Firm, network and deal statistics come from the "
+        "first replicate's end-of-run tables; growth to 2035 (F7) from the mean over "
+        "replicates. n/a: too little data in this run.</p>"
+    )
+    rows = []
+    for r in facts.itertuples(index=False):
+        rows.append(
+            f'<tr class="{html.escape(str(r.verdict))}"><td>{r.fact}</td>'
+            f"<td>{html.escape(str(r.statistic))}</td>"
+            f'<td class="num v">{html.fmt(r.simulated)}</td><td class="num">{html.fmt(r.low)}'
+            f'</td><td class="num">{html.fmt(r.high)}</td><td class="v">{r.verdict}</td>'
+            f'<td class="muted">{html.escape(str(r.source))}</td></tr>'
+        )
+    head = "".join(
+        f"<th>{c}</th>"
+        for c in ("fact", "statistic", "simulated", "low", "high", "verdict", "source")
+    )
+    return (
+        html.table(summary(facts), numeric=False)
+        + legend
+        + f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+    )
 
 
 def _dashboard_summary(dash: pd.DataFrame) -> pd.DataFrame:
@@ -195,6 +242,9 @@ def build_report(run_dir: Path, weights: Mapping[str, float] | None = None) -> P
     """
     run = read_run_folder(Path(run_dir))
     out = run.path
+    tables = read_run_tables(out)
+    if "firms" in tables and not any(k in run.snapshot for k in FIRM_LISTS):
+        run.snapshot.update(firm_lists(tables["firms"]))
     targets = load_targets()
     region_targets = targets[targets["region"] == run.region]
     notes = list(run.notes)
@@ -214,6 +264,8 @@ def build_report(run_dir: Path, weights: Mapping[str, float] | None = None) -> P
         fit = pd.DataFrame(columns=FIT_COLUMNS)
         notes.append("No region in run.json: the fit table is empty.")
     atomic_write_csv(out / "fit.csv", fit)
+    facts = _facts(run, tables)
+    atomic_write_csv(out / "facts.csv", facts)
 
     pngs: dict[str, bytes] = {}
     if index_wide is not None:
@@ -249,6 +301,7 @@ def build_report(run_dir: Path, weights: Mapping[str, float] | None = None) -> P
         ("Zhongguancun Index", index_html),
         ("Key indicators", fig("key_indicators", "key indicators", "No key indicator in run.")),
         ("Fit to observed values", html.fit_html(fit)),
+        ("Stylised facts", _facts_html(facts)),
         ("Silicon Valley Index style dashboard", html.table(_dashboard_summary(dash))),
         (
             "Distributions",

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.codes import Cluster, Ownership, TieKind
-from sim.model.init import manufacturing_share
-from sim.model.processes.firms import equity_share
+from sim.model.init import manufacturing_share, new_fids
+from sim.model.processes.firms import equity_share, volatility_draw
 from sim.model.processes.funding import early_capital_rate, employment
+from sim.model.processes.talent import pool_room
 from sim.model.protocol import Mechanism
 from sim.model.util import choose
 
@@ -50,7 +51,8 @@ def step(m: EcosystemModel) -> None:
         early_capital_rate(m) / max(employment(m), 1.0) / max(m.state.funding.early_capital0, 1e-12)
     )
     founding = (
-        ep.founding_rate
+        pool_room(m)  # founders and their first staff come from the capped labour pool
+        * ep.founding_rate
         * (1.0 + ep.equity_founding_gain * share_equity)
         * access**ep.funding_access_elasticity
         * (1.0 + ep.incubator_gain * pol.funding.incubator_support)
@@ -116,6 +118,8 @@ def step(m: EcosystemModel) -> None:
         cash=gp.startup_cash_years * emp0 * wage,
         equity=rng.random(k) < pol.equity.equity_firm_share,
     )
+    new_fids(m, rows)
+    o["vol"][rows] = volatility_draw(m, k)
     m.flows.new_tech_firms += float(k / m.scale)
     m.flows.spinoffs += float(founder_res.sum() / m.scale)
     # founders join their firm; the old employer keeps an alumni tie (founders are sorted:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.model.codes import Ownership
-from sim.model.init import tier_weights
+from sim.model.init import new_fids, tier_weights
+from sim.model.processes.talent import pool_room
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
 from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
@@ -31,6 +32,7 @@ COLUMNS = {
     "orgs": columns(
         {
             "emp": (np.float64, 0.0),  # employees of one real firm (researchers: university)
+            "vol": (np.float64, 1.0),  # firm-specific volatility multiplier of headcount shocks
             "equity": (bool, False),  # grants employee equity
             "relocated": (bool, False),
             "branches": (np.float64, 0.0),  # branches opened outside the region
@@ -114,8 +116,37 @@ def hire(m: EcosystemModel, targets: np.ndarray, people: np.ndarray) -> None:
     tl["alumni"][chosen[same]] = -1
 
 
+def headcount_shocks(m: EcosystemModel, log_emp: np.ndarray) -> np.ndarray:
+    """Idiosyncratic log headcount shocks of one step.
+
+    Volatility falls with size, sigma ~ size^-beta (Amaral et al. 1997, Physica A 244:1:
+    a large firm is a portfolio of partly independent units), and firms differ in volatility
+    (their ``vol``, drawn at birth, see :func:`volatility_draw`): a normal law whose variance
+    is exponential across firms is a Laplace law, the tent shape of yearly growth rates
+    (Stanley et al. 1996, Nature 379:804; Bottazzi and Secchi 2006, RAND J. Econ. 37:235).
+    Both default to off (one size-independent volatility: the plain Gibrat process).
+    """
+    g = m.p.growth
+    sd = g.growth_noise * np.sqrt(m.dt) * m.orgs["vol"]
+    if g.noise_size_elasticity > 0:
+        rel = log_emp - np.log(g.noise_reference_employees)
+        sd = sd * np.exp(-g.noise_size_elasticity * rel)
+    shocks: np.ndarray = sd * m.rng.standard_normal(log_emp.size)
+    return shocks
+
+
+def volatility_draw(m: EcosystemModel, k: int) -> np.ndarray | float:
+    """Volatility multipliers of ``k`` new firms: sqrt((1 - h) + h E), E exponential of mean
+    1 (no draw when ``growth.noise_heterogeneity`` is 0, so the default run is unchanged)."""
+    h = m.p.growth.noise_heterogeneity
+    if h <= 0:
+        return 1.0
+    draws: np.ndarray = np.sqrt((1.0 - h) + h * m.rng.exponential(1.0, k))
+    return draws
+
+
 def _grow(m: EcosystemModel) -> None:
-    o, g, dt, rng, pol = m.orgs, m.p.growth, m.dt, m.rng, m.policy
+    o, g, dt, pol = m.orgs, m.p.growth, m.dt, m.policy
     f = o["active"] & ~o["is_univ"]
     age = np.maximum(m.t - o["born"], 0.0)
     rel = np.clip(o["log_prod"] - m.state.production.mean_log_prod, -3, 3)
@@ -129,12 +160,13 @@ def _grow(m: EcosystemModel) -> None:
         + g.funding_boost * funded
         - g.size_drag * log_emp
     )
-    dlog = drift * dt + g.growth_noise * np.sqrt(dt) * rng.standard_normal(o.n)
+    dlog = drift * dt + headcount_shocks(m, log_emp)
     desired = np.where(f, o["emp"] * np.expm1(dlog), 0.0)
     # universities grow their staff with their research budgets
     u = o["active"] & o["is_univ"]
     desired = np.where(u, o["emp"] * np.expm1(m.p.population.univ_budget_growth * dt), desired)
 
+    desired = np.where(desired > 0, desired * pool_room(m), desired)  # the capped labour pool
     w = o["weight"]
     up = np.maximum(desired, 0.0)
     down = np.maximum(-desired, 0.0)
@@ -188,6 +220,9 @@ def _exits(m: EcosystemModel) -> None:
     m.state.firms.cum_relocated += float(w[move].sum())
     release_staff(m, die, 1.0)
     release_staff(m, move, 1.0, leave_region=rp.staff_follow)
+    failed, moved = die & o["vc_backed"], move & o["vc_backed"]
+    m.deal_log.exit(o["fid"][failed], "write_off", 0.0, m.t)
+    m.deal_log.exit(o["fid"][moved], "relocation", o["valuation"][moved], m.t)
     o["relocated"] = o["relocated"] | move
     o["active"] = o["active"] & ~(die | move)
 
@@ -250,7 +285,7 @@ def _split(m: EcosystemModel) -> None:
         return
     values: dict[str, Any] = {name: o[name][src] for name in o.schema if name not in ("uid",)}
     values["uid"] = -1
-    o.add(src.size, **values)
+    new_fids(m, o.add(src.size, **values), split=True)
 
 
 def step(m: EcosystemModel) -> None:

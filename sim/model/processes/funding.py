@@ -25,6 +25,7 @@ from sim.model.util import choose, hazard, in_codes, pick
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
+    from sim.model.params import FundingParams
 
 MEGADEAL_USD = 1e8  # definition of a mega-round (BRIEF section 4), not a behavioural parameter
 UNICORN_USD = 1e9  # definition of a unicorn
@@ -90,7 +91,7 @@ def listed_value(m: EcosystemModel) -> float:
 def supply_rate(m: EcosystemModel) -> float:
     """Yearly VC capital supply at the current time (currency/yr)."""
     fp, pol = m.p.funding, m.policy
-    trend = np.exp(fp.capital_trend * (m.t - m.t0))
+    trend = np.exp(fp.capital_trend * (min(m.t, fp.capital_trend_end_year + 1.0) - m.t0))
     climate = max(0.05, 1.0 + pol.shocks.funding_climate)
     confidence = m.state.funding.confidence
     return float(fp.capital_supply * trend * pol.funding.capital_supply * climate * confidence)
@@ -119,6 +120,21 @@ def update_valuations(m: EcosystemModel) -> None:
     o["valuation"] = np.where(o["active"] & ~o["is_univ"], np.maximum(base, marked), 0.0)
 
 
+def _tail_mean(fp: FundingParams) -> float:
+    """Mean of the round-size factor: 1 for a lognormal, larger with a Pareto tail."""
+    a = fp.round_tail_exponent
+    return float(1.0 - fp.round_tail_share + fp.round_tail_share * a / (a - 1.0))
+
+
+def _tail_factor(rng: np.random.Generator, fp: FundingParams, k: int) -> np.ndarray:
+    """Heavy-tailed rounds: a share ``round_tail_share`` of rounds is multiplied by a Pareto
+    factor (at least 1, CCDF exponent ``round_tail_exponent``). Venture round sizes have a
+    power-law tail that a lognormal misses, which is how a few mega-rounds hold much of the
+    amount (Silicon Valley 2023: 26 rounds above 100M USD, 39% of the amount; seed 002)."""
+    pareto = (1.0 - rng.random(k)) ** (-1.0 / fp.round_tail_exponent)
+    return np.where(rng.random(k) < fp.round_tail_share, pareto, 1.0)
+
+
 def _invest(
     m: EcosystemModel,
     source: int,
@@ -132,13 +148,15 @@ def _invest(
         return
     o, fp, rng = m.orgs, m.p.funding, m.rng
     w = o["weight"][pool]
-    mean_round = median_round * np.exp(fp.round_sigma**2 / 2)
+    mean_round = median_round * np.exp(fp.round_sigma**2 / 2) * _tail_mean(fp)
     real_deals = budget / mean_round
     events = rng.poisson(real_deals * attract.sum() / np.sum(w * attract))
     if events == 0:
         return
     firms = choose(rng, pool, attract, events)
     amount = median_round * np.exp(fp.round_sigma * rng.standard_normal(events))
+    if fp.round_tail_share > 0:
+        amount = amount * _tail_factor(rng, fp, events)
     fw = o["weight"][firms]
     money = fw * amount
     acc = m.flows
@@ -153,6 +171,7 @@ def _invest(
     o["last_round"][firms] = m.t
     o["vc_backed"][firms] = True
     post = amount / dilution
+    m.deal_log.invest(o["fid"][firms], m.t, amount, post, fw)
     better = post > o["valuation"][firms]
     o["post_money"][firms] = np.where(better, post, o["post_money"][firms])
     o["rev_at_round"][firms] = np.where(
@@ -174,6 +193,23 @@ def _invest(
         m.inv_vc.extend(co.tolist())
         m.inv_firm.extend(firms[syn].tolist())
         m.state.funding.pending_coinvest.append((leads[syn], co))
+
+
+def mark_down_in_winter(m: EcosystemModel, private: np.ndarray) -> None:
+    """Down-valuation of private firms while the funding climate is below normal.
+
+    In a capital winter, new rounds are priced below the last (down rounds) and funds mark
+    their holdings down, so firms valued at a unicorn's value drop out of the stock without
+    listing. The last round's post-money falls at ``winter_markdown`` per unit of negative
+    climate a year; it is not raised back when the climate recovers (a new round does that).
+    """
+    fp = m.p.funding
+    cold = min(0.0, m.policy.shocks.funding_climate)
+    if fp.winter_markdown <= 0 or cold >= 0:
+        return
+    o = m.orgs
+    factor = np.exp(fp.winter_markdown * cold * m.dt)
+    o["post_money"] = np.where(private & o["vc_backed"], o["post_money"] * factor, o["post_money"])
 
 
 def _network_flags(m: EcosystemModel) -> np.ndarray:
@@ -277,16 +313,23 @@ def step(m: EcosystemModel) -> None:
         cos = np.concatenate([p[1] for p in m.state.funding.pending_coinvest])
         m.coinvest.add(leads, cos, 0)
 
+    mark_down_in_winter(m, f)
     # listings
     eligible = (
         f
         & (o["rev"] >= fp.ipo_min_revenue)
         & (o["vc_backed"] | (o["emp"] >= m.p.population.large_firm_employees))
     )
-    h = hazard(fp.ipo_rate * pol.funding.listing_openness, dt)
-    ipo = eligible & (rng.random(o.n) < h)
+    rate = np.where(eligible, fp.ipo_rate, 0.0)
+    if fp.unicorn_ipo_rate > 0:
+        big = f & o["vc_backed"] & (o["post_money"] >= UNICORN_USD * m.usd_rate)
+        rate = np.where(big, np.maximum(rate, fp.unicorn_ipo_rate), rate)
+    h = hazard(rate * pol.funding.listing_openness, dt)
+    ipo = (rate > 0) & (rng.random(o.n) < h)
     if ipo.any():
         o["listed"] = o["listed"] | ipo
+        backed = ipo & o["vc_backed"]
+        m.deal_log.exit(o["fid"][backed], "listing", o["valuation"][backed], m.t)
         m.flows.ipos += float(o["weight"][ipo].sum())
 
 

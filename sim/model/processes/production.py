@@ -24,6 +24,7 @@ from sim.model.util import pick
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
+    from sim.model.params import ProductionParams
 
 
 def firm_mask(m: EcosystemModel) -> np.ndarray:
@@ -149,9 +150,12 @@ def step(m: EcosystemModel) -> None:
         + pr.spillover_return * o["exposure"]
         + pr.agglomeration * density[o["park"]]
         + ai
-        - pr.productivity_reversion * (o["log_prod"] - s.mean_log_prod)
+        - reversion(pr, o["log_prod"] - s.mean_log_prod)
     )
     shock = pr.productivity_noise * np.sqrt(dt) * rng.standard_normal(n)
+    if pr.noise_size_elasticity > 0:  # a large firm averages its units' shocks (Amaral 1997)
+        rel = np.log(np.maximum(o["emp"], 1.0) / m.p.growth.noise_reference_employees)
+        shock = shock * np.exp(-pr.noise_size_elasticity * rel)
     old_mean = s.mean_log_prod
     o["log_prod"] = np.where(f, o["log_prod"] + drift * dt + shock, o["log_prod"])
     if f.any():
@@ -215,6 +219,18 @@ def step(m: EcosystemModel) -> None:
     outside_share = outside_pull / (1.0 + outside_pull)
     fl.tech_contract_value += value
     fl.tech_contract_outside_value += value * outside_share
+
+
+def reversion(pr: ProductionParams, gap: np.ndarray) -> np.ndarray:
+    """Pull of a firm's productivity toward the mean: competition erodes lags fully and leads
+    by ``lead_reversion_share`` (below 1, leaders keep part of their lead: scale economies,
+    network effects and market power keep the largest firms large rather than thinning
+    them back toward the mean; Axtell 2001)."""
+    pull: np.ndarray = pr.productivity_reversion * gap
+    if pr.lead_reversion_share >= 1.0:
+        return pull
+    scaled: np.ndarray = pull * np.where(gap > 0, pr.lead_reversion_share, 1.0)
+    return scaled
 
 
 def _park_knowledge_density(m: EcosystemModel) -> np.ndarray:

@@ -81,6 +81,25 @@ def _arrive(
     m.flows.talent_inflow += k * m.talent_weight
 
 
+def pool_room(m: EcosystemModel) -> float:
+    """Share of new labour demand the city can still staff under its population cap.
+
+    Beijing's master plan (2016-2035) caps the city's residents at 23 million, enforced by
+    residence permits, school places and housing, so the zone's firms draw on a bounded
+    labour pool (``labour_pool_cap``, the part of the capped labour force they can employ).
+    The room left is 1 - (employment / cap)^steepness (1 with no cap): it scales migrants'
+    arrivals, firms' hiring and the staff new firms start with, so employment approaches the
+    cap smoothly and wages (through tightness) rise on the way.
+    """
+    lab = m.p.labour
+    if lab.labour_pool_cap <= 0:
+        return 1.0
+    o = m.orgs
+    f = o["active"] & ~o["is_univ"]
+    employment = float(np.sum(o["weight"][f] * o["emp"][f]))
+    return max(0.0, 1.0 - float((employment / lab.labour_pool_cap) ** lab.pool_cap_steepness))
+
+
 def _arrivals(m: EcosystemModel) -> None:
     lab, pol, dt = m.p.labour, m.policy, m.dt
     o = m.orgs
@@ -90,7 +109,7 @@ def _arrivals(m: EcosystemModel) -> None:
     decouple = pol.shocks.decoupling
     fa = pol.talent.foreign_attraction
     sd = lab.arrival_age_sd
-    domestic = lab.vacancy_fill * m.state.firms.unmet_demand * dt * pull
+    domestic = lab.vacancy_fill * m.state.firms.unmet_demand * dt * pull * pool_room(m)
     _arrive(m, domestic, Origin.DOMESTIC, lab.migrant_bachelor_share, lab.arrival_age, sd)
     returnees = (
         lab.returnee_arrival

@@ -1,0 +1,68 @@
+"""A minimal record of venture investments and how each ended (listing, acquisition,
+write-off), so that the skew of venture returns can be measured (stylised fact F6).
+
+Rows are compacted every year, so deals and exits are keyed by the firm's ``fid``, a
+permanent id (a firm split into sampled parts keeps its id). Only the first terminal event
+of a firm counts: a listed firm that later fails was still an exit at its listing value.
+Recording draws nothing from the generator: a run's dynamics do not depend on it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+#: how a venture-backed firm left the private stock
+EXIT_KINDS = ("listing", "acquisition", "write_off", "relocation")
+
+
+class DealLog:
+    """Investments (per real firm: cost and post-money) and the exits of their firms."""
+
+    def __init__(self) -> None:
+        self._chunks: list[tuple[np.ndarray, ...]] = []
+        self.exits: dict[int, tuple[int, float, float]] = {}  # fid -> (kind, value, time)
+
+    def invest(
+        self, fid: np.ndarray, t: float, amount: np.ndarray, post: np.ndarray, weight: np.ndarray
+    ) -> None:
+        """Rounds of this step: each ``amount`` buys ``amount / post`` of a firm."""
+        if fid.size:
+            self._chunks.append(
+                (fid.copy(), np.full(fid.size, t), amount.copy(), post.copy(), weight.copy())
+            )
+
+    def exit(self, fid: np.ndarray, kind: str, value: np.ndarray | float, t: float) -> None:
+        """Firms ``fid`` left the private stock at ``value`` each (0 for a write-off)."""
+        code = EXIT_KINDS.index(kind)
+        vals = np.broadcast_to(np.asarray(value, float), fid.shape)
+        for f, v in zip(fid.tolist(), vals.tolist(), strict=True):
+            self.exits.setdefault(int(f), (code, float(v), float(t)))
+
+    def columns(self, current_value: dict[int, float]) -> dict[str, Any]:
+        """Every deal with its outcome: the exit value, or the firm's value now if private."""
+        if not self._chunks:
+            names = ("fid", "time", "amount", "post_money", "weight", "exit_value")
+            out: dict[str, Any] = {k: np.empty(0) for k in names}
+            out["outcome"] = np.empty(0, dtype=object)
+            return out
+        fid, t, amount, post, weight = (np.concatenate(c) for c in zip(*self._chunks, strict=True))
+        outcome, value = [], []
+        for f in fid.tolist():
+            ex = self.exits.get(f)
+            if ex is not None:
+                outcome.append(EXIT_KINDS[ex[0]])
+                value.append(ex[1])
+            else:
+                outcome.append("private")
+                value.append(current_value.get(f, 0.0))
+        return {
+            "fid": fid,
+            "time": t,
+            "amount": amount,
+            "post_money": post,
+            "weight": weight,
+            "outcome": np.asarray(outcome, dtype=object),
+            "exit_value": np.asarray(value, float),
+        }
