@@ -376,11 +376,11 @@ def run_stage(
     raw = np.full((len(unit), reps, len(s.targets)), np.nan)
     for p in range(len(unit)):
         for r in range(reps):
-            run = done.get((p, r))
-            if run is None:
+            saved = done.get((p, r))
+            if saved is None:
                 errors[(p, r)] = _failure(folder, p, r)
                 continue
-            outs = run["outputs"]
+            outs = saved["outputs"]
             raw[p, r, :] = [t.value(outs) for t in s.targets]
     return StageRuns(unit, values, scale, reps, seeds, raw, errors, wall)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Literal
 
 from rich.console import Console
 
@@ -54,7 +55,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.experiments.discover import DiscoverOptions, discover, write_discovery
     from sim.io import prepare_output_dir
 
-    direction = "below" if args.below is not None else "above"
+    direction: Literal["below", "above"] = "below" if args.below is not None else "above"
     threshold = args.below if args.below is not None else args.above
     opts = DiscoverOptions(
         output=args.output, threshold=float(threshold), direction=direction,
