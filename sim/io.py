@@ -137,8 +137,12 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 def write_csv_atomic(path: Path, df: pd.DataFrame, float_format: str | None = FLOAT_FORMAT) -> None:
-    """A CSV file, ``\\n`` line ends. ``float_format=None`` writes Python's shortest repr
-    (the report tables, whose bytes are part of the output contract)."""
+    """A CSV file, ``\\n`` line ends, floats to 10 significant digits.
+
+    One format for every CSV ecosim writes (indicators, index, dashboard, fit, facts), so a
+    value reads the same in every file; ``float_format=None`` (Python's shortest repr) is left
+    for callers that must round-trip floats exactly, such as posterior parameter values.
+    """
     text = df.to_csv(index=False, float_format=float_format, lineterminator="\n")
     write_text_atomic(path, text)
 

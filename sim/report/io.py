@@ -50,8 +50,8 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:
-    # the report tables keep Python's shortest float repr: their bytes are part of the contract
-    write_csv_atomic(path, frame, float_format=None)
+    """Report tables in the one float format of every ecosim CSV (10 significant digits)."""
+    write_csv_atomic(path, frame)
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:
