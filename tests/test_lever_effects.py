@@ -23,9 +23,18 @@ WORKERS = 2
 
 
 #: effects that do not emerge from the mechanisms; strict xfail, so a fix shows up as XPASS.
-#: Empty since the calibration of commit 8f40d09; equity incentives -> lower talent_outflow
-#: was blocked before it (see docs/MODEL.md section 9, "Effects that emerge").
-KNOWN_BLOCKED: dict[tuple[str, str], str] = {}
+#: Since the stylised-facts mechanisms (capped labour pool, docs/MODEL.md section 11) the
+#: outflow effects of the two talent levers are no longer significant, in persons or as a
+#: rate; the likely cause (arrivals the capped pool cannot employ leave from unemployment) is
+#: not yet decomposed. See docs/MODEL.md section 9, "Effects that emerge".
+_POOL_CAP = (
+    "absolute talent_outflow no longer falls significantly once the capped labour pool binds "
+    "hiring (docs/MODEL.md section 9, 'Effects that emerge')"
+)
+KNOWN_BLOCKED: dict[tuple[str, str], str] = {
+    ("talent_reform.yaml", "talent_outflow"): _POOL_CAP,
+    ("equity_incentives.yaml", "talent_outflow"): _POOL_CAP,
+}
 
 CASES = [
     pytest.param(
