@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUT ?= runs/zgc_baseline
 
-.PHONY: setup run test test-slow test-browser test-all lint bench clean calibrate-zgc calibrate-sv
+.PHONY: setup run test test-slow test-browser test-all lint typecheck bench clean calibrate-zgc calibrate-sv
 
 $(STAMP): pyproject.toml
 	@if [ ! -x "$(PY)" ] || ! "$(PY)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
@@ -33,6 +33,9 @@ test-all: test test-slow test-browser
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim tests experiments
 	$(VENV)/bin/ruff format --check sim tests experiments
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(VENV)/bin/ecosim bench

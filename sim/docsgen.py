@@ -1,6 +1,8 @@
-"""Generate docs/PARAMETERS.md from the scenario schema, so the docs cannot drift from code.
+"""Generate docs/PARAMETERS.md and docs/INDICATORS.md from the declarations, so the docs
+cannot drift from code: parameters and levers from the scenario schema (the lever registry
+included), indicators from :data:`sim.model.indicators.INDICATORS`.
 
-``python -m sim.docsgen`` rewrites the file; a test fails when it is out of date.
+``python -m sim.docsgen`` rewrites both files; a test fails when either is out of date.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from sim.model.fields import field_table
+from sim.model.indicators import indicator_table
 from sim.model.params import ModelParams, ParkSpec
-from sim.model.policy import EquityIncentives, FundingMix, RelocationPressure, TalentReform
+from sim.model.policy import LEVERS
 from sim.scenario.schema import Currency, Scenario
 
 HEADER = """# Parameters
@@ -68,20 +71,46 @@ def render() -> str:
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             out += _table(f"parameters.{name}: {info.description}", f"parameters.{name}.", ann)
     out += _table("parameters.sub_parks[i] (one entry per sub-park)", "", ParkSpec)
-    for lever, cls in (
-        ("talent_reform", TalentReform),
-        ("equity_incentives", EquityIncentives),
-        ("relocation_pressure", RelocationPressure),
-        ("funding_mix", FundingMix),
-    ):
-        out += _table(f"levers.{lever}", f"levers.{lever}.", cls)
+    for lever in LEVERS.values():
+        out += _table(f"levers.{lever.name}", f"levers.{lever.name}.", lever.schema)
     return "\n".join(out) + "\n"
 
 
+INDICATORS_HEADER = """# Indicators
+
+Generated from the indicator declarations (`sim/model/indicators.py`) by
+`python -m sim.docsgen`; do not edit by hand. Every row is one `indicator` of
+`indicators.csv`, in the order written. Flows are summed over the year's steps, stocks are
+read at the end of the year, ratios divide flows or stocks; money is in the scenario's
+currency (`{currency}`: CNY or USD). Contract indicators are
+written by every run (`REQUIRED`); the others are extras the indices, the dashboard and the
+report read.
+"""
+
+
+def render_indicators() -> str:
+    lines = [
+        INDICATORS_HEADER,
+        "| indicator | unit | flow, stock or ratio | contract | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for row in indicator_table():
+        lines.append(
+            f"| `{row['name']}` | {row['unit']} | {row['measure']} | {row['contract']} "
+            f"| {row['meaning']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+#: generated files under docs/ and what renders them
+GENERATED = {"PARAMETERS.md": render, "INDICATORS.md": render_indicators}
+
+
 def main() -> int:
-    path = Path(__file__).resolve().parents[1] / "docs" / "PARAMETERS.md"
-    path.write_text(render(), encoding="utf-8")
-    print(f"wrote {path.name}", file=sys.stderr)
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    for name, make in GENERATED.items():
+        (docs / name).write_text(make(), encoding="utf-8")
+        print(f"wrote {name}", file=sys.stderr)
     return 0
 
 

@@ -503,7 +503,7 @@ def _usd_rate(run_meta: Mapping[str, Any] | None) -> float | None:
     """Currency units per USD from ``run.json``, or None when absent or unusable."""
     scenario = (run_meta or {}).get("scenario") or {}
     try:
-        rate = float(scenario.get("usd_rate"))
+        rate = float(scenario.get("usd_rate"))  # type: ignore[arg-type]  # None: TypeError
     except (TypeError, ValueError):
         return None
     return rate if math.isfinite(rate) and rate > 0 else None

@@ -24,6 +24,7 @@ import ctypes
 import ctypes.util
 import datetime as dt
 import errno
+import fnmatch
 import json
 import os
 import re
@@ -72,6 +73,10 @@ _LEGACY_KEY = {"run": "run.json", "comparison": "compare.json"}
 _STAGE_SUFFIX = ".partial"
 #: ``.<name>.<pid>.<random>.partial``: the pid tells whether the run that made it is alive
 _STAGE_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[A-Za-z0-9_]+\.partial$")
+_REPLACED_SUFFIX = ".replaced"
+#: ``.<name>.<pid>.replaced``: an earlier folder moved aside while ``--force`` swaps in its
+#: replacement; left only when that run was killed between the two renames
+_REPLACED_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.replaced$")
 
 
 # --------------------------------------------------------------------------- modes
@@ -246,11 +251,18 @@ def _pid_alive(pid: int) -> bool:
 
 
 def clean_leftover_stages(parent: Path) -> list[str]:
-    """Remove staging folders of killed runs in ``parent``; return one note per leftover.
+    """Tidy what killed runs left in ``parent``; return one note per leftover.
 
-    A staging folder's name carries the pid of the run building it: when that process is gone
-    the folder can only be the remains of a killed run and is removed. Others (a live run,
-    or an unrecognised name) are only reported.
+    Two kinds of hidden leftovers carry the pid of the run that made them, so a folder whose
+    process is gone can only be the remains of a killed run:
+
+    * ``.<name>.<pid>.<random>.partial``: an output being built; removed.
+    * ``.<name>.<pid>.replaced``: an earlier ecosim folder moved aside while ``--force`` swapped
+      in its replacement. When ``<name>`` exists the replacement made it and the old folder is
+      removed; when it does not (killed between the two renames) the earlier folder is put
+      back under its name, so a kill never loses it.
+
+    Leftovers of a live run are left alone; unrecognised names are only reported.
     """
     notes: list[str] = []
     try:
@@ -258,9 +270,14 @@ def clean_leftover_stages(parent: Path) -> list[str]:
     except OSError:
         return notes
     for entry in entries:
-        if not (entry.name.startswith(".") and entry.name.endswith(_STAGE_SUFFIX)):
+        if not entry.name.startswith(".") or not entry.is_dir() or entry.is_symlink():
             continue
-        if not entry.is_dir() or entry.is_symlink():
+        if entry.name.endswith(_REPLACED_SUFFIX):
+            note = _tidy_replaced(entry)
+            if note:
+                notes.append(note)
+            continue
+        if not entry.name.endswith(_STAGE_SUFFIX):
             continue
         match = _STAGE_RE.match(entry.name)
         if match and int(match["pid"]) != os.getpid() and not _pid_alive(int(match["pid"])):
@@ -272,6 +289,27 @@ def clean_leftover_stages(parent: Path) -> list[str]:
             continue  # another run is writing it right now
         notes.append(f"{entry} looks like the remains of a killed run; remove it if so")
     return notes
+
+
+def _tidy_replaced(entry: Path) -> str | None:
+    """Restore or remove one ``.<name>.<pid>.replaced`` folder (see clean_leftover_stages)."""
+    match = _REPLACED_RE.match(entry.name)
+    if match is None:
+        return f"{entry} looks like the remains of a killed run; remove it if so"
+    pid = int(match["pid"])
+    if pid == os.getpid() or _pid_alive(pid):
+        return None  # that run is swapping it in right now
+    original = entry.with_name(match["name"])
+    if not os.path.lexists(original):
+        try:
+            rename_noreplace(entry, original)
+        except OSError:
+            return f"{entry} holds an earlier output of a killed run; rename it back to {original}"
+        return f"put back {original}, moved aside by a run that was killed while replacing it"
+    shutil.rmtree(entry, ignore_errors=True)
+    if entry.exists():
+        return f"{entry} is the remains of a killed run; remove it"
+    return f"removed {entry}, the earlier folder a killed run had already replaced"
 
 
 class OutputDir:
@@ -371,6 +409,25 @@ def _existing_problem(final: Path, kind: str) -> str | None:
     return ecosim_folder_problem(final, kind)
 
 
+def _check_out_path(path: str | os.PathLike[str] | None) -> tuple[Path, str]:
+    """The absolute output path and its text as given; refuses an empty path and ``.``."""
+    text = "" if path is None else os.fspath(path)
+    if not text.strip():
+        raise UserError("the output folder is empty; give a folder path", field="--out")
+    final = Path(os.path.abspath(text))
+    shown = text
+    cwd = Path.cwd().resolve()
+    with contextlib.suppress(OSError):
+        if _is_within(cwd, final.resolve()):
+            raise UserError(
+                "this is the current folder or contains it; ecosim writes its output into a "
+                "new folder of its own (e.g. --out runs/my-run)",
+                file=shown,
+                field="--out",
+            )
+    return final, shown
+
+
 def prepare_output_dir(
     path: str | os.PathLike[str] | None,
     *,
@@ -404,20 +461,7 @@ def prepare_output_dir(
     instead of failing. Staging folders left by killed runs in the same parent are removed
     (their process is gone) or reported, in ``notes``.
     """
-    text = "" if path is None else os.fspath(path)
-    if not text.strip():
-        raise UserError("the output folder is empty; give a folder path", field="--out")
-    final = Path(os.path.abspath(text))
-    shown = text
-    cwd = Path.cwd().resolve()
-    with contextlib.suppress(OSError):
-        if _is_within(cwd, final.resolve()):
-            raise UserError(
-                "this is the current folder or contains it; ecosim writes its output into a "
-                "new folder of its own (e.g. --out runs/my-run)",
-                file=shown,
-                field="--out",
-            )
+    final, shown = _check_out_path(path)
     if os.path.lexists(final):
         if final.is_symlink():
             raise UserError("is a symbolic link; give a new folder", file=shown, field="--out")
@@ -472,6 +516,179 @@ def prepare_output_dir(
 def staged_directory(final: Path, *, kind: str = "run", force: bool = False) -> OutputDir:
     """Shortcut: ``with staged_directory(path) as stage`` (checks, stages, commits)."""
     return prepare_output_dir(final, force=force, kind=kind)
+
+
+# --------------------------------------------------------------------------- resumable folders
+
+
+def _matches(name: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pat) for pat in patterns)
+
+
+def resumable_folder_problem(folder: Path, kind: str, key: str, files: Iterable[str]) -> str | None:
+    """Why ``folder`` is not an ecosim ``kind`` folder that may be resumed or replaced.
+
+    A resumable folder is filled in place (so a killed search loses no finished run), so its
+    marker names the *patterns* of the files the kind writes rather than a final list. Folders
+    of older versions have no marker: their ``key`` file (``sweep.json``...) identifies them.
+    Either way, a file matching none of the patterns is the user's, and the folder is not ours.
+    """
+    if folder.is_symlink():
+        return "it is a symbolic link"
+    if not folder.is_dir():
+        return "it is a file, not a folder"
+    try:
+        names = {p.name for p in folder.iterdir()}
+    except OSError as exc:
+        return f"cannot list it ({exc.strerror or exc})"
+    allowed = {*files, MARKER, ".*.tmp"}
+    if MARKER in names:
+        try:
+            meta = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+            found_kind = str(meta["kind"])
+            allowed |= set(meta["files"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return f"its marker {MARKER} is unreadable"
+        if found_kind != kind:
+            return f"it is an ecosim {found_kind} folder, not a {kind} folder"
+    elif key not in names:
+        return f"it was not written by ecosim (no {MARKER})"
+    foreign = sorted(n for n in names if not _matches(n, allowed))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        return f"it holds files ecosim did not write ({shown})"
+    return None
+
+
+class ResumableDir:
+    """A checked folder for a command that fills it in place and can ``--resume``.
+
+    :func:`prepare_resumable_dir` checks; :meth:`create` (called once the inputs are known to
+    be good, just before the first file is written) makes the folder, first moving an earlier
+    folder of the same kind aside when ``--force`` asked to replace it.
+    """
+
+    def __init__(
+        self, final: Path, *, kind: str, key: str, files: tuple[str, ...], replace: bool
+    ) -> None:
+        self.final = final
+        self.kind = kind
+        self.key = key
+        self.files = files
+        self.replace = replace
+        self.notes: list[str] = []
+
+    def create(self) -> Path:
+        final = self.final
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            if self.replace and os.path.lexists(final):
+                self._replace(final)
+            else:
+                final.mkdir(mode=dir_mode(), exist_ok=True)
+            if not (final / MARKER).exists():
+                from sim import __version__
+
+                write_json_atomic(
+                    final / MARKER,
+                    {
+                        "kind": self.kind,
+                        "files": sorted(self.files),
+                        "ecosim": __version__,
+                        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    },
+                )
+        except OSError as exc:
+            raise UserError(
+                f"cannot create the output folder: {exc.strerror or exc}",
+                file=str(final),
+                field="--out",
+            ) from None
+        return final
+
+    def _replace(self, final: Path) -> None:
+        """Move the earlier folder aside, make the new one, then remove the earlier one."""
+        problem = resumable_folder_problem(final, self.kind, self.key, self.files)
+        if problem is not None:  # re-checked: the folder may have changed since
+            raise UserError(f"not replaced: {problem}", file=str(final), field="--out")
+        old = final.parent / f".{final.name}.{os.getpid()}{_REPLACED_SUFFIX}"
+        os.rename(final, old)
+        try:
+            final.mkdir(mode=dir_mode())
+        except BaseException:
+            if not os.path.lexists(final):
+                os.rename(old, final)  # put the earlier folder back
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def prepare_resumable_dir(
+    path: str | os.PathLike[str] | None,
+    *,
+    kind: str,
+    key: str,
+    files: Iterable[str],
+    force: bool = False,
+    resume: bool = False,
+) -> ResumableDir:
+    """Check the folder of a resumable command (sweep, calibrate, optimize) before any work.
+
+    The same rules as :func:`prepare_output_dir`: an empty path or the current folder, a file
+    or a symbolic link is refused; an existing folder is used only when ecosim wrote it as a
+    ``kind`` folder (``key`` names the state file that identifies older ones, ``files`` the
+    patterns of every name the kind writes). Then:
+
+    * ``resume``: the folder is continued (the caller checks its state file matches);
+      a missing or empty folder simply starts;
+    * ``force``: the earlier ``kind`` folder is replaced by a new one (by :meth:`create`);
+    * neither: refused, saying ``--resume`` and ``--force``.
+
+    A user's folder (any file ecosim did not write) is never touched, whatever the flags.
+    Leftovers of killed runs in the parent are tidied and reported in ``notes``.
+    """
+    if force and resume:
+        raise UserError(
+            "--resume finishes this folder and --force starts it again; give one of them",
+            field="--force",
+        )
+    final, shown = _check_out_path(path)
+    files = tuple(files)
+    replace = False
+    if os.path.lexists(final):
+        if final.is_symlink():
+            raise UserError("is a symbolic link; give a new folder", file=shown, field="--out")
+        if not final.is_dir():
+            raise UserError(
+                "exists and is not a folder; choose another --out", file=shown, field="--out"
+            )
+        try:
+            empty = not any(final.iterdir())
+        except OSError as exc:
+            raise UserError(
+                f"cannot read the folder: {exc.strerror or exc}", file=shown, field="--out"
+            ) from None
+        if not empty:
+            problem = resumable_folder_problem(final, kind, key, files)
+            if problem is not None:
+                flag = " even with --force" if force else ""
+                raise UserError(
+                    f"folder exists and is not an ecosim {kind} folder: {problem}; choose "
+                    f"another --out (nothing is replaced{flag})",
+                    file=shown,
+                    field="--out",
+                )
+            if not resume and not force:
+                raise UserError(
+                    f"folder already holds an ecosim {kind}; add --resume to finish it, "
+                    "--force to start it again, or choose another --out",
+                    file=shown,
+                    field="--out",
+                )
+            replace = force
+    out = ResumableDir(final, kind=kind, key=key, files=files, replace=replace)
+    if final.parent.is_dir():
+        out.notes = clean_leftover_stages(final.parent)
+    return out
 
 
 def git_commit(start: Path | None = None) -> str | None:

@@ -208,7 +208,7 @@ def test_cli_refuses_existing_out_and_non_sweep(
     (tmp_path / "taken").mkdir()
     args = ["--output", "foreign_employee_share@2035", "--below", "0.005"]
     assert cli_main(["discover", str(planted), *args, "--out", str(tmp_path / "taken")]) == 2
-    assert "folder exists" in capsys.readouterr().err
+    assert "already exists" in capsys.readouterr().err
     assert cli_main(["discover", str(tmp_path), *args, "--out", str(tmp_path / "x")]) == 2
     assert "not a sweep folder" in capsys.readouterr().err
     with pytest.raises(SystemExit) as ex:  # argparse: exactly one of --below / --above

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from sim.docsgen import render
+from sim.docsgen import GENERATED, render
 from sim.model.params import ModelParams
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -29,3 +29,10 @@ def test_parameter_table_is_up_to_date():
     assert (DOCS / "PARAMETERS.md").read_text(encoding="utf-8") == render(), (
         "docs/PARAMETERS.md is stale: run `python -m sim.docsgen`"
     )
+
+
+def test_generated_docs_are_up_to_date():
+    for name, make in GENERATED.items():
+        assert (DOCS / name).read_text(encoding="utf-8") == make(), (
+            f"docs/{name} is stale: run `python -m sim.docsgen`"
+        )

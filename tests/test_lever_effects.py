@@ -3,19 +3,17 @@
 Each lever scenario is compared with the baseline extended to the same end year over the same
 replicate seeds (replicate ``i`` of both uses the same seed); at the end year an effect counts
 when the mean paired difference has the expected sign and exceeds twice its standard error.
-The comparison code is ``experiments/lever_effects.py``, which also prints the effect table.
+The comparison code is :mod:`sim.experiments.lever_effects` (``experiments/lever_effects.py``
+prints the effect table).
 
 Run with ``pytest -m slow tests/test_lever_effects.py`` (about two minutes on 2 cores).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
+
+from sim.experiments import lever_effects as le
 
 pytestmark = pytest.mark.slow
 
@@ -23,18 +21,6 @@ REPLICATES = 20
 SCALE = 0.03
 WORKERS = 2
 
-
-def _load_script() -> ModuleType:
-    path = Path(__file__).resolve().parent.parent / "experiments" / "lever_effects.py"
-    spec = importlib.util.spec_from_file_location("lever_effects", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("lever_effects", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-le = _load_script()
 
 #: effects that do not emerge from the mechanisms; strict xfail, so a fix shows up as XPASS.
 #: Empty since the calibration of commit 8f40d09; equity incentives -> lower talent_outflow

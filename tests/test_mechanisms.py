@@ -3,6 +3,10 @@
 Every test changes one parameter (or lever) and compares paired replicates (same seeds): the
 effect must exceed twice its standard error. A mechanism that is switched off or wired
 backwards fails its test.
+
+Formulas that only rescale a quantity (a trend on a share, a pre-start stock, the sentiment
+factor on listed values) are checked against the state they read in
+``tests/test_indicator_accounting.py``: a paired run would pass as long as the factor exists.
 """
 
 from __future__ import annotations
@@ -122,45 +126,10 @@ CASES = [
         -1,
     ),
     (
-        "internationalisation: a rising PCT share means more PCT filings",
-        ["parameters.knowledge.pct_share_trend=0.2"],
-        "pct_applications",
-        2014,
-        +1,
-    ),
-    (
-        "a shift to inventions: a rising invention share means more invention grants",
-        ["parameters.knowledge.invention_share_trend=0.2"],
-        "invention_patents_granted",
-        2014,
-        +1,
-    ),
-    (
         "standards: a lower bar for leading firms means more standards led",
         ["parameters.knowledge.standards_leader_revenue_usd=1e8"],
         "international_standards_led",
         2014,
-        +1,
-    ),
-    (
-        "top scientists: faster research-quality growth thins the tail above the bar",
-        ["parameters.knowledge.research_quality_trend=0.2"],
-        "top_scientists",
-        2014,
-        +1,
-    ),
-    (
-        "branch stock: a longer pre-start history means more branches run outside",
-        ["parameters.relocation.branch_history_years=20"],
-        "branches_outside_stock",
-        2014,
-        +1,
-    ),
-    (
-        "market sentiment: in the 2015-2017 boom, listed values follow the climate",
-        ["parameters.funding.market_sentiment_elasticity=2"],
-        "market_cap_total",
-        2016,
         +1,
     ),
     (

@@ -179,9 +179,7 @@ def test_policy_blending_ramp_and_history():
             start_year=2020, ramp_years=0, strength=0.5, foreign_attraction=5.0
         )
     )
-    from sim.model.policy import EquitySettings, FundingSettings
-
-    sched = PolicySchedule(hist, lev, Shocks(), FundingSettings(), EquitySettings())
+    sched = PolicySchedule(hist, lev, Shocks())
     assert sched.at(2011).talent.foreign_attraction == 1.0
     assert sched.at(2013).talent.foreign_attraction == pytest.approx(2.0)  # half-way ramp
     assert sched.at(2015).talent.foreign_attraction == pytest.approx(3.0)
@@ -197,9 +195,7 @@ def test_lever_end_year_reverts():
             start_year=2012, end_year=2014, ramp_years=0, strength=1.0, housing_subsidy=0.5
         )
     )
-    from sim.model.policy import EquitySettings, FundingSettings
-
-    sched = PolicySchedule([], lev, Shocks(), FundingSettings(), EquitySettings())
+    sched = PolicySchedule([], lev, Shocks())
     assert sched.at(2013).talent.housing_subsidy == 0.5
     assert sched.at(2014).talent.housing_subsidy == 0.0
 

@@ -275,14 +275,35 @@ def test_run_with_bad_scenario_leaves_no_folder(
 # --------------------------------------------------------------------------- scenarios
 
 
+def listing_rows(out: str) -> dict[str, dict[str, str]]:
+    """The listing table as {file: {column: cell}}, read by the header's column starts.
+
+    Tests the content, not the alignment: whatever widths rich picks, each cell starts where
+    its header does.
+    """
+    lines = out.splitlines()
+    head = next(i for i, ln in enumerate(lines) if ln.startswith("file "))
+    names = lines[head].split()
+    starts = [lines[head].index(n) for n in names]
+    rows: dict[str, dict[str, str]] = {}
+    for line in lines[head + 2 :]:
+        if not line.strip():
+            break
+        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)]
+        rows[cells[0]] = dict(zip(names, cells, strict=True))
+    return rows
+
+
 def test_scenarios_lists_the_library(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "scenarios", "--dir", SCENARIOS)
     assert code == 0
-    for path in SHIPPED:
-        assert path.name in out
-    line = next(ln for ln in out.splitlines() if ln.startswith("talent_reform.yaml"))
-    assert line.split()[1:] == ["talent_reform", "ZGC", "2010-2035"]
-    assert "Talent reform from 2026" in out
+    rows = listing_rows(out)
+    assert set(rows) == {path.name for path in SHIPPED}
+    reform = rows["talent_reform.yaml"]
+    assert (reform["name"], reform["region"], reform["years"]) == (
+        "talent_reform", "ZGC", "2010-2035"
+    )  # fmt: skip
+    assert reform["description"].startswith("Talent reform from 2026")
     assert f"{len(SHIPPED)} scenario file(s)" in out
 
 
@@ -294,9 +315,13 @@ def test_scenarios_lists_a_broken_file_with_its_error(
     write(tmp_path, "notes.txt", "not a scenario")
     code, out, _ = run_cli(capsys, "scenarios", "--dir", tmp_path)
     assert code == 0
-    assert "good.yaml" in out and "a fine one" in out and "2010-2020" in out
-    assert "broken.yaml" in out and "error:" in out and "scale" in out
-    assert "notes.txt" not in out
+    rows = listing_rows(out)
+    assert set(rows) == {"good.yaml", "broken.yaml"}  # notes.txt is not a scenario
+    assert rows["good.yaml"]["description"] == "a fine one"
+    assert rows["good.yaml"]["years"] == "2010-2020"
+    assert rows["broken.yaml"]["name"] == ""
+    assert rows["broken.yaml"]["description"].startswith("error:")
+    assert "scale" in rows["broken.yaml"]["description"]
     assert "2 scenario file(s)" in out and "1 with errors" in out
 
 

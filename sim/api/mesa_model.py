@@ -131,7 +131,7 @@ class EcosystemModel(CoreModel):
             scenario = given.get("scenario", "zgc_baseline")
             scale = given.get("scale", scale)
             end_year = given.get("end_year", end_year)
-            overrides = {**dict(overrides or {}), **given["overrides"]} or None
+            overrides = {**dict(overrides or {}), **given["overrides"]} or None  # type: ignore[arg-type]
             collect = bool(given.get("collect", collect))
         config, resolved = resolve_config(
             scenario, scale=scale, end_year=end_year, overrides=overrides

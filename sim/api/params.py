@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel
 
 from sim.errors import UserError
+from sim.scenario.introspect import Bounds, field_unit
 from sim.scenario.schema import Scenario
 
 #: the checkout's experiments and the copy a wheel carries (see setup.py)
@@ -58,15 +59,11 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
 
 
 def _bounds(info: Any) -> tuple[float, float]:
-    lo = hi = math.nan
-    for meta in info.metadata:
-        for attr in ("ge", "gt"):
-            if getattr(meta, attr, None) is not None:
-                lo = float(getattr(meta, attr))
-        for attr in ("le", "lt"):
-            if getattr(meta, attr, None) is not None:
-                hi = float(getattr(meta, attr))
-    return lo, hi
+    b = Bounds.of(info)
+    return (
+        math.nan if b.lo is None else float(b.lo),
+        math.nan if b.hi is None else float(b.hi),
+    )
 
 
 def _leaves(model: type[BaseModel], value: Any, prefix: str) -> Iterator[dict[str, Any]]:
@@ -80,13 +77,12 @@ def _leaves(model: type[BaseModel], value: Any, prefix: str) -> Iterator[dict[st
         if bare not in (int, float):
             continue  # text, choices, flags and lists are not points of a parameter space
         lo, hi = _bounds(info)
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         yield {
             "path": path,
             "default": math.nan if current is None else float(current),
             "low": lo,
             "high": hi,
-            "unit": str(extra.get("unit", "")),
+            "unit": field_unit(info),
             "meaning": info.description or "",
             "type": bare.__name__,
         }

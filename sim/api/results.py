@@ -19,7 +19,7 @@ from sim.errors import UserError
 from sim.fit import fit_table
 from sim.indicator_info import unit_of
 from sim.indices import INDICATOR_COLUMNS, IndexUnavailable, to_wide, zgc_index, zgc_index_wide
-from sim.io import staged_directory, write_csv_atomic, write_json_atomic, write_text_atomic
+from sim.io import prepare_output_dir, write_csv_atomic, write_json_atomic, write_text_atomic
 from sim.scenario import Scenario
 from sim.scenario.loader import dump_yaml
 
@@ -118,11 +118,17 @@ class Result:
         return fit_table(self.indicators[INDICATOR_COLUMNS], index_wide, self.region)
 
     # ------------------------------------------------------------------ files
-    def save(self, out: str | Path, *, report: bool = True) -> Path:
+    def save(self, out: str | Path, *, report: bool = True, force: bool = False) -> Path:
         """Write the run folder (``indicators.csv``, ``run.json``, ``scenario.resolved.yaml``,
-        ``snapshot.json`` and, with ``report``, the index, fit and report files), atomically."""
+        ``snapshot.json`` and, with ``report``, the index, fit and report files), atomically.
+
+        The same rule as ``ecosim run --out``: an existing ``out`` raises a UserError unless
+        ``force`` is given *and* it is a run folder ecosim wrote (a folder holding anything
+        else is never replaced); the folder is built beside ``out`` and renamed into place.
+        """
+        target = prepare_output_dir(out, force=force, kind="run")
         out = Path(out)
-        with staged_directory(out) as stage:
+        with target as stage:
             write_csv_atomic(stage / "indicators.csv", self.indicators[INDICATOR_COLUMNS])
             write_json_atomic(stage / "run.json", self.meta)
             if self.scenario is not None:

@@ -51,7 +51,13 @@ from sim.experiments.sweep.execute import (
     existing_runs,
     save_result,
 )
-from sim.io import write_csv_atomic, write_json_atomic, write_text_atomic
+from sim.io import (
+    ResumableDir,
+    prepare_resumable_dir,
+    write_csv_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
 from sim.scenario.loader import SourceMap, dump_yaml, load_scenario_dict, validate
 from sim.scenario.schema import Scenario
 
@@ -172,21 +178,27 @@ def _spec_hash(raw: bytes, spec: CalibrationSpec) -> str:
 # --------------------------------------------------------------------------- folder
 
 
+#: every name a calibration writes into its folder (the guard's test of "ecosim wrote it")
+CALIBRATION_FILES = (
+    SPEC_COPY, META, "targets.csv", WAVES_DIR, "waves.csv", "runs.parquet", "posterior.csv",
+    "predictive.csv", "coverage.csv", "identifiability.csv", "calibration.html",
+)  # fmt: skip
+
+
+def prepare_calibration_dir(
+    out: str | Path, *, force: bool = False, resume: bool = False
+) -> ResumableDir:
+    """Check a calibration's ``--out`` with the shared guard (never a user's folder)."""
+    return prepare_resumable_dir(
+        out, kind="calibration", key=META, files=CALIBRATION_FILES, force=force, resume=resume
+    )
+
+
 def check_folder(out: Path, s: Setup, resume: bool) -> None:
-    """Refuse a folder that is not ours, or (on resume) one made from another spec."""
+    """On ``--resume``: refuse a folder made from another spec or scenario."""
     meta = out / META
-    if not meta.exists():  # --resume on a missing or empty folder simply starts
-        if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise UserError(
-                "folder exists and is not a calibration folder; choose another --out",
-                file=str(out),
-            )
+    if not resume or not meta.exists():  # a new one (the guard checked), or killed early
         return
-    if not resume:
-        raise UserError(
-            "folder already holds a calibration; add --resume to finish it or choose "
-            "another --out", file=str(out),
-        )  # fmt: skip
     try:
         old = json.loads(meta.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -364,11 +376,11 @@ def run_stage(
     raw = np.full((len(unit), reps, len(s.targets)), np.nan)
     for p in range(len(unit)):
         for r in range(reps):
-            run = done.get((p, r))
-            if run is None:
+            saved = done.get((p, r))
+            if saved is None:
                 errors[(p, r)] = _failure(folder, p, r)
                 continue
-            outs = run["outputs"]
+            outs = saved["outputs"]
             raw[p, r, :] = [t.value(outs) for t in s.targets]
     return StageRuns(unit, values, scale, reps, seeds, raw, errors, wall)
 
@@ -404,15 +416,25 @@ def _now() -> str:
 def calibrate(
     spec_path: Path, out: Path | None = None, *, workers: int = 1, executor: str = "process",
     scheduler: str | None = None, resume: bool = False, progress: Progress | None = None,
+    force: bool = False, notes: Callable[[list[str]], None] | None = None,
 ) -> Result:  # fmt: skip
-    """Run (or finish) a calibration and write every file of its folder."""
+    """Run (or finish) a calibration and write every file of its folder.
+
+    ``out`` is checked by the shared guard: an existing folder is used only with ``resume``
+    (finish it) or ``force`` (start again) and only when ecosim wrote it as a calibration;
+    ``notes`` receives what the guard tidied (leftovers of killed runs).
+    """
     from sim.calibration import outputs as outs
 
     s = setup(Path(spec_path))
-    out = Path(out) if out is not None else Path("calibrations") / s.spec.name
+    out_text = out if out is not None else Path("calibrations") / s.spec.name
+    out = Path(out_text)
+    target = prepare_calibration_dir(out_text, force=force, resume=resume)
+    if notes is not None:
+        notes(target.notes)
     check_folder(out, s, resume)
     t_start = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
+    target.create()
     meta: dict[str, Any] = {
         "name": s.spec.name, "spec_file": s.spec_path.name, "spec_hash": s.spec_hash,
         "base_hash": s.base_hash, "scenario": s.spec.scenario, "region": s.base.region,

@@ -107,7 +107,7 @@ class Targets(_Strict):
     )
     exclude: list[str] = Field(default_factory=list, description="selectors left out")
     qualities: list[Literal["good", "approx", "derived", "ambiguous"]] = Field(
-        default_factory=lambda: ["good", "approx", "derived", "ambiguous"],
+        default_factory=lambda: ["good", "approx", "derived", "ambiguous"],  # type: ignore[arg-type]
         description="qualities of rows used",
     )
     until: int | None = Field(

@@ -18,6 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from sim.cli.options import add_out_option, show_notes
 from sim.errors import UserError
 
 
@@ -29,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "runs.parquet, posterior.csv, predictive.csv, identifiability.csv and calibration.html.",
     )  # fmt: skip
     p.add_argument("spec", type=Path, help="calibration spec YAML")
-    p.add_argument("--out", type=Path, help="calibration folder (default calibrations/<name>)")
+    add_out_option(p, "calibrations/<name>")
     p.add_argument(
         "--workers",
         type=int,
@@ -86,6 +87,7 @@ def main(args: argparse.Namespace) -> int:
         res = calibrate(
             args.spec, args.out, workers=args.workers, executor=args.executor,
             scheduler=args.scheduler, resume=args.resume, progress=start,
+            force=args.force, notes=lambda n: show_notes(console, n),
         )  # fmt: skip
     finally:
         if bar is not None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Literal
 
 from rich.console import Console
 
-from sim.errors import UserError
+from sim.cli.options import add_out_option, show_notes
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     side.add_argument("--above", type=float, metavar="X", help="case: the output is above X")
     p.add_argument("--method", choices=["prim", "cart"], default="prim",
                    help="PRIM (default) or CART")  # fmt: skip
-    p.add_argument("--out", type=Path, help="output folder (default discoveries/<sweep>-<output>)")
+    add_out_option(p, "discoveries/<sweep>-<output>")
     p.add_argument(
         "--case-share",
         type=float,
@@ -52,8 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from sim.experiments.discover import DiscoverOptions, discover, write_discovery
+    from sim.io import prepare_output_dir
 
-    direction = "below" if args.below is not None else "above"
+    direction: Literal["below", "above"] = "below" if args.below is not None else "above"
     threshold = args.below if args.below is not None else args.above
     opts = DiscoverOptions(
         output=args.output, threshold=float(threshold), direction=direction,
@@ -64,13 +66,16 @@ def main(args: argparse.Namespace) -> int:
     if out is None:
         tag = args.output.replace("@", "_").replace(".", "_")
         out = Path("discoveries") / f"{Path(args.sweep_dir).resolve().name}-{tag}-{direction}"
-    if Path(out).exists():
-        raise UserError("folder exists; choose another --out (nothing is replaced)",
-                        file=str(out), field="--out")  # fmt: skip
+    target = prepare_output_dir(out, force=args.force, kind="discovery")
     console = Console(stderr=True)
-    with console.status("PRIM" if args.method == "prim" else "CART"):
-        result = discover(args.sweep_dir, opts)
-        write_discovery(args.sweep_dir, result, out)
+    show_notes(console, target.notes)
+    try:
+        with console.status("PRIM" if args.method == "prim" else "CART"):
+            result = discover(args.sweep_dir, opts)
+            write_discovery(args.sweep_dir, result, target)
+    except BaseException:
+        target.discard()  # nothing half-made is left beside --out
+        raise
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
     n_cases = int(result.cases["case"].sum())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sim.cli.options import add_set_option
+from sim.cli.options import add_out_option, add_set_option, show_notes
 from sim.cli.sweep_cmd import _progress
 from sim.errors import UserError
 
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "policy_N.yaml. Checkpointed per generation; --resume finishes an interrupted search.",
     )  # fmt: skip
     p.add_argument("spec", type=Path, help="optimisation spec YAML file")
-    p.add_argument("--out", type=Path, help="output folder (default optimizations/<name>)")
+    add_out_option(p, "optimizations/<name>")
     p.add_argument(
         "--workers",
         type=int,
@@ -64,6 +64,7 @@ def main(args: argparse.Namespace) -> int:
         result = optimize(
             args.spec, args.out, overrides=args.overrides, workers=args.workers,
             executor=args.executor, resume=args.resume, ensemble=args.ensemble, progress=start,
+            force=args.force, notes=lambda n: show_notes(console, n),
         )  # fmt: skip
     finally:
         if bar is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from rich.console import Console
+from rich.markup import escape
 
 from sim.errors import UserError
 
@@ -39,9 +40,12 @@ def add_out_option(parser: argparse.ArgumentParser, default: str) -> None:
 
 
 def show_notes(console: Console, notes: list[str]) -> None:
-    """Print what preparing an output folder noticed (leftovers of killed runs)."""
+    """Print what preparing an output folder noticed (leftovers of killed runs).
+
+    Not wrapped (``soft_wrap``): a long path stays on one line, whole for copy and ``grep``.
+    """
     for note in notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
 
 
 def check_counts(args: argparse.Namespace) -> None:

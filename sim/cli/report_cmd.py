@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = build_report(args.run_dir)
     except OSError as exc:
+        _record_written(args.run_dir, present)  # what did get written is still ecosim's
         stale = [n for n in OUTPUTS if _mtime(args.run_dir / n) in (None, before[n])]
         print(
             f"error: {args.run_dir}: writing the report failed ({exc.strerror or exc}); "
@@ -58,11 +59,19 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    # every file this build wrote is ecosim's, so that --force may later replace the folder
-    after = _entries(args.run_dir)
-    record_outputs(args.run_dir, [n for n, t in after.items() if present.get(n) != t])
+    _record_written(args.run_dir, present)
     print(f"report written: {report}")
     return 0
+
+
+def _record_written(folder: Path, present: dict[str, int | None]) -> None:
+    """Add every file this build wrote to the folder's marker (even when the build failed
+    part-way), so that ``--force`` may later replace the folder and the marker's list stays
+    what ecosim wrote; hidden names (temporary files) are never recorded."""
+    after = _entries(folder)
+    record_outputs(
+        folder, [n for n, t in after.items() if present.get(n) != t and not n.startswith(".")]
+    )
 
 
 def _entries(folder: Path) -> dict[str, int | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import sys
 import time
@@ -23,6 +24,7 @@ from sim.experiments.ensemble import (
 )
 from sim.experiments.metadata import run_metadata
 from sim.experiments.replicate import indicators_frame, replicate_seeds, run_pairs
+from sim.indicator_info import unit_of
 from sim.io import (
     prepare_output_dir,
     write_csv_atomic,
@@ -43,16 +45,18 @@ REPORT_FILES = (
     "report.html",
 )
 
+#: indicators shown after a run, with the power of ten they are shown in (units come from
+#: the indicator declarations)
 SUMMARY = (
-    ("employment", "persons", 1.0),
-    ("revenue_total", "currency, 1e12", 1e12),
-    ("value_added_per_employee", "currency", 1.0),
-    ("patents_granted", "patents", 1.0),
-    ("new_tech_firms", "firms", 1.0),
-    ("vc_investment_total", "currency, 1e9", 1e9),
-    ("unicorns", "firms", 1.0),
-    ("foreign_employee_share", "share", 1.0),
-    ("firms_relocated_out", "firms", 1.0),
+    ("employment", 1.0),
+    ("revenue_total", 1e12),
+    ("value_added_per_employee", 1.0),
+    ("patents_granted", 1.0),
+    ("new_tech_firms", 1.0),
+    ("vc_investment_total", 1e9),
+    ("unicorns", 1.0),
+    ("foreign_employee_share", 1.0),
+    ("firms_relocated_out", 1.0),
 )
 
 
@@ -105,7 +109,9 @@ def summary_table(df, scenario: Scenario) -> Table:
     for y in show:
         table.add_column(str(y), justify="right")
     mean = df.groupby(["indicator", "year"])["value"].mean()
-    for name, unit, div in SUMMARY:
+    for name, div in SUMMARY:
+        unit = unit_of(name, scenario.currency.code)
+        unit = unit if div == 1.0 else f"{unit}, 1e{round(math.log10(div))}"
         table.add_row(
             name, unit, *[f"{mean.get((name, y), float('nan')) / div:,.4g}" for y in show]
         )

@@ -19,7 +19,6 @@ import math
 import os
 import sys
 import textwrap
-import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -33,6 +32,7 @@ from sim.cli.options import add_set_option
 from sim.cli.tables import plain_table
 from sim.errors import UserError
 from sim.model.policy import (
+    LEVERS,
     Levers,
     LeverSchedule,
     PolicySchedule,
@@ -41,16 +41,8 @@ from sim.model.policy import (
 )
 from sim.scenario import SCENARIO_DIR_NAME, Scenario, SourceMap, load
 from sim.scenario.checks import check_levers_can_act, lever_warnings
+from sim.scenario.introspect import field_unit, models_of, range_of, unwrap
 from sim.scenario.library import shipped_dir
-from sim.scenario.loader import _unwrap as unwrap_annotation
-
-#: PolicyState attribute holding each lever's settings
-_STATE_ATTR = {
-    "talent_reform": "talent",
-    "equity_incentives": "equity",
-    "relocation_pressure": "relocation",
-    "funding_mix": "funding",
-}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -161,14 +153,13 @@ def lever_fields(scenario: Scenario, source: SourceMap, name: str) -> list[Lever
     """Each setting of lever ``name`` at full ramp, with history only and with the lever."""
     lever: LeverSchedule = getattr(scenario.levers, name)
     t = _full_time(lever)
-    attr = _STATE_ATTR[name]
+    attr = LEVERS[name].attr
     without = _schedule(scenario, Levers()).at(t)
     with_lever: PolicyState = _schedule(scenario, scenario.levers).at(t)
     before, after = getattr(without, attr), getattr(with_lever, attr)
     rows = []
     for f in fields(before):
         info = type(lever).model_fields[f.name]
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         rows.append(
             LeverField(
                 name=f.name,
@@ -176,7 +167,7 @@ def lever_fields(scenario: Scenario, source: SourceMap, name: str) -> list[Lever
                 target=getattr(lever, f.name),
                 history=float(getattr(before, f.name)),
                 effective=float(getattr(after, f.name)),
-                unit=str(extra.get("unit", "")),
+                unit=field_unit(info),
             )
         )
     return rows
@@ -272,26 +263,29 @@ def scenarios_main(args: argparse.Namespace) -> int:
 
 
 def listing(folder: Path, title: str = "") -> str:
-    """The scenario files of ``folder``: file, name, region, years, description's first line.
+    """The scenario files of ``folder`` as a table: file, name, region, years, description.
 
-    A file that does not load is listed with its error, so one broken file does not hide
-    the others.
+    Drawn by :func:`sim.cli.tables.plain_table` like the CLI's other tables. A file that does
+    not load is listed with its error in the description column, so one broken file does not
+    hide the others.
     """
     files = scenario_files(folder)
     if not files:
         return f"no scenario files (*.yaml) in {folder}"
-    out, broken = ([f"{title}:", ""] if title else []), 0
+    rows, broken = [], 0
     for path in files:
         try:
             s, _ = load(path)
         except UserError as exc:
             broken += 1
-            out += [path.name, f"    error: {exc.render()}"]
+            rows.append([path.name, "", "", "", "error: " + " ".join(exc.render().split())])
             continue
-        out.append(f"{path.name:<28} {s.name:<24} {s.region:<4} {s.start_year}-{s.end_year}")
         text = s.description.strip()
-        if text:
-            out.append("    " + textwrap.shorten(text.splitlines()[0], 110, placeholder="..."))
+        first = textwrap.shorten(text.splitlines()[0], 110, placeholder="...") if text else ""
+        rows.append([path.name, s.name, s.region, f"{s.start_year}-{s.end_year}", first])
+    columns = [("file", "left"), ("name", "left"), ("region", "left"), ("years", "left"),
+               ("description", "left")]  # fmt: skip
+    out = ([f"{title}:", ""] if title else []) + plain_table(columns, rows)
     errors = f", {broken} with errors" if broken else ""
     out += [
         "",
@@ -315,49 +309,12 @@ class FieldRow:
 
 
 def _unwrap(annotation: Any) -> Any:
-    """Strip ``Annotated`` and ``X | None`` (the loader's unwrapping, without its metadata)."""
-    return unwrap_annotation(annotation)[0]
-
-
-def _models(annotation: Any) -> list[type[BaseModel]]:
-    """The pydantic models of an annotation (one model, or a union of them)."""
-    bare = _unwrap(annotation)
-    members = (
-        [_unwrap(a) for a in typing.get_args(bare)]
-        if typing.get_origin(bare) in (typing.Union, types.UnionType)
-        else [bare]
-    )
-    return [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+    """Strip ``Annotated`` and ``X | None`` (without the constraints)."""
+    return unwrap(annotation)[0]
 
 
 def _range(info: Any, annotation: Any) -> str:
-    bare = _unwrap(annotation)
-    if typing.get_origin(bare) is list:
-        inner = _unwrap(typing.get_args(bare)[0])
-        if typing.get_origin(inner) is typing.Literal:
-            return "list of " + " | ".join(str(a) for a in typing.get_args(inner))
-    if typing.get_origin(bare) is typing.Literal:
-        return " | ".join(str(a) for a in typing.get_args(bare))
-    if bare is bool:
-        return "true | false"
-    lo = hi = None
-    lo_open = hi_open = False
-    for meta in info.metadata:
-        if getattr(meta, "ge", None) is not None:
-            lo = meta.ge
-        if getattr(meta, "gt", None) is not None:
-            lo, lo_open = meta.gt, True
-        if getattr(meta, "le", None) is not None:
-            hi = meta.le
-        if getattr(meta, "lt", None) is not None:
-            hi, hi_open = meta.lt, True
-    if lo is None and hi is None:
-        return ""
-    left = "(" if lo_open else "["
-    right = ")" if hi_open else "]"
-    low = _num(lo) if lo is not None else "-inf"
-    high = _num(hi) if hi is not None else "inf"
-    return f"{left}{low}, {high}{right}"
+    return range_of(info, annotation, _num)
 
 
 def _default(info: Any) -> str:
@@ -375,7 +332,7 @@ def _default(info: Any) -> str:
 def _list_item_models(annotation: Any) -> list[type[BaseModel]]:
     bare = _unwrap(annotation)
     if typing.get_origin(bare) is list:
-        return _models(typing.get_args(bare)[0])
+        return models_of(typing.get_args(bare)[0])
     return []
 
 
@@ -384,9 +341,8 @@ def walk(model: type[BaseModel], prefix: str = "") -> Iterator[FieldRow]:
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         annotation = info.annotation
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         meaning = info.description or ""
-        sub = _models(annotation)
+        sub = models_of(annotation)
         items = _list_item_models(annotation)
         if sub:
             yield FieldRow(path, "", "", "", meaning, block=True)
@@ -407,7 +363,7 @@ def walk(model: type[BaseModel], prefix: str = "") -> Iterator[FieldRow]:
                 yield from walk(m, f"{item}.")
         else:
             yield FieldRow(
-                path, _default(info), _range(info, annotation), str(extra.get("unit", "")), meaning
+                path, _default(info), _range(info, annotation), field_unit(info), meaning
             )
 
 

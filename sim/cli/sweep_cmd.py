@@ -18,6 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from sim.cli.options import add_out_option, show_notes
 from sim.errors import UserError
 
 
@@ -29,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "results.csv, sensitivity.csv, noise.csv and sensitivity.html.",
     )  # fmt: skip
     p.add_argument("experiment", type=Path, help="experiment YAML file")
-    p.add_argument("--out", type=Path, help="sweep folder (default sweeps/<name>)")
+    add_out_option(p, "sweeps/<name>")
     p.add_argument(
         "--workers",
         type=int,
@@ -97,7 +98,7 @@ def main(args: argparse.Namespace) -> int:
         out, analysis, meta = sweep(
             args.experiment, args.out, workers=args.workers, resume=args.resume,
             executor=args.executor, scheduler=args.scheduler, progress=start,
-            ensemble=ensemble,
+            ensemble=ensemble, force=args.force, notes=lambda n: show_notes(console, n),
         )  # fmt: skip
     finally:
         if bar is not None:

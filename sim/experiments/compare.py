@@ -21,6 +21,7 @@ the roles from the scenarios' regions and names (see :data:`TRANSPLANT_MARK`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ import pandas as pd
 
 from sim.experiments.replicate import indicators_frame, replicate_seeds, run_pairs, run_replicates
 from sim.scenario import Scenario
+from sim.simulate import SimResult
 
 #: columns of ``comparison.csv`` and ``comparison_replicates.csv`` (the output contract)
 COLUMNS = ["indicator", "scenario", "year", "value", "unit"]
@@ -469,6 +471,10 @@ def unique_labels(names: list[str]) -> list[str]:
     return out
 
 
+def _report_done(report: Callable[[str, int], None], label: str, i: int, _r: SimResult) -> None:
+    report(label, i)
+
+
 def run_comparison(
     scenarios: list[Scenario],
     labels: list[str],
@@ -481,12 +487,15 @@ def run_comparison(
     """Run every scenario with the same replicate seeds; return the replicate-level table."""
     frames = []
     for label, sc in zip(labels, scenarios, strict=True):
+        done: Callable[[int, SimResult], None] | None = None
+        if on_done is not None:
+            done = functools.partial(_report_done, on_done, label)
         results = run_replicates(
             sc.to_run_config(),
             root_seed,
             replications,
             workers=workers,
-            on_done=(lambda i, _r, label=label: on_done(label, i)) if on_done else None,
+            on_done=done,
         )
         frames.append(harmonise(indicators_frame(results), label, sc.currency.per_usd))
     return pd.concat(frames, ignore_index=True)[REPLICATE_COLUMNS]
@@ -511,10 +520,9 @@ def run_ensemble_comparison(
     for label, scs in zip(labels, members, strict=True):
         seeds = replicate_seeds(root_seed, len(scs) * replications)
         pairs = [(scs[i // replications].to_run_config(), s) for i, s in enumerate(seeds)]
-        results = run_pairs(
-            pairs,
-            workers=workers,
-            on_done=(lambda i, _r, label=label: on_done(label, i)) if on_done else None,
-        )
+        done: Callable[[int, SimResult], None] | None = None
+        if on_done is not None:
+            done = functools.partial(_report_done, on_done, label)
+        results = run_pairs(pairs, workers=workers, on_done=done)
         frames.append(harmonise(indicators_frame(results), label, scs[0].currency.per_usd))
     return pd.concat(frames, ignore_index=True)[REPLICATE_COLUMNS]

@@ -42,7 +42,7 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.experiments.sweep.schema import Experiment, load_experiment
-from sim.io import staged_directory, write_csv_atomic, write_text_atomic
+from sim.io import OutputDir, staged_directory, write_csv_atomic, write_text_atomic
 from sim.scenario.loader import dump_yaml
 
 BASE_COPY = "base_scenario.yaml"
@@ -506,14 +506,25 @@ def box_overlay(d: Discovery, box: Box, base_name: str) -> str:
     return "\n".join(head) + "\n" + dump_yaml(doc)
 
 
-def write_discovery(folder: Path, d: Discovery, out: Path) -> Path:
-    """Write every file into ``out`` atomically (a staging folder renamed when complete)."""
+def write_discovery(
+    folder: Path, d: Discovery, out: Path | OutputDir, *, force: bool = False
+) -> Path:
+    """Write every file into ``out`` atomically (a staging folder renamed when complete).
+
+    ``out`` is a folder path (checked now by the shared guard, :func:`sim.io.prepare_output_dir`:
+    an existing one is replaced only with ``force`` and only when it is an earlier discovery)
+    or an :class:`~sim.io.OutputDir` the caller checked before the work.
+    """
     from sim.experiments.discover_report import render
     from sim.scenario import load
 
-    out = Path(out)
+    target = (
+        out
+        if isinstance(out, OutputDir)
+        else staged_directory(Path(out), kind="discovery", force=force)
+    )
     base_text = (Path(folder) / BASE_COPY).read_text(encoding="utf-8")
-    with staged_directory(out) as stage:
+    with target as stage:
         write_text_atomic(stage / BASE_COPY, base_text)
         write_csv_atomic(stage / "cases.csv", d.cases)
         write_csv_atomic(stage / "trajectory.csv", d.trajectory[TRAJECTORY_COLUMNS])
@@ -532,4 +543,4 @@ def write_discovery(folder: Path, d: Discovery, out: Path) -> Path:
         }  # fmt: skip
         write_text_atomic(stage / "discovery.json", json.dumps(meta, indent=2) + "\n")
         write_text_atomic(stage / "discovery.html", render(d))
-    return out
+    return target.final

@@ -60,9 +60,10 @@ def run_pairs(
     if workers <= 1 or len(pairs) == 1:
         for i, (config, s) in enumerate(pairs):
             cb = (lambda y, i=i: on_year(i, y)) if on_year else None
-            results[i] = simulate(config, s, snapshot=(i == 0), on_year=cb)
+            result = simulate(config, s, snapshot=(i == 0), on_year=cb)
+            results[i] = result
             if on_done:
-                on_done(i, results[i])
+                on_done(i, result)
     else:
         # spawn: a fresh interpreter per worker, safe whatever threads the parent runs;
         # Ctrl-C or SIGTERM stops the workers too (process_pool)
@@ -72,9 +73,10 @@ def run_pairs(
             }
             for fut in as_completed(futures):
                 i = futures[fut]
-                results[i] = fut.result()
+                result = fut.result()
+                results[i] = result
                 if on_done:
-                    on_done(i, results[i])
+                    on_done(i, result)
     return [r for r in results if r is not None]
 
 

@@ -8,7 +8,7 @@ access here is for people and tools, not for mechanisms.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 
@@ -72,7 +72,7 @@ class Firm(_Face):
 
     population_name = "orgs"
 
-    def _get(self, column: str):
+    def _get(self, column: str) -> Any:
         return self.model.orgs[column][self._r()]
 
     weight = property(lambda self: float(self._get("weight")))
@@ -98,7 +98,7 @@ class Talent(_Face):
 
     population_name = "talent"
 
-    def _get(self, column: str):
+    def _get(self, column: str) -> Any:
         return self.model.talent[column][self._r()]
 
     weight = property(lambda self: float(self._get("weight")))
@@ -118,7 +118,7 @@ class VCInvestor(_Face):
 
     population_name = "investors"
 
-    def _get(self, column: str):
+    def _get(self, column: str) -> Any:
         return self.model.investors[column][self._r()]
 
     weight = property(lambda self: float(self._get("weight")))
@@ -131,7 +131,7 @@ class SubPark(_Face):
 
     population_name = "parks"
 
-    def _get(self, column: str):
+    def _get(self, column: str) -> Any:
         return self.model.parks[column][self._r()]
 
     park_id = property(lambda self: self.model.park_ids[self._r()])

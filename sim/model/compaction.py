@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.state import compact
+from sim.model.state import Population, compact
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -31,24 +31,37 @@ def _remap_faces(m: EcosystemModel, name: str, keep: np.ndarray, new_index: np.n
     m._faces[name] = remapped
 
 
+#: populations compacted each year, in this order (investors and parks keep their rows)
+COMPACTED = ("orgs", "talent")
+
+
 def compact_model(m: EcosystemModel) -> None:
-    o, tl = m.orgs, m.talent
-    keep_o = o["active"].copy()
-    if not keep_o.all():
-        new_o = compact(o, keep_o)
-        emp, alum = tl["employer"], tl["alumni"]
-        tl["employer"] = np.where(emp >= 0, new_o[np.maximum(emp, 0)], -1)
-        tl["alumni"] = np.where(alum >= 0, new_o[np.maximum(alum, 0)], -1)
-        m.ties.remap(new_o)
-        if m.inv_firm:
-            fb = new_o[np.asarray(m.inv_firm)]
-            va = np.asarray(m.inv_vc)
-            ok = fb >= 0
-            m.inv_firm, m.inv_vc = fb[ok].tolist(), va[ok].tolist()
-        m.univ_rows = new_o[m.univ_rows]
-        _remap_faces(m, "orgs", keep_o, new_o)
-    keep_t = tl["active"].copy()
-    if not keep_t.all():
-        new_t = compact(tl, keep_t)
-        _remap_faces(m, "talent", keep_t, new_t)
+    """Drop ended rows of the compacted populations and remap every reference to them:
+    the columns declared as row references (``schemas.Column.refers_to``), the tie lists
+    over organisations, the Mesa faces and the graph's row attributes."""
+    populations: dict[str, Population] = {
+        "orgs": m.orgs,
+        "talent": m.talent,
+        "investors": m.investors,
+        "parks": m.parks,
+    }
+    for name in COMPACTED:
+        pop = populations[name]
+        keep = pop["active"].copy()
+        if keep.all():
+            continue
+        new_index = compact(pop, keep)
+        for holder in populations.values():
+            for column, decl in holder.schema.items():
+                if decl.refers_to == name:
+                    ref = holder[column]
+                    holder[column] = np.where(ref >= 0, new_index[np.maximum(ref, 0)], -1)
+        if name == "orgs":
+            m.ties.remap(new_index)
+            if m.inv_firm:
+                fb = new_index[np.asarray(m.inv_firm)]
+                va = np.asarray(m.inv_vc)
+                ok = fb >= 0
+                m.inv_firm, m.inv_vc = fb[ok].tolist(), va[ok].tolist()
+        _remap_faces(m, name, keep, new_index)
     m._graph.refresh_rows(m._faces)

@@ -2,42 +2,33 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 import mesa
 import networkx as nx
 import numpy as np
 
 from sim.model.agents import Firm, SubPark, Talent, University, VCInvestor
+from sim.model.codes import TieKind
 from sim.model.compaction import compact_model
 from sim.model.config import RunConfig
 from sim.model.deals import DealLog
+from sim.model.flows import YearFlows
+from sim.model.indicators import record_year
 from sim.model.init import populate
+from sim.model.mechanisms import (
+    INVESTOR_SCHEMA,
+    MECHANISMS,
+    ORG_SCHEMA,
+    PARK_SCHEMA,
+    TALENT_SCHEMA,
+    ModelState,
+)
 from sim.model.network import KIND_CODE, GraphView, TieStore
 from sim.model.params import CLUSTERS
 from sim.model.policy import PolicyState, schedule_for
-from sim.model.processes import (
-    collaboration,
-    entry,
-    firms,
-    funding,
-    places,
-    production,
-    talent,
-)
-from sim.model.schemas import INVESTOR_SCHEMA, ORG_SCHEMA, PARK_SCHEMA, TALENT_SCHEMA
 from sim.model.state import Population
-
-#: the mechanisms of one time step, in order (see docs/MODEL.md, "Process overview")
-PROCESSES = (
-    ("places", places.step),  # rents, cost of living, wages
-    ("production", production.step),  # revenue, value added, profit, productivity, patents
-    ("collaboration", collaboration.step),  # R&D ties grow and decay, spillover exposure
-    ("funding", funding.step),  # VC rounds, valuations, listings, investor confidence
-    ("firms", firms.step),  # growth, hiring, exits, relocation, branches, equity adoption
-    ("talent", talent.step),  # departures, arrivals, graduates, job moves, ageing
-    ("entry", entry.step),  # founding and spin-offs
-)
 
 
 class EcosystemModel(mesa.Model):
@@ -75,26 +66,11 @@ class EcosystemModel(mesa.Model):
         self.coinvest = TieStore(256)  # investor-investor syndication ties
         self.inv_vc: list[int] = []  # investment ties (investor row, firm row)
         self.inv_firm: list[int] = []
-        self.pending_coinvest: list[tuple[np.ndarray, np.ndarray]] = []
         self._graph = GraphView()
 
-        # aggregate state of the region
-        self.wage_index = self.p.labour.wage
-        self.cost_of_living = 1.0
-        self.attraction = 1.0
-        self.tightness = 1.0
-        self.unemployed_share = self.p.labour.natural_unemployment
-        self.confidence = 1.0
-        self.pending_patents = 0.0
-        self.cum_branches = 0.0
-        self.cum_relocated = 0.0
-        self.cum_standards = 0.0
-        self.pre_start: dict[str, float] = {}  # stocks built before the start year
-        self.market_value0 = 0.0
-        self.market_value_smooth = 0.0
-        self.mean_log_prod = 0.0
-        self.early_capital0 = 0.0
-        self.acc: dict[str, float] = defaultdict(float)
+        # scalar state of each mechanism, and the flows of the current year
+        self.state = ModelState()
+        self.flows = YearFlows()
         self.records: list[dict[str, float]] = []
         self.next_fid = 0  # permanent organisation ids (see init.new_fids)
         self.deal_log = DealLog()  # venture rounds and their outcomes (stylised fact F6)
@@ -108,8 +84,8 @@ class EcosystemModel(mesa.Model):
             "parks": {},
         }
         self._by_uid: dict[int, mesa.Agent] = {}  # unique_id -> face (graph node lookup)
-        production.initialise(self)
-        funding.initialise(self)
+        for mechanism in MECHANISMS:
+            mechanism.init(self)
 
     # ------------------------------------------------------------------ set-up helpers
     def _build_parks(self) -> None:
@@ -134,16 +110,17 @@ class EcosystemModel(mesa.Model):
 
     # ------------------------------------------------------------------ Mesa faces
     @property
-    def agents(self):
+    def agents(self) -> mesa.agent.AgentSet:
         """All Mesa agents, brought up to date with the arrays when read."""
         self._sync_faces()
         return self._all_agents
 
     @property
-    def agents_by_type(self):
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
         """Agents by exact class (``Firm`` excludes ``University``), synced when read."""
         self._sync_faces()
-        return self._agents_by_type
+        by_type: dict[type[mesa.Agent], mesa.agent.AgentSet] = self._agents_by_type
+        return by_type
 
     @property
     def agent_types(self) -> list[type]:
@@ -202,20 +179,24 @@ class EcosystemModel(mesa.Model):
     def step(self) -> None:
         """Advance one time step (a quarter by default); record indicators at year end.
 
+        The loop is the documented one: every mechanism's ``step`` in order; at the end of
+        a year every mechanism's ``close_year`` in order, then the indicators are read
+        (without side effects), the year's flows reset and the populations compacted.
+
         After the end year the model stops (``running`` is False) and further steps, for
         example from Mesa's ``run_for``/``run_until``, do nothing.
         """
         if not self.running:
             return
         self.policy = self.schedule.at(self.t)
-        for _, process in PROCESSES:
-            process(self)
+        for mechanism in MECHANISMS:
+            mechanism.step(self)
         self.t = self.t0 + self.steps * self.dt
         if self.steps % self.steps_per_year == 0:
-            from sim.model.indicators import record_year
-
+            for mechanism in MECHANISMS:
+                mechanism.close_year(self)
             self.records.append(record_year(self))
-            self.acc = defaultdict(float)
+            self.flows = YearFlows()
             compact_model(self)
             self.year += 1
             if self.year > self.end_year:
@@ -255,7 +236,15 @@ class EcosystemModel(mesa.Model):
                 if data.get("park") != name:
                     data["park"] = name
 
-    def graph_arrays(self):
+    def graph_arrays(
+        self,
+    ) -> tuple[
+        np.ndarray,
+        Callable[[np.ndarray], list[dict[str, Any]]],
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+    ]:
         self._sync_faces()  # node ids are the agents' unique_id
         o, tl, iv = self.orgs, self.talent, self.investors
         org_uid, tal_uid, inv_uid = o["uid"], tl["uid"], iv["uid"]
@@ -278,7 +267,7 @@ class EcosystemModel(mesa.Model):
         vs.append(org_uid[b])
         ks.append(
             np.where(
-                self.ties.kind[: self.ties.n] == 1,
+                self.ties.kind[: self.ties.n] == TieKind.CONTRACT,
                 KIND_CODE["tech_contract"],
                 KIND_CODE["rd_collaboration"],
             ).astype(np.int8)
@@ -298,11 +287,11 @@ class EcosystemModel(mesa.Model):
         live = (u >= 0) & (v >= 0)  # ties to rows that ended this step go at the next decay
         return nodes, self._node_attrs, u[live], v[live], k[live]
 
-    def _node_attrs(self, uids: np.ndarray) -> list[dict]:
+    def _node_attrs(self, uids: np.ndarray) -> list[dict[str, Any]]:
         index = self._uid_index()
         return [self._attrs_for(index.get(uid, ("?", -1))) for uid in uids.tolist()]
 
-    def _attrs_for(self, where: tuple[str, int]) -> dict:
+    def _attrs_for(self, where: tuple[str, int]) -> dict[str, Any]:
         kind, row = where
         if kind == "orgs":
             is_u = bool(self.orgs["is_univ"][row])

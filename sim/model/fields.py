@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.fields import FieldInfo
 
 
 def P(default: Any, lo: float | None, hi: float | None, unit: str, doc: str) -> Any:
@@ -39,23 +40,42 @@ class Block(BaseModel):
         return copied
 
 
+def field_bounds(info: FieldInfo) -> tuple[float | None, float | None]:
+    """The allowed range ``(lo, hi)`` of a field (``ge``/``gt`` and ``le``/``lt``; None:
+    open). The one place that reads bounds from pydantic's metadata."""
+    lo = hi = None
+    for meta in info.metadata:
+        for attr in ("ge", "gt"):
+            if getattr(meta, attr, None) is not None:
+                lo = getattr(meta, attr)
+        for attr in ("le", "lt"):
+            if getattr(meta, attr, None) is not None:
+                hi = getattr(meta, attr)
+    return lo, hi
+
+
+def field_extra(info: FieldInfo) -> dict[str, Any]:
+    """The extra schema data of a field (its ``unit``), {} when none."""
+    return dict(info.json_schema_extra) if isinstance(info.json_schema_extra, dict) else {}
+
+
+def field_unit(info: FieldInfo) -> str:
+    """The unit declared with :func:`P` ('' when none)."""
+    return str(field_extra(info).get("unit", ""))
+
+
 def field_table(block: type[BaseModel]) -> list[dict[str, Any]]:
-    """Rows ``name, default, lo, hi, unit, doc`` for the numeric fields of a block."""
+    """Rows ``name, default, lo, hi, unit, doc`` for the fields of a block."""
     rows = []
     for name, info in block.model_fields.items():
-        lo = hi = None
-        for meta in info.metadata:
-            lo = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else lo
-            lo = getattr(meta, "gt", None) if getattr(meta, "gt", None) is not None else lo
-            hi = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else hi
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        lo, hi = field_bounds(info)
         rows.append(
             {
                 "name": name,
                 "default": info.default,
                 "lo": lo,
                 "hi": hi,
-                "unit": extra.get("unit", ""),
+                "unit": field_unit(info),
                 "doc": info.description or "",
             }
         )

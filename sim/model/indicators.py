@@ -1,108 +1,46 @@
-"""Yearly indicators in real-world units, read from the arrays and the year's flow totals.
+"""Yearly indicators in real-world units: one declaration each, read from the model's state.
 
 Stocks (employment, firms, unicorns, shares of the workforce) are read at year end; flows
 (revenue, patents, VC, talent in- and outflow, relocations) are the sums over the year's
-steps. Every count is weighted by what each agent stands for, so indicators do not depend on
-the scale of the simulation. The names are the output contract of ``ecosim run``.
+steps (:class:`~sim.model.flows.YearFlows`). Every count is weighted by what each agent
+stands for, so indicators do not depend on the scale of the simulation.
+
+:data:`INDICATORS` is the one list: name, unit, flow or stock, meaning and formula. Its order
+is the order of ``indicators.csv``; ``REQUIRED`` (the output contract of ``ecosim run``),
+``EXTRA``, the docs table (``docs/INDICATORS.md``) and the units shown by the CLI all derive
+from it. Adding an indicator is one :class:`Indicator` line here. Reading indicators changes
+nothing in the model: year-end bookkeeping is each mechanism's ``close_year``.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from sim.model.codes import Origin
 from sim.model.network import average_clustering
-from sim.model.processes.funding import UNICORN_USD, update_valuations
+from sim.model.processes.funding import UNICORN_USD
+from sim.model.protocol import Indicator, Measure
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
-
-REQUIRED = (
-    "employment",
-    "firms_active",
-    "new_tech_firms",
-    "firm_deaths",
-    "revenue_total",
-    "value_added_total",
-    "profit_total",
-    "value_added_per_employee",
-    "rd_spend_total",
-    "rd_intensity",
-    "patent_applications",
-    "patents_granted",
-    "invention_patents_granted",
-    "invention_patents_per_10k_employees",
-    "pct_applications",
-    "tech_contract_value",
-    "tech_contract_outside_share",
-    "vc_investment_total",
-    "vc_deals",
-    "vc_megadeal_share",
-    "vc_government_share",
-    "unicorns",
-    "listed_firms",
-    "ipos",
-    "market_cap_total",
-    "firms_relocated_out",
-    "branches_outside_region",
-    "talent_inflow",
-    "talent_outflow",
-    "foreign_employees",
-    "foreign_employee_share",
-    "returnee_and_foreign_employees",
-    "bachelor_plus_employees",
-    "young_employee_share",
-    "avg_wage",
-    "avg_office_rent",
-    "firms_revenue_over_1e8",
-    "firms_revenue_over_1e9",
-    "firms_revenue_over_1e10",
-    "firms_revenue_over_1e11",
-    "collaboration_edges",
-    "network_clustering",
-)
-
-EXTRA = (
-    "overseas_revenue",
-    "tax_total",
-    "land_output_per_km2",
-    "profit_margin",
-    "tech_contract_outside_value",
-    "cost_of_living_index",
-    "real_wage",
-    "talent_outflow_rate",
-    "rent_burden",
-    "incubator_graduates",
-    "university_research_output",
-    "top_scientists",
-    "international_standards_led",
-    "branches_outside_stock",
-    "listed_firm_market_cap_share",
-    "spinoffs",
-    "equity_firm_share",
-    "vc_megadeals",
-    "job_moves",
-    "network_giant_component_share",
-    "network_mean_degree",
-    "core_revenue_share",
-    "investor_confidence",
-    "unemployed_share",
-)
 
 
 def _ratio(a: float, b: float) -> float:
     return float(a / b) if b > 0 else 0.0
 
 
-def collaboration_layer(m: EcosystemModel):
+def collaboration_layer(m: EcosystemModel) -> sparse.csr_matrix:
     """Sparse adjacency of the R&D / technology-contract layer over active organisations."""
     return m.ties.adjacency(m.orgs.n)
 
 
-def giant_component_share(adj) -> float:
+def giant_component_share(adj: sparse.csr_matrix) -> float:
     """Share of the organisations with ties that sit in the largest component."""
     adj.sum_duplicates()  # canonical (a no-op for the tie store's matrix): entries are edges
     deg = np.diff(adj.indptr)
@@ -132,143 +70,607 @@ def _top_scientists(m: EcosystemModel) -> float:
     return staff * NormalDist().cdf(shift - bar)
 
 
-def _with_pre_start(m: EcosystemModel, name: str, since_start: float, years: float) -> float:
-    """A cumulative count since the start plus the stock built before it, taken as ``years``
-    flows of the first simulated year (fixed when that year is recorded)."""
-    if not m.records:
-        m.pre_start[name] = since_start * years
-    return since_start + m.pre_start[name]
+class YearEnd:
+    """What the indicators read at the end of a year, each computed once when first needed.
+
+    A read-only view: nothing here writes to the model.
+    """
+
+    def __init__(self, m: EcosystemModel) -> None:
+        self.m = m
+        self.o = m.orgs
+        self.fl = m.flows
+        self.s = m.state
+        self.w = m.orgs["weight"]
+
+    @cached_property
+    def firms(self) -> np.ndarray:
+        mask: np.ndarray = self.o["active"] & ~self.o["is_univ"]
+        return mask
+
+    @cached_property
+    def wf(self) -> np.ndarray:
+        """Weight of each row if it is an active firm, else 0."""
+        return np.where(self.firms, self.w, 0.0)
+
+    @cached_property
+    def employment(self) -> float:
+        return float(np.sum(self.wf * self.o["emp"]))
+
+    @cached_property
+    def workforce(self) -> dict[str, float]:
+        """Shares of the talent sample employed by firms: foreign, returnee or foreign,
+        bachelor or higher, under 30."""
+        tl, o = self.m.talent, self.o
+        emp_rows = tl["employer"]
+        at_firm = tl["active"] & (emp_rows >= 0)
+        at_firm[at_firm] = ~o["is_univ"][emp_rows[at_firm]]
+        tw = tl["weight"][at_firm]
+        tot = max(float(tw.sum()), 1e-9)
+        origin = tl["origin"][at_firm]
+        return {
+            "foreign": float(tw[origin == Origin.FOREIGN].sum()) / tot,
+            "returnee_or_foreign": float(tw[origin != Origin.DOMESTIC].sum()) / tot,
+            "bachelor": float(tw[tl["edu"][at_firm]].sum()) / tot,
+            "young": float(tw[tl["age"][at_firm] < 30.0].sum()) / tot,
+        }
+
+    @cached_property
+    def avg_wage(self) -> float:
+        return _ratio(self.fl.wage_bill, self.fl.employee_years)
+
+    @cached_property
+    def unicorns(self) -> float:
+        o, m = self.o, self.m
+        vc_value = o["post_money"]  # valued at the last round, as unicorn lists do
+        unicorn = (
+            self.firms
+            & ~o["listed"]
+            & o["vc_backed"]
+            & (vc_value >= UNICORN_USD * m.usd_rate)
+            & (m.t - o["born"] <= m.p.funding.unicorn_max_age)
+        )
+        return float(self.w[unicorn].sum())
+
+    @cached_property
+    def listed(self) -> np.ndarray:
+        mask: np.ndarray = self.firms & self.o["listed"]
+        return mask
+
+    @cached_property
+    def listed_value(self) -> float:
+        return float(np.sum(self.w[self.listed] * self.o["valuation"][self.listed]))
+
+    @cached_property
+    def market_cap(self) -> float:
+        # public markets price the same climate that drives venture funding, less steeply
+        fp = self.m.p.funding
+        climate = max(0.05, 1.0 + self.m.policy.shocks.funding_climate)
+        sentiment = climate**fp.market_sentiment_elasticity
+        return float(self.listed_value * fp.listing_premium * sentiment)
+
+    @cached_property
+    def adj(self) -> sparse.csr_matrix:
+        return collaboration_layer(self.m)
+
+    @cached_property
+    def collaboration_edges(self) -> float:
+        ties = self.m.ties
+        a, b = ties.a[: ties.n], ties.b[: ties.n]
+        return float(np.sum((self.w[a] + self.w[b]) / 2.0))
+
+    @cached_property
+    def avg_rent(self) -> float:
+        o, f, pk = self.o, self.firms, self.m.parks
+        demand = np.bincount(o["park"][f], weights=(self.w * o["emp"])[f], minlength=pk.n)
+        return float(np.average(pk["rent"], weights=np.maximum(demand, 1e-9)))
+
+    @cached_property
+    def core_revenue_share(self) -> float:
+        o, pk = self.o, self.m.parks
+        core_rev = float(np.sum((self.wf * o["rev"])[pk["core"][o["park"]]]))
+        return _ratio(core_rev, float(np.sum(self.wf * o["rev"])))
+
+    @cached_property
+    def unemployed_share(self) -> float:
+        tl = self.m.talent
+        unemployed = tl["active"] & (tl["employer"] < 0)
+        n_active_talent = max(float(tl["weight"][tl["active"]].sum()), 1e-9)
+        return float(tl["weight"][unemployed].sum()) / n_active_talent
+
+    @cached_property
+    def mean_degree(self) -> float:
+        deg = np.diff(self.adj.indptr).astype(np.float64)  # row sums of a canonical 0/1 matrix
+        org_act = self.o["active"]
+        return float(deg[org_act].mean()) if org_act.any() else 0.0
+
+    def firms_with_revenue(self, threshold: float) -> float:
+        return float(self.wf[self.o["rev"] >= threshold].sum())
+
+
+FLOW, STOCK, RATIO = Measure.FLOW, Measure.STOCK, Measure.RATIO
+
+#: every yearly indicator, in the order of ``indicators.csv`` (contract ones first)
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "employment",
+        "persons",
+        STOCK,
+        "employees of the region's technology firms",
+        lambda v: v.employment,
+    ),
+    Indicator(
+        "firms_active",
+        "firms",
+        STOCK,
+        "technology firms in the region at year end",
+        lambda v: float(v.wf.sum()),
+    ),
+    Indicator(
+        "new_tech_firms",
+        "firms/yr",
+        FLOW,
+        "technology firms founded in the year",
+        lambda v: v.fl.new_tech_firms,
+    ),
+    Indicator(
+        "firm_deaths", "firms/yr", FLOW, "firms closed in the year", lambda v: v.fl.firm_deaths
+    ),
+    Indicator(
+        "revenue_total", "{currency}/yr", FLOW, "total revenue of the firms", lambda v: v.fl.revenue
+    ),
+    Indicator(
+        "value_added_total",
+        "{currency}/yr",
+        FLOW,
+        "value added of the firms",
+        lambda v: v.fl.value_added,
+    ),
+    Indicator("profit_total", "{currency}/yr", FLOW, "profit of the firms", lambda v: v.fl.profit),
+    Indicator(
+        "value_added_per_employee",
+        "{currency}/person/yr",
+        RATIO,
+        "labour productivity",
+        lambda v: _ratio(v.fl.value_added, v.employment),
+    ),
+    Indicator(
+        "rd_spend_total",
+        "{currency}/yr",
+        FLOW,
+        "R&D spending of the firms",
+        lambda v: v.fl.rd_spend,
+    ),
+    Indicator(
+        "rd_intensity",
+        "share",
+        RATIO,
+        "R&D spending over revenue",
+        lambda v: _ratio(v.fl.rd_spend, v.fl.revenue),
+    ),
+    Indicator(
+        "patent_applications",
+        "patents/yr",
+        FLOW,
+        "patent applications filed",
+        lambda v: v.fl.patent_applications,
+    ),
+    Indicator(
+        "patents_granted", "patents/yr", FLOW, "patents granted", lambda v: v.fl.patents_granted
+    ),
+    Indicator(
+        "invention_patents_granted",
+        "patents/yr",
+        FLOW,
+        "invention patents granted",
+        lambda v: v.fl.invention_patents_granted,
+    ),
+    Indicator(
+        "invention_patents_per_10k_employees",
+        "patents/10k persons/yr",
+        RATIO,
+        "invention patents granted per 10,000 employees",
+        lambda v: _ratio(v.fl.invention_patents_granted * 1e4, v.employment),
+    ),
+    Indicator(
+        "pct_applications",
+        "applications/yr",
+        FLOW,
+        "international (PCT) patent applications",
+        lambda v: v.fl.pct_applications,
+    ),
+    Indicator(
+        "tech_contract_value",
+        "{currency}/yr",
+        FLOW,
+        "value of technology contracts signed",
+        lambda v: v.fl.tech_contract_value,
+    ),
+    Indicator(
+        "tech_contract_outside_share",
+        "share",
+        RATIO,
+        "share of technology-contract value going outside the region",
+        lambda v: _ratio(v.fl.tech_contract_outside_value, v.fl.tech_contract_value),
+    ),
+    Indicator(
+        "vc_investment_total",
+        "{currency}/yr",
+        FLOW,
+        "venture capital invested",
+        lambda v: v.fl.vc_investment,
+    ),
+    Indicator("vc_deals", "deals/yr", FLOW, "venture capital rounds", lambda v: v.fl.vc_deals),
+    Indicator(
+        "vc_megadeal_share",
+        "share",
+        RATIO,
+        "share of VC money in rounds above USD 100M",
+        lambda v: _ratio(v.fl.vc_megadeal_amount, v.fl.vc_investment),
+    ),
+    Indicator(
+        "vc_government_share",
+        "share",
+        RATIO,
+        "share of VC money from government funds",
+        lambda v: _ratio(v.fl.vc_government_amount, v.fl.vc_investment),
+    ),
+    Indicator(
+        "unicorns",
+        "firms",
+        STOCK,
+        "private VC-backed firms valued at USD 1B or more",
+        lambda v: v.unicorns,
+    ),
+    Indicator("listed_firms", "firms", STOCK, "listed firms", lambda v: float(v.w[v.listed].sum())),
+    Indicator("ipos", "firms/yr", FLOW, "initial public offerings", lambda v: v.fl.ipos),
+    Indicator(
+        "market_cap_total",
+        "{currency}",
+        STOCK,
+        "market value of the listed firms",
+        lambda v: v.market_cap,
+    ),
+    Indicator(
+        "firms_relocated_out",
+        "firms/yr",
+        FLOW,
+        "firms that moved out of the region",
+        lambda v: v.fl.firms_relocated_out,
+    ),
+    Indicator(
+        "branches_outside_region",
+        "branches",
+        STOCK,
+        "branches opened outside the region since the start year (cumulative)",
+        lambda v: v.s.firms.cum_branches,
+    ),
+    Indicator(
+        "talent_inflow",
+        "persons/yr",
+        FLOW,
+        "people arriving in the region's workforce",
+        lambda v: v.fl.talent_inflow,
+    ),
+    Indicator(
+        "talent_outflow",
+        "persons/yr",
+        FLOW,
+        "people leaving the region's workforce",
+        lambda v: v.fl.talent_outflow,
+    ),
+    Indicator(
+        "foreign_employees",
+        "persons",
+        STOCK,
+        "foreign employees of the firms",
+        lambda v: v.workforce["foreign"] * v.employment,
+    ),
+    Indicator(
+        "foreign_employee_share",
+        "share",
+        RATIO,
+        "foreign share of firm employment",
+        lambda v: v.workforce["foreign"],
+    ),
+    Indicator(
+        "returnee_and_foreign_employees",
+        "persons",
+        STOCK,
+        "returnee and foreign employees",
+        lambda v: v.workforce["returnee_or_foreign"] * v.employment,
+    ),
+    Indicator(
+        "bachelor_plus_employees",
+        "persons",
+        STOCK,
+        "employees with a bachelor's degree or more",
+        lambda v: v.workforce["bachelor"] * v.employment,
+    ),
+    Indicator(
+        "young_employee_share",
+        "share",
+        RATIO,
+        "share of employees under 30",
+        lambda v: v.workforce["young"],
+    ),
+    Indicator(
+        "avg_wage",
+        "{currency}/person/yr",
+        RATIO,
+        "average wage",
+        lambda v: v.avg_wage,
+    ),
+    Indicator(
+        "avg_office_rent",
+        "{currency}/m2/month",
+        STOCK,
+        "average office rent, weighted by demand",
+        lambda v: v.avg_rent,
+    ),
+    Indicator(
+        "firms_revenue_over_1e8",
+        "firms",
+        STOCK,
+        "firms with revenue of 1e8 or more",
+        lambda v: v.firms_with_revenue(1e8),
+    ),
+    Indicator(
+        "firms_revenue_over_1e9",
+        "firms",
+        STOCK,
+        "firms with revenue of 1e9 or more",
+        lambda v: v.firms_with_revenue(1e9),
+    ),
+    Indicator(
+        "firms_revenue_over_1e10",
+        "firms",
+        STOCK,
+        "firms with revenue of 1e10 or more",
+        lambda v: v.firms_with_revenue(1e10),
+    ),
+    Indicator(
+        "firms_revenue_over_1e11",
+        "firms",
+        STOCK,
+        "firms with revenue of 1e11 or more",
+        lambda v: v.firms_with_revenue(1e11),
+    ),
+    Indicator(
+        "collaboration_edges",
+        "ties",
+        STOCK,
+        "R&D collaboration and contract ties (weighted)",
+        lambda v: v.collaboration_edges,
+    ),
+    Indicator(
+        "network_clustering",
+        "share",
+        RATIO,
+        "mean local clustering of the R&D/contract layer",
+        lambda v: average_clustering(v.adj, seed=v.m.year),
+    ),
+    # extras: read by the indices, the dashboard and the report
+    Indicator(
+        "overseas_revenue",
+        "{currency}/yr",
+        FLOW,
+        "revenue from sales abroad",
+        lambda v: v.fl.overseas_revenue,
+        contract=False,
+    ),
+    Indicator(
+        "tax_total",
+        "{currency}/yr",
+        FLOW,
+        "taxes paid by the firms",
+        lambda v: v.fl.tax,
+        contract=False,
+    ),
+    Indicator(
+        "land_output_per_km2",
+        "{currency}/km2/yr",
+        RATIO,
+        "revenue per square kilometre of park",
+        lambda v: _ratio(v.fl.revenue, float(v.m.parks["area"].sum())),
+        contract=False,
+    ),
+    Indicator(
+        "profit_margin",
+        "share",
+        RATIO,
+        "profit over revenue",
+        lambda v: _ratio(v.fl.profit, v.fl.revenue),
+        contract=False,
+    ),
+    Indicator(
+        "tech_contract_outside_value",
+        "{currency}/yr",
+        FLOW,
+        "technology-contract value going outside the region",
+        lambda v: v.fl.tech_contract_outside_value,
+        contract=False,
+    ),
+    Indicator(
+        "cost_of_living_index",
+        "index",
+        STOCK,
+        "cost of living (start year = 1)",
+        lambda v: v.s.places.cost_of_living,
+        contract=False,
+    ),
+    Indicator(
+        "real_wage",
+        "{currency}/person/yr",
+        RATIO,
+        "average wage over the cost-of-living index",
+        lambda v: v.avg_wage / v.s.places.cost_of_living,
+        contract=False,
+    ),
+    Indicator(
+        "talent_outflow_rate",
+        "1/yr",
+        RATIO,
+        "talent outflow over employment",
+        lambda v: _ratio(v.fl.talent_outflow, v.employment),
+        contract=False,
+    ),
+    Indicator(
+        "rent_burden",
+        "share",
+        RATIO,
+        "rent bill over value added",
+        lambda v: _ratio(float(np.sum(v.wf * v.o["rent_bill"])), float(np.sum(v.wf * v.o["va"]))),
+        contract=False,
+    ),
+    Indicator(
+        "incubator_graduates",
+        "firms/yr",
+        FLOW,
+        "firms reaching age three in the year",
+        lambda v: v.s.firms.incubator_graduates,
+        contract=False,
+    ),
+    Indicator(
+        "university_research_output",
+        "papers/yr",
+        FLOW,
+        "research output of universities",
+        lambda v: v.fl.papers,
+        contract=False,
+    ),
+    Indicator(
+        "top_scientists",
+        "persons",
+        STOCK,
+        "university researchers above the world-top bar",
+        lambda v: _top_scientists(v.m),
+        contract=False,
+    ),
+    Indicator(
+        "international_standards_led",
+        "standards",
+        STOCK,
+        "international standards led (cumulative, with the pre-start stock)",
+        lambda v: v.s.production.cum_standards + v.s.production.pre_start_standards,
+        contract=False,
+    ),
+    Indicator(
+        "branches_outside_stock",
+        "branches",
+        STOCK,
+        "branches outside the region, with those opened before the start",
+        lambda v: v.s.firms.cum_branches + v.s.firms.pre_start_branches,
+        contract=False,
+    ),
+    Indicator(
+        "listed_firm_market_cap_share",
+        "share",
+        RATIO,
+        "listed firms' share of firm value",
+        lambda v: _ratio(v.listed_value, float(np.sum(v.wf * v.o["valuation"]))),
+        contract=False,
+    ),
+    Indicator(
+        "spinoffs",
+        "firms/yr",
+        FLOW,
+        "spin-offs from universities and firms",
+        lambda v: v.fl.spinoffs,
+        contract=False,
+    ),
+    Indicator(
+        "equity_firm_share",
+        "share",
+        RATIO,
+        "share of firms granting employee equity",
+        lambda v: _ratio(float(v.wf[v.o["equity"]].sum()), float(v.wf.sum())),
+        contract=False,
+    ),
+    Indicator(
+        "vc_megadeals",
+        "deals/yr",
+        FLOW,
+        "VC rounds above USD 100M",
+        lambda v: v.fl.vc_megadeal_count,
+        contract=False,
+    ),
+    Indicator(
+        "job_moves",
+        "persons/yr",
+        FLOW,
+        "people changing employer within the region",
+        lambda v: v.fl.job_moves,
+        contract=False,
+    ),
+    Indicator(
+        "network_giant_component_share",
+        "share",
+        RATIO,
+        "share of organisations in the largest connected component",
+        lambda v: giant_component_share(v.adj),
+        contract=False,
+    ),
+    Indicator(
+        "network_mean_degree",
+        "ties/organisation",
+        RATIO,
+        "mean number of partners per agent",
+        lambda v: v.mean_degree,
+        contract=False,
+    ),
+    Indicator(
+        "core_revenue_share",
+        "share",
+        RATIO,
+        "share of revenue earned in the core parks",
+        lambda v: v.core_revenue_share,
+        contract=False,
+    ),
+    Indicator(
+        "investor_confidence",
+        "index",
+        STOCK,
+        "investor confidence (start = 1)",
+        lambda v: v.s.funding.confidence,
+        contract=False,
+    ),
+    Indicator(
+        "unemployed_share",
+        "share",
+        RATIO,
+        "share of the talent pool between jobs",
+        lambda v: v.unemployed_share,
+        contract=False,
+    ),
+)
+
+REQUIRED: tuple[str, ...] = tuple(i.name for i in INDICATORS if i.contract)
+EXTRA: tuple[str, ...] = tuple(i.name for i in INDICATORS if not i.contract)
+UNITS: dict[str, str] = {i.name: i.unit for i in INDICATORS}
+
+
+def indicator_table() -> list[dict[str, str]]:
+    """Rows ``name, unit, measure (flow, stock or ratio), meaning, contract`` of every
+    indicator, in output order (``{currency}`` in a unit stands for the scenario's currency):
+    for the docs; ``ecosim.indicator_table()`` (``sim/indicator_info.py``) reads the same
+    declarations."""
+    return [
+        {
+            "name": i.name,
+            "unit": i.unit,
+            "measure": i.measure.value,
+            "meaning": i.meaning,
+            "contract": "yes" if i.contract else "no",
+        }
+        for i in INDICATORS
+    ]
 
 
 def record_year(m: EcosystemModel) -> dict[str, float]:
-    o, tl, acc = m.orgs, m.talent, m.acc
-    update_valuations(m)
-    f = o["active"] & ~o["is_univ"]
-    w = o["weight"]
-    wf = np.where(f, w, 0.0)
-    employment = float(np.sum(wf * o["emp"]))
-
-    # workforce composition from the talent sample employed by firms
-    emp_rows = tl["employer"]
-    at_firm = tl["active"] & (emp_rows >= 0)
-    at_firm[at_firm] = ~o["is_univ"][emp_rows[at_firm]]
-    tw = tl["weight"][at_firm]
-    tot = max(float(tw.sum()), 1e-9)
-    origin = tl["origin"][at_firm]
-    foreign_share = float(tw[origin == 2].sum()) / tot
-    ret_for_share = float(tw[origin > 0].sum()) / tot
-    bachelor_share = float(tw[tl["edu"][at_firm]].sum()) / tot
-    young_share = float(tw[tl["age"][at_firm] < 30.0].sum()) / tot
-    avg_wage = _ratio(acc["wage_bill"], acc["employee_years"])
-
-    rev = o["rev"]
-    usd = m.usd_rate
-    vc_value = o["post_money"]  # valued at the last round, as unicorn lists do
-    unicorn = (
-        f
-        & ~o["listed"]
-        & o["vc_backed"]
-        & (vc_value >= UNICORN_USD * usd)
-        & (m.t - o["born"] <= m.p.funding.unicorn_max_age)
-    )
-    listed = f & o["listed"]
-    # public markets price the same climate that drives venture funding, less steeply
-    fp = m.p.funding
-    sentiment = max(0.05, 1.0 + m.policy.shocks.funding_climate) ** fp.market_sentiment_elasticity
-    listed_value = float(np.sum(w[listed] * o["valuation"][listed]))
-    mcap = listed_value * fp.listing_premium * sentiment
-
-    adj = collaboration_layer(m)
-    a, b = m.ties.a[: m.ties.n], m.ties.b[: m.ties.n]
-    edges = float(np.sum((w[a] + w[b]) / 2.0))
-    pk = m.parks
-    demand = np.bincount(o["park"][f], weights=(w * o["emp"])[f], minlength=pk.n)
-    rent = float(np.average(pk["rent"], weights=np.maximum(demand, 1e-9)))
-    core_rev = float(np.sum((wf * rev)[pk["core"][o["park"]]]))
-    unemployed = tl["active"] & (emp_rows < 0)
-    n_active_talent = max(float(tl["weight"][tl["active"]].sum()), 1e-9)
-    age = m.t - o["born"]
-    new_grads = f & ~o["aged3_counted"] & (age >= 3.0)
-    o["aged3_counted"] = o["aged3_counted"] | new_grads
-    deg = np.diff(adj.indptr).astype(np.float64)  # row sums of a canonical 0/1 matrix
-    org_act = o["active"]
-
-    rec = {
-        "year": m.year,
-        "employment": employment,
-        "firms_active": float(wf.sum()),
-        "new_tech_firms": acc["new_tech_firms"],
-        "firm_deaths": acc["firm_deaths"],
-        "revenue_total": acc["revenue"],
-        "value_added_total": acc["value_added"],
-        "profit_total": acc["profit"],
-        "value_added_per_employee": _ratio(acc["value_added"], employment),
-        "rd_spend_total": acc["rd_spend"],
-        "rd_intensity": _ratio(acc["rd_spend"], acc["revenue"]),
-        "patent_applications": acc["patent_applications"],
-        "patents_granted": acc["patents_granted"],
-        "invention_patents_granted": acc["invention_patents_granted"],
-        "invention_patents_per_10k_employees": _ratio(
-            acc["invention_patents_granted"] * 1e4, employment
-        ),
-        "pct_applications": acc["pct_applications"],
-        "tech_contract_value": acc["tech_contract_value"],
-        "tech_contract_outside_share": _ratio(
-            acc["tech_contract_outside_value"], acc["tech_contract_value"]
-        ),
-        "vc_investment_total": acc["vc_investment"],
-        "vc_deals": acc["vc_deals"],
-        "vc_megadeal_share": _ratio(acc["vc_megadeal_amount"], acc["vc_investment"]),
-        "vc_government_share": _ratio(acc["vc_government_amount"], acc["vc_investment"]),
-        "unicorns": float(w[unicorn].sum()),
-        "listed_firms": float(w[listed].sum()),
-        "ipos": acc["ipos"],
-        "market_cap_total": mcap,
-        "firms_relocated_out": acc["firms_relocated_out"],
-        "branches_outside_region": m.cum_branches,
-        "talent_inflow": acc["talent_inflow"],
-        "talent_outflow": acc["talent_outflow"],
-        "foreign_employees": foreign_share * employment,
-        "foreign_employee_share": foreign_share,
-        "returnee_and_foreign_employees": ret_for_share * employment,
-        "bachelor_plus_employees": bachelor_share * employment,
-        "young_employee_share": young_share,
-        "avg_wage": avg_wage,
-        "avg_office_rent": rent,
-        "firms_revenue_over_1e8": float(wf[rev >= 1e8].sum()),
-        "firms_revenue_over_1e9": float(wf[rev >= 1e9].sum()),
-        "firms_revenue_over_1e10": float(wf[rev >= 1e10].sum()),
-        "firms_revenue_over_1e11": float(wf[rev >= 1e11].sum()),
-        "collaboration_edges": edges,
-        "network_clustering": average_clustering(adj, seed=m.year),
-        # extras
-        "overseas_revenue": acc["overseas_revenue"],
-        "tax_total": acc["tax"],
-        "land_output_per_km2": _ratio(acc["revenue"], float(pk["area"].sum())),
-        "profit_margin": _ratio(acc["profit"], acc["revenue"]),
-        "tech_contract_outside_value": acc["tech_contract_outside_value"],
-        "cost_of_living_index": m.cost_of_living,
-        "real_wage": avg_wage / m.cost_of_living,
-        "talent_outflow_rate": _ratio(acc["talent_outflow"], employment),
-        "rent_burden": _ratio(float(np.sum(wf * o["rent_bill"])), float(np.sum(wf * o["va"]))),
-        "incubator_graduates": float(w[new_grads].sum()),
-        "university_research_output": acc["papers"],
-        "top_scientists": _top_scientists(m),
-        "international_standards_led": _with_pre_start(
-            m, "standards", m.cum_standards, m.p.knowledge.standards_history_years
-        ),
-        "branches_outside_stock": _with_pre_start(
-            m, "branches", m.cum_branches, m.p.relocation.branch_history_years
-        ),
-        "listed_firm_market_cap_share": _ratio(listed_value, float(np.sum(wf * o["valuation"]))),
-        "spinoffs": acc["spinoffs"],
-        "equity_firm_share": _ratio(float(wf[o["equity"]].sum()), float(wf.sum())),
-        "vc_megadeals": acc["vc_megadeal_count"],
-        "job_moves": acc["job_moves"],
-        "network_giant_component_share": giant_component_share(adj),
-        "network_mean_degree": float(deg[org_act].mean()) if org_act.any() else 0.0,
-        "core_revenue_share": _ratio(core_rev, float(np.sum(wf * rev))),
-        "investor_confidence": m.confidence,
-        "unemployed_share": float(tl["weight"][unemployed].sum()) / n_active_talent,
-    }
+    """The year's indicators, in declaration order (reads the model, changes nothing)."""
+    view = YearEnd(m)
+    rec: dict[str, float] = {"year": m.year}
+    for ind in INDICATORS:
+        rec[ind.name] = ind.compute(view)
     return rec

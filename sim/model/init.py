@@ -13,23 +13,30 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.codes import (
+    FIRM_OWNERSHIP,
+    MANUFACTURING_CLUSTERS,
+    Cluster,
+    Origin,
+    Ownership,
+    Source,
+)
 from sim.model.util import choose
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
+    from sim.model.params import PopulationParams
 
 
-MANUFACTURING_CLUSTERS = (2, 3, 4)  # C3-C5: manufacturing, energy, transport
-
-
-def manufacturing_share(pp, sector: np.ndarray) -> np.ndarray:
+def manufacturing_share(pp: PopulationParams, sector: np.ndarray) -> np.ndarray:
     """Chance that a firm of each cluster has general manufacturing stages."""
     mult = np.where(
         np.isin(sector, MANUFACTURING_CLUSTERS),
         pp.manufacturing_cluster_mult,
         pp.manufacturing_other_mult,
     )
-    return pp.manufacturing_stage_share * mult
+    share: np.ndarray = pp.manufacturing_stage_share * mult
+    return share
 
 
 def tier_weights(m: EcosystemModel, emp: np.ndarray) -> np.ndarray:
@@ -125,10 +132,10 @@ def populate(m: EcosystemModel) -> None:
     # level chosen so that the weighted revenue equals the scenario's start-year revenue
     log_prod += np.log(pp.revenue / np.sum(w * emp * np.exp(log_prod)))
     shares = np.asarray(pp.sector_shares) / np.sum(pp.sector_shares)
-    sector = rng.choice(6, size=n, p=shares).astype(np.int8)
+    sector = rng.choice(len(Cluster), size=n, p=shares).astype(np.int8)
     kind_p = np.array([0.0, pp.soe_share, pp.foreign_invested_share, pp.spinoff_share])
     kind_p[0] = max(0.0, 1.0 - kind_p[1:].sum())
-    kind = rng.choice(4, size=n, p=kind_p / kind_p.sum()).astype(np.int8)
+    kind = rng.choice(len(FIRM_OWNERSHIP), size=n, p=kind_p / kind_p.sum()).astype(np.int8)
     large = emp >= pp.large_firm_employees
     park = assign_parks(m, sector, large)
     age = rng.exponential(pp.mean_firm_age, n)
@@ -150,7 +157,7 @@ def populate(m: EcosystemModel) -> None:
         equity=rng.random(n) < pp.equity_firm_share,
         aged3_counted=age >= 3,
     )
-    m.orgs["cash"][rows] = pp.cash_years * emp * m.wage_index
+    m.orgs["cash"][rows] = pp.cash_years * emp * m.p.labour.wage  # before premia are known
     from sim.model.processes.firms import volatility_draw
 
     m.orgs["vol"][rows] = volatility_draw(m, rows.size)
@@ -175,8 +182,8 @@ def populate(m: EcosystemModel) -> None:
         is_univ=True,
         weight=1.0,
         park=upark,
-        sector=rng.choice(6, size=nu, p=shares).astype(np.int8),
-        kind=4,
+        sector=rng.choice(len(Cluster), size=nu, p=shares).astype(np.int8),
+        kind=Ownership.UNIVERSITY,
         born=m.t0 - 50,
         emp=pp.researchers * share,
         log_prod=frontier,
@@ -185,8 +192,6 @@ def populate(m: EcosystemModel) -> None:
         aged3_counted=True,
     )
     new_fids(m, urows)
-    m.univ_share = share
-    m.univ_rows = urows
 
     # ---- talent: a sample of the workforce and of university researchers ---------------
     tw = m.talent_weight
@@ -201,9 +206,8 @@ def populate(m: EcosystemModel) -> None:
     )
     nt = employer.size
     u = rng.random(nt)
-    origin = np.where(
-        u < pp.foreign_share, 2, np.where(u < pp.foreign_share + pp.returnee_share, 1, 0)
-    )
+    returnee = np.where(u < pp.foreign_share + pp.returnee_share, Origin.RETURNEE, Origin.DOMESTIC)
+    origin = np.where(u < pp.foreign_share, Origin.FOREIGN, returnee)
     young = rng.random(nt) < pp.young_share
     age = np.where(young, rng.uniform(21, 30, nt), rng.uniform(30, m.p.labour.retirement_age, nt))
     edu = rng.random(nt) < pp.bachelor_share
@@ -214,7 +218,7 @@ def populate(m: EcosystemModel) -> None:
         weight=tw,
         employer=employer,
         origin=origin.astype(np.int8),
-        edu=edu | (origin > 0),
+        edu=edu | (origin != Origin.DOMESTIC),
         age=age,
     )
 
@@ -223,7 +227,7 @@ def populate(m: EcosystemModel) -> None:
     src_share = np.array(
         [fp.share_government, fp.share_soe, fp.share_private, fp.share_foreign, fp.share_angel]
     )
-    for s, sh in enumerate(src_share):
+    for s, sh in zip(Source, src_share, strict=True):
         real = max(1.0, pp.investors * sh)
         k = max(3, round(real * m.scale))
         m.investors.add(k, active=True, weight=real / k, source=s)

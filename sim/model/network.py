@@ -10,6 +10,9 @@ This is the "batched graph updates" pattern: no networkx call sits on the hot pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import networkx as nx
 import numpy as np
 from scipy import sparse
@@ -31,7 +34,8 @@ def pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Order-free 64-bit key of each pair of non-negative ids below 2**31."""
     lo = np.minimum(a, b).astype(np.int64)
     hi = np.maximum(a, b).astype(np.int64)
-    return (lo << 31) | hi
+    keys: np.ndarray = (lo << 31) | hi
+    return keys
 
 
 class TieStore:
@@ -71,20 +75,22 @@ class TieStore:
         if existing.size == 0:
             return np.zeros(keys.shape, bool)
         pos = np.minimum(np.searchsorted(existing, keys), existing.size - 1)
-        return existing[pos] == keys
+        found: np.ndarray = existing[pos] == keys
+        return found
 
     def add(self, a: np.ndarray, b: np.ndarray, kind: np.ndarray | int) -> int:
         """Add ties, skipping self-ties, duplicates within the batch and existing pairs."""
         a = np.asarray(a, np.int64)
         b = np.asarray(b, np.int64)
-        kind = np.broadcast_to(np.asarray(kind, np.int8), a.shape)
+        kinds = np.broadcast_to(np.asarray(kind, np.int8), a.shape)
         ok = a != b
-        a, b, kind = a[ok], b[ok], kind[ok]
+        a, b, kinds = a[ok], b[ok], kinds[ok]
         if a.size == 0:
             return 0
         keys = pair_keys(a, b)
         # sorted distinct keys with the batch position of their first occurrence; looking
         # sorted keys up in the sorted existing keys walks both arrays once
+        first: np.ndarray
         if keys.size > 1:
             keys, first = np.unique(keys, return_index=True)
         else:
@@ -94,7 +100,7 @@ class TieStore:
             keys, first = keys[fresh], first[fresh]
         if first.size < a.size:  # keep the batch order of the ties that are added
             first.sort()
-            a, b, kind = a[first], b[first], kind[first]
+            a, b, kinds = a[first], b[first], kinds[first]
         m = a.size
         if m:
             if self._sorted[0] == self.version:  # keep the sorted cache: insert the new keys
@@ -104,7 +110,7 @@ class TieStore:
             self._grow(self.n + m)
             self.a[self.n : self.n + m] = a
             self.b[self.n : self.n + m] = b
-            self.kind[self.n : self.n + m] = kind
+            self.kind[self.n : self.n + m] = kinds
             self.n += m
             self.version += 1
         return m
@@ -201,7 +207,7 @@ class GraphView:
     def sync(
         self,
         nodes: np.ndarray,
-        node_attrs,
+        node_attrs: Callable[[np.ndarray], list[dict[str, Any]]],
         edges_u: np.ndarray,
         edges_v: np.ndarray,
         edges_kind: np.ndarray,
@@ -266,7 +272,7 @@ class GraphView:
         self._edge_kinds = np.asarray(kinds, np.int8)
         return g
 
-    def refresh_rows(self, faces: dict) -> None:
+    def refresh_rows(self, faces: dict[str, dict[int, Any]]) -> None:
         """Rewrite the ``row`` attribute of graph nodes after the populations were compacted."""
         g = self.graph
         if g.number_of_nodes() == 0:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
+from sim.model.codes import Cluster
 from sim.model.fields import Block, P
 
-CLUSTERS = ("C1", "C2", "C3", "C4", "C5", "C6")
+CLUSTERS = tuple(c.name for c in Cluster)
 CLUSTER_NAMES = {
     "C1": "frontier information",
     "C2": "bio-health",
@@ -160,6 +161,16 @@ class ProductionParams(Block):
     ai_sector: Literal["C1", "C2", "C3", "C4", "C5", "C6"] = Field(
         "C1", description="cluster whose productivity an AI-wave shock lifts"
     )
+    _ai_code: Cluster = PrivateAttr(Cluster.C1)
+
+    def model_post_init(self, context: object, /) -> None:
+        """Resolve the cluster label to its code once, at validation."""
+        self._ai_code = Cluster.of(self.ai_sector)
+
+    @property
+    def ai_code(self) -> Cluster:
+        """Code of ``ai_sector``."""
+        return self._ai_code
 
 
 class GrowthParams(Block):
@@ -517,9 +528,19 @@ class FundingParams(Block):
         0.5, 0, 3, "elasticity", "how listed market values follow the funding climate"
     )
     priority_clusters: list[Literal["C1", "C2", "C3", "C4", "C5", "C6"]] = Field(
-        default_factory=lambda: ["C1", "C2", "C3"],
+        default_factory=lambda: ["C1", "C2", "C3"],  # type: ignore[arg-type]
         description="clusters government funds and relocation policy treat as priorities",
     )
+    _priority_codes: tuple[Cluster, ...] = PrivateAttr(())
+
+    def model_post_init(self, context: object, /) -> None:
+        """Resolve the cluster labels to their codes once, at validation."""
+        self._priority_codes = tuple(Cluster.of(c) for c in self.priority_clusters)
+
+    @property
+    def priority_codes(self) -> tuple[Cluster, ...]:
+        """Codes of ``priority_clusters``."""
+        return self._priority_codes
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> FundingParams:

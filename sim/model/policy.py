@@ -10,16 +10,21 @@ Blending rule, the same for history and levers: a step with strength ``s`` and r
 ``r`` moves each setting from its previous value ``v`` to the step's value ``x`` as
 ``v + s*r*(x - v)``. History steps apply in date order; the scenario's ``levers`` apply last,
 so strength 0 means "nothing beyond history" and strength 1 means "exactly the lever's values".
+
+Each lever is declared once, as the frozen dataclass of its settings registered with
+:func:`lever` (see the four below): the scenario block, the history-step block, the settings
+mechanisms read, ``--explain``, the docs and the visual server's sliders all derive from it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
-from typing import Annotated, Literal
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import Field, create_model, field_validator, model_validator
 
-from sim.model.fields import Block, P
+from sim.model.fields import Block, P, field_bounds, field_extra
 
 YEAR_LO, YEAR_HI = 1980, 2100
 
@@ -35,7 +40,7 @@ class LeverSchedule(Block):
     strength: float = P(0.0, 0, 1, "share", "0: nothing beyond history; 1: the lever's values")
 
     @model_validator(mode="after")
-    def _end_after_start(self):
+    def _end_after_start(self) -> LeverSchedule:
         if self.end_year is not None and self.end_year <= self.start_year:
             raise ValueError(
                 f"end_year ({self.end_year}) must be after start_year ({self.start_year})"
@@ -52,83 +57,125 @@ class LeverSchedule(Block):
         return self.strength * progress
 
 
-class TalentReform(LeverSchedule):
-    """Talent reform: residence, green cards, talent housing, mobility (seeds 001, 003)."""
-
-    foreign_attraction: float = P(4.0, 1, 50, "x", "multiplier on foreign and returnee arrivals")
-    residence_facilitation: float = P(
-        0.5, 0, 1, "share", "cut in foreign and returnee departure hazard (residence, green card)"
-    )
-    housing_subsidy: float = P(
-        0.5, 0, 0.9, "share", "share of talent housing cost subsidised (seed 001: 50%)"
-    )
-    researcher_mobility: float = P(
-        2.0, 1, 10, "x", "multiplier on researcher moves between institutes and firms"
-    )
+# ---------------------------------------------------------------------------------------------
+# The lever registry: one declaration per lever
+# ---------------------------------------------------------------------------------------------
 
 
-class EquityIncentives(LeverSchedule):
-    """Equity incentives: the 1+6 pilots, research-result rights, SOE equity (seed 003)."""
+def setting(
+    neutral: float,
+    lever: float | None,
+    lo: float,
+    hi: float,
+    unit: str,
+    doc: str,
+    neutral_from: str | None = None,
+) -> Any:
+    """Declare one setting of a lever.
 
-    equity_firm_share: float = P(
-        0.5, 0, 1, "share", "share of firms granting employee equity that adoption moves toward"
-    )
-    researcher_income_share: float = P(
-        0.7, 0, 1, "share", "researchers' share of commercialisation income"
-    )
-    soe_scope: float = P(0.5, 0, 1, "share", "share of state-owned firms allowed to grant equity")
-
-
-class RelocationPressure(LeverSchedule):
-    """Relocation pressure: easing non-capital functions, prohibited catalogue (seeds 001, 003)."""
-
-    floor_space_cap: float = P(0.3, 0, 0.9, "share", "cut in the growth of core-park floor space")
-    rent_escalation: float = P(0.06, 0, 0.5, "1/yr", "extra yearly rent growth in core parks")
-    prohibited_exit: float = P(
-        0.08, 0, 1, "1/yr", "exit push on core firms with general manufacturing stages"
-    )
-    neighbour_pull: float = P(
-        0.5, 0, 1, "share", "pull of neighbouring regions (tax sharing, Tianjin and Hebei)"
-    )
+    Args:
+        neutral: its value when neither history nor a lever acts.
+        lever: the lever's default value in a scenario (None: "unchanged").
+        lo, hi: allowed range; unit and doc: shown by ``--explain``, the docs and reports.
+        neutral_from: a parameter (``block.field``) the neutral value is read from instead.
+    """
+    meta = {"lever": lever, "lo": lo, "hi": hi, "unit": unit, "doc": doc}
+    return field(default=neutral, metadata={**meta, "neutral_from": neutral_from})
 
 
-class FundingMix(LeverSchedule):
-    """Funding mix: capital supply and its split by source and stage (seed 003)."""
+@dataclass(frozen=True)
+class LeverSpec:
+    """A registered lever: its settings, the scenario block and the history-step block built
+    from them, and how it is shown."""
 
-    capital_supply: float | None = P(
-        None, 0.05, 20, "x", "multiplier on total VC capital supply (none: unchanged)"
+    name: str  # key under ``levers:`` and ``lever:`` of history steps
+    attr: str  # attribute of PolicyState that mechanisms read
+    title: str  # label in the visual server and the docs
+    settings: type[Any]  # frozen dataclass of effective settings, neutral by default
+    schema: type[LeverSchedule]  # the ``levers.<name>`` block
+    step_schema: type[LeverSchedule]  # a history step of this lever
+
+    def neutral(self, params: Any = None) -> Any:
+        """Settings with no history and no lever (read from ``params`` where declared)."""
+        values = {}
+        for f in fields(self.settings):
+            source = f.metadata.get("neutral_from")
+            if source and params is not None:
+                block, name = source.split(".")
+                values[f.name] = getattr(getattr(params, block), name)
+        return self.settings(**values)
+
+
+#: every lever, in the order of scenarios, docs, the visual server and history steps
+LEVERS: dict[str, LeverSpec] = {}
+
+
+def lever[T](
+    name: str, attr: str, title: str, doc: str, rules: type[LeverSchedule] = LeverSchedule
+) -> Callable[[type[T]], type[T]]:
+    """Register a lever from the dataclass of its settings (the one declaration).
+
+    The scenario block (``levers.<name>``: schedule fields plus each setting with its lever
+    default, range, unit and meaning), its history-step block, ``PolicyState.<attr>``, the
+    ``--explain`` text, the docs table and the visual server's sliders all derive from it.
+    ``rules`` is a LeverSchedule subclass with cross-field checks (validators).
+    """
+
+    def register(settings: type[T]) -> type[T]:
+        block_fields: dict[str, Any] = {}
+        for f in fields(settings):  # type: ignore[arg-type]
+            md = f.metadata
+            ann = float if md["lever"] is not None else float | None
+            block_fields[f.name] = (ann, P(md["lever"], md["lo"], md["hi"], md["unit"], md["doc"]))
+        class_name = "".join(part.title() for part in name.split("_"))
+        schema = create_model(class_name, __base__=rules, __doc__=doc, **block_fields)
+        LEVERS[name] = LeverSpec(
+            name=name,
+            attr=attr,
+            title=title,
+            settings=settings,
+            schema=schema,
+            step_schema=_step_model(schema, name),
+        )
+        return settings
+
+    return register
+
+
+def _step_model(base: type[LeverSchedule], lever: str) -> type[LeverSchedule]:
+    """A history-step version of a lever block: same fields, but each lever field defaults
+    to None, meaning "unchanged from the previous step". A step names only what changed."""
+    step_fields: dict[str, Any] = {}
+    for name, info in base.model_fields.items():
+        if name in LeverSchedule.model_fields:
+            continue
+        lo, hi = field_bounds(info)
+        bounds: dict[str, Any] = {}
+        if lo is not None:
+            bounds["ge"] = lo
+        if hi is not None:
+            bounds["le"] = hi
+        extra: Any = field_extra(info)
+        step_fields[name] = (
+            float | None,
+            Field(None, description=info.description, json_schema_extra=extra, **bounds),
+        )
+    step_fields["lever"] = (Literal[lever], Field(description="lever type"))
+    step_fields["note"] = (
+        str,
+        Field("", description="what happened, with the seed that reports it"),
     )
-    share_government: float | None = P(None, 0, 1, "share", "target share of government funds")
-    share_soe: float | None = P(None, 0, 1, "share", "target share of SOE and strategic investors")
-    share_private: float | None = P(None, 0, 1, "share", "target share of private domestic VC")
-    share_foreign: float | None = P(None, 0, 1, "share", "target share of foreign VC")
-    share_angel: float | None = P(None, 0, 1, "share", "target share of angels")
-    early_stage_share: float | None = P(
-        None, 0, 1, "share", "target capital share going to firms aged 3 or less"
-    )
-    round_size: float | None = P(
-        None, 0.05, 50, "x", "multiplier on typical round size (none: unchanged)"
-    )
-    listing_openness: float | None = P(
-        None,
-        0,
-        1,
-        "share",
-        "openness of listing channels (0 closed, 1 fully open; none: unchanged)",
-    )
-    incubator_support: float | None = P(
-        None, 0, 1, "share", "incubators, registration reform, tech credit (none: unchanged)"
-    )
+    step_fields["strength"] = (float, P(1.0, 0, 1, "share", "how far the step moves the settings"))
+    return create_model(f"{base.__name__}Step", __base__=base, **step_fields)
+
+
+class FundingMixRules(LeverSchedule):
+    """The five source shares of the funding mix come together and add up to 1."""
 
     @model_validator(mode="after")
-    def _shares(self):
-        shares = [
-            self.share_government,
-            self.share_soe,
-            self.share_private,
-            self.share_foreign,
-            self.share_angel,
-        ]
+    def _shares(self) -> Any:
+        names = ("share_government", "share_soe", "share_private", "share_foreign", "share_angel")
+        shares = [getattr(self, n) for n in names]
         given = [s for s in shares if s is not None]
         if given and len(given) != len(shares):
             raise ValueError(
@@ -140,53 +187,194 @@ class FundingMix(LeverSchedule):
         return self
 
 
-class Levers(Block):
-    """The policy question: lever settings on top of the policy history."""
-
-    talent_reform: TalentReform = Field(default_factory=TalentReform, description="talent reform")
-    equity_incentives: EquityIncentives = Field(
-        default_factory=EquityIncentives, description="equity incentives"
+@lever(
+    "talent_reform",
+    "talent",
+    "Talent reform",
+    "Talent reform: residence, green cards, talent housing, mobility (seeds 001, 003).",
+)
+@dataclass(frozen=True)
+class TalentSettings:
+    foreign_attraction: float = setting(
+        1.0, 4.0, 1, 50, "x", "multiplier on foreign and returnee arrivals"
     )
-    relocation_pressure: RelocationPressure = Field(
-        default_factory=RelocationPressure, description="relocation pressure"
+    residence_facilitation: float = setting(
+        0.0,
+        0.5,
+        0,
+        1,
+        "share",
+        "cut in foreign and returnee departure hazard (residence, green card)",
     )
-    funding_mix: FundingMix = Field(default_factory=FundingMix, description="funding mix")
+    housing_subsidy: float = setting(
+        0.0, 0.5, 0, 0.9, "share", "share of talent housing cost subsidised (seed 001: 50%)"
+    )
+    researcher_mobility: float = setting(
+        1.0, 2.0, 1, 10, "x", "multiplier on researcher moves between institutes and firms"
+    )
 
 
-def _step_model(base: type[LeverSchedule], lever: str) -> type[LeverSchedule]:
-    """A history-step version of a lever block: same fields, but each lever field defaults
-    to None, meaning "unchanged from the previous step". A step names only what changed."""
-    fields: dict = {}
-    for name, info in base.model_fields.items():
-        if name in LeverSchedule.model_fields:
-            continue
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        bounds = {}
-        for meta in info.metadata:
-            if getattr(meta, "ge", None) is not None:
-                bounds["ge"] = meta.ge
-            if getattr(meta, "le", None) is not None:
-                bounds["le"] = meta.le
-        fields[name] = (
-            float | None,
-            Field(None, description=info.description, json_schema_extra=extra, **bounds),
+@lever(
+    "equity_incentives",
+    "equity",
+    "Equity incentives",
+    "Equity incentives: the 1+6 pilots, research-result rights, SOE equity (seed 003).",
+)
+@dataclass(frozen=True)
+class EquitySettings:
+    equity_firm_share: float = setting(
+        0.0,
+        0.5,
+        0,
+        1,
+        "share",
+        "share of firms granting employee equity that adoption moves toward",
+        neutral_from="population.equity_firm_share",
+    )
+    researcher_income_share: float = setting(
+        0.0, 0.7, 0, 1, "share", "researchers' share of commercialisation income"
+    )
+    soe_scope: float = setting(
+        0.0, 0.5, 0, 1, "share", "share of state-owned firms allowed to grant equity"
+    )
+
+
+@lever(
+    "relocation_pressure",
+    "relocation",
+    "Relocation pressure",
+    "Relocation pressure: easing non-capital functions, prohibited catalogue (seeds 001, 003).",
+)
+@dataclass(frozen=True)
+class RelocationSettings:
+    floor_space_cap: float = setting(
+        0.0, 0.3, 0, 0.9, "share", "cut in the growth of core-park floor space"
+    )
+    rent_escalation: float = setting(
+        0.0, 0.06, 0, 0.5, "1/yr", "extra yearly rent growth in core parks"
+    )
+    prohibited_exit: float = setting(
+        0.0, 0.08, 0, 1, "1/yr", "exit push on core firms with general manufacturing stages"
+    )
+    neighbour_pull: float = setting(
+        0.0, 0.5, 0, 1, "share", "pull of neighbouring regions (tax sharing, Tianjin and Hebei)"
+    )
+
+
+@lever(
+    "funding_mix",
+    "funding",
+    "Funding mix",
+    "Funding mix: capital supply and its split by source and stage (seed 003).",
+    rules=FundingMixRules,
+)
+@dataclass(frozen=True)
+class FundingSettings:
+    capital_supply: float = setting(
+        1.0, None, 0.05, 20, "x", "multiplier on total VC capital supply (none: unchanged)"
+    )
+    share_government: float = setting(
+        0.0,
+        None,
+        0,
+        1,
+        "share",
+        "target share of government funds",
+        neutral_from="funding.share_government",
+    )
+    share_soe: float = setting(
+        0.0,
+        None,
+        0,
+        1,
+        "share",
+        "target share of SOE and strategic investors",
+        neutral_from="funding.share_soe",
+    )
+    share_private: float = setting(
+        0.0,
+        None,
+        0,
+        1,
+        "share",
+        "target share of private domestic VC",
+        neutral_from="funding.share_private",
+    )
+    share_foreign: float = setting(
+        0.0,
+        None,
+        0,
+        1,
+        "share",
+        "target share of foreign VC",
+        neutral_from="funding.share_foreign",
+    )
+    share_angel: float = setting(
+        0.0, None, 0, 1, "share", "target share of angels", neutral_from="funding.share_angel"
+    )
+    early_stage_share: float = setting(
+        0.0,
+        None,
+        0,
+        1,
+        "share",
+        "target capital share going to firms aged 3 or less",
+        neutral_from="funding.early_stage_share",
+    )
+    round_size: float = setting(
+        1.0, None, 0.05, 50, "x", "multiplier on typical round size (none: unchanged)"
+    )
+    listing_openness: float = setting(
+        0.3,
+        None,
+        0,
+        1,
+        "share",
+        "openness of listing channels (0 closed, 1 fully open; none: unchanged)",
+    )
+    incubator_support: float = setting(
+        0.0, None, 0, 1, "share", "incubators, registration reform, tech credit (none: unchanged)"
+    )
+
+
+# the generated blocks under their familiar names (scenario files, tests, tools)
+TalentReform = LEVERS["talent_reform"].schema
+EquityIncentives = LEVERS["equity_incentives"].schema
+RelocationPressure = LEVERS["relocation_pressure"].schema
+FundingMix = LEVERS["funding_mix"].schema
+TalentReformStep = LEVERS["talent_reform"].step_schema
+EquityIncentivesStep = LEVERS["equity_incentives"].step_schema
+RelocationPressureStep = LEVERS["relocation_pressure"].step_schema
+FundingMixStep = LEVERS["funding_mix"].step_schema
+
+#: the policy question: lever settings on top of the policy history
+Levers: type[Block] = create_model(  # type: ignore[call-overload]
+    "Levers",
+    __base__=Block,
+    __doc__="The policy question: lever settings on top of the policy history.",
+    **{
+        spec.name: (
+            spec.schema,
+            Field(default_factory=spec.schema, description=spec.title.lower()),
         )
-    fields["lever"] = (Literal[lever], Field(description="lever type"))  # type: ignore[valid-type]
-    fields["note"] = (str, Field("", description="what happened, with the seed that reports it"))
-    fields["strength"] = (float, P(1.0, 0, 1, "share", "how far the step moves the settings"))
-    return create_model(f"{base.__name__}Step", __base__=base, **fields)
+        for spec in LEVERS.values()
+    },
+)
 
+if TYPE_CHECKING:
 
-TalentReformStep = _step_model(TalentReform, "talent_reform")
-EquityIncentivesStep = _step_model(EquityIncentives, "equity_incentives")
-RelocationPressureStep = _step_model(RelocationPressure, "relocation_pressure")
-FundingMixStep = _step_model(FundingMix, "funding_mix")
+    class HistoryStep(LeverSchedule):
+        """What every history step has (the static view of the union below)."""
 
+        lever: str
+        note: str
 
-HistoryStep = Annotated[
-    TalentReformStep | EquityIncentivesStep | RelocationPressureStep | FundingMixStep,  # type: ignore[valid-type]
-    Field(discriminator="lever"),
-]
+else:
+    #: one step of the policy history: any lever's step block, told apart by ``lever``
+    HistoryStep = Annotated[
+        Union[tuple(spec.step_schema for spec in LEVERS.values())],  # noqa: UP007
+        Field(discriminator="lever"),
+    ]
 
 
 class ShockEntry(Block):
@@ -250,43 +438,6 @@ class Shocks(Block):
 
 
 @dataclass(frozen=True)
-class TalentSettings:
-    foreign_attraction: float = 1.0
-    residence_facilitation: float = 0.0
-    housing_subsidy: float = 0.0
-    researcher_mobility: float = 1.0
-
-
-@dataclass(frozen=True)
-class EquitySettings:
-    equity_firm_share: float = 0.0
-    researcher_income_share: float = 0.0
-    soe_scope: float = 0.0
-
-
-@dataclass(frozen=True)
-class RelocationSettings:
-    floor_space_cap: float = 0.0
-    rent_escalation: float = 0.0
-    prohibited_exit: float = 0.0
-    neighbour_pull: float = 0.0
-
-
-@dataclass(frozen=True)
-class FundingSettings:
-    capital_supply: float = 1.0
-    share_government: float = 0.0
-    share_soe: float = 0.0
-    share_private: float = 0.0
-    share_foreign: float = 0.0
-    share_angel: float = 0.0
-    early_stage_share: float = 0.0
-    round_size: float = 1.0
-    listing_openness: float = 0.3
-    incubator_support: float = 0.0
-
-
-@dataclass(frozen=True)
 class ShockSettings:
     macro_growth: float = 0.0
     funding_climate: float = 0.0
@@ -296,35 +447,55 @@ class ShockSettings:
 
 @dataclass(frozen=True)
 class PolicyState:
-    """What mechanisms read: the effective policy settings and shocks at one time."""
+    """What mechanisms read: the effective settings of every lever and the shocks at one time.
 
-    talent: TalentSettings
-    equity: EquitySettings
-    relocation: RelocationSettings
-    funding: FundingSettings
+    ``policy.<attr>`` is the settings object of the lever registered with that ``attr``
+    (``policy.talent.foreign_attraction``); ``policy.of(TalentSettings)`` is the typed form.
+    """
+
+    settings: dict[str, Any]  # lever attr -> its settings dataclass
     shocks: ShockSettings
 
+    if TYPE_CHECKING:  # static types of ``policy.<attr>`` for the checker (run time: __getattr__)
 
-_SETTINGS = {
-    "talent_reform": TalentSettings,
-    "equity_incentives": EquitySettings,
-    "relocation_pressure": RelocationSettings,
-    "funding_mix": FundingSettings,
-}
+        @property
+        def talent(self) -> TalentSettings: ...
+        @property
+        def equity(self) -> EquitySettings: ...
+        @property
+        def relocation(self) -> RelocationSettings: ...
+        @property
+        def funding(self) -> FundingSettings: ...
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "settings":  # not yet set (copying): no recursion
+            raise AttributeError(name)
+        try:
+            return self.settings[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def of[T](self, settings: type[T]) -> T:
+        """The effective settings of the lever declared by ``settings``."""
+        for spec in LEVERS.values():
+            if spec.settings is settings:
+                value: T = self.settings[spec.attr]
+                return value
+        raise KeyError(settings.__name__)
 
 
-def _blend(current, step: LeverSchedule, w: float):
+def _blend[T](current: T, step: LeverSchedule, w: float) -> T:
     """Move every setting of ``current`` toward ``step``'s value by weight ``w``."""
     if w <= 0:
         return current
     changes = {}
-    for f in fields(current):
+    for f in fields(current):  # type: ignore[arg-type]
         target = getattr(step, f.name, None)
         if target is None:  # an optional field the step leaves alone
             continue
         value = getattr(current, f.name)
         changes[f.name] = value + w * (float(target) - value)
-    return replace(current, **changes)
+    return replace(current, **changes)  # type: ignore[type-var]
 
 
 class PolicySchedule:
@@ -332,18 +503,15 @@ class PolicySchedule:
 
     def __init__(
         self,
-        history: list,
-        levers: Levers,
+        history: list[Any],
+        levers: Any,
         shocks: Shocks,
-        neutral_funding: FundingSettings,
-        neutral_equity: EquitySettings,
+        neutral: dict[str, Any] | None = None,
     ) -> None:
-        self.neutral = {
-            "talent_reform": TalentSettings(),
-            "equity_incentives": neutral_equity,
-            "relocation_pressure": RelocationSettings(),
-            "funding_mix": neutral_funding,
-        }
+        """``neutral``: settings per lever name before any history (default: each
+        settings class's defaults)."""
+        given = neutral or {}
+        self.neutral = {name: given.get(name, spec.neutral()) for name, spec in LEVERS.items()}
         steps: dict[str, list[LeverSchedule]] = {k: [] for k in self.neutral}
         for step in sorted(history, key=lambda s: s.start_year):
             steps[step.lever].append(step)
@@ -360,7 +528,7 @@ class PolicySchedule:
             value = neutral
             for step in self.steps[name]:
                 value = _blend(value, step, step.weight(t))
-            eff[name] = value
+            eff[LEVERS[name].attr] = value
         sh = self.shocks
         shock = ShockSettings(
             macro_growth=sum(e.size for e in sh.macro_growth if e.active(t)),
@@ -368,34 +536,16 @@ class PolicySchedule:
             decoupling=min(1.0, sum(e.size for e in sh.decoupling if e.active(t))),
             ai_wave=sum(e.size for e in sh.ai_wave if e.active(t)),
         )
-        return PolicyState(
-            talent=eff["talent_reform"],
-            equity=eff["equity_incentives"],
-            relocation=eff["relocation_pressure"],
-            funding=eff["funding_mix"],
-            shocks=shock,
-        )
+        return PolicyState(settings=eff, shocks=shock)
 
     def active_steps(self, t: float) -> list[tuple[str, LeverSchedule]]:
         """The history steps and levers acting at ``t`` (for reports and the visual server)."""
         return [(n, s) for n, lst in self.steps.items() for s in lst if s.weight(t) > 0]
 
 
-def schedule_for(params, history: list, levers: Levers, shocks: Shocks) -> PolicySchedule:
-    """The schedule of a parameter set: neutral settings from its base funding mix and initial
-    equity share, then ``history``, then ``levers`` (used by the model and by ``validate``)."""
-    fp = params.funding
-    return PolicySchedule(
-        history,
-        levers,
-        shocks,
-        neutral_funding=FundingSettings(
-            share_government=fp.share_government,
-            share_soe=fp.share_soe,
-            share_private=fp.share_private,
-            share_foreign=fp.share_foreign,
-            share_angel=fp.share_angel,
-            early_stage_share=fp.early_stage_share,
-        ),
-        neutral_equity=EquitySettings(equity_firm_share=params.population.equity_firm_share),
-    )
+def schedule_for(params: Any, history: list[Any], levers: Any, shocks: Shocks) -> PolicySchedule:
+    """The schedule of a parameter set: neutral settings from the parameters each lever
+    declares (``neutral_from``: the base funding mix, the initial equity share), then
+    ``history``, then ``levers`` (used by the model and by ``validate``)."""
+    neutral = {name: spec.neutral(params) for name, spec in LEVERS.items()}
+    return PolicySchedule(history, levers, shocks, neutral)

@@ -1,28 +1,33 @@
 """Array-backed agent populations: the single source of truth for per-agent state.
 
 Following Starsim and Covasim, each population keeps one numpy array per attribute, declared
-once with its dtype and default. Rows are never reused or compacted: a row is an agent's
-identity in the arrays for the whole run and ``active`` marks who is still there. Arrays grow
-geometrically, so adding agents is amortised O(1).
+once with its dtype and default (``sim.model.schemas``). Within a year a row is an agent's
+identity and ``active`` marks who is still there; once a year, after the indicators are
+recorded, ended rows are dropped and every reference remapped (:func:`compact`,
+``sim.model.compaction``). Arrays grow geometrically, so adding agents is amortised O(1).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
+from sim.model.schemas import Column
 
 
 class Population:
     """Columns of equal length; ``pop[name]`` is a view of the first ``n`` rows."""
 
-    def __init__(self, schema: dict[str, tuple[Any, Any]], capacity: int = 1024) -> None:
-        self.schema = schema
+    def __init__(self, schema: Mapping[str, tuple[Any, ...]], capacity: int = 1024) -> None:
+        """``schema``: name -> Column (or a plain ``(dtype, default)`` tuple)."""
+        self.schema: dict[str, Column] = {name: Column(*decl) for name, decl in schema.items()}
         self.n = 0
         self._cap = max(16, int(capacity))
         self._data = {
-            name: np.full(self._cap, default, dtype=dtype)
-            for name, (dtype, default) in schema.items()
+            name: np.full(self._cap, col.default, dtype=col.dtype)
+            for name, col in self.schema.items()
         }
 
     def __getitem__(self, name: str) -> np.ndarray:
@@ -37,8 +42,8 @@ class Population:
             new_cap *= 2
         if new_cap == self._cap:
             return
-        for name, (dtype, default) in self.schema.items():
-            arr = np.full(new_cap, default, dtype=dtype)
+        for name, col in self.schema.items():
+            arr = np.full(new_cap, col.default, dtype=col.dtype)
             arr[: self.n] = self._data[name][: self.n]
             self._data[name] = arr
         self._cap = new_cap
@@ -52,8 +57,8 @@ class Population:
         start = self.n
         rows = np.arange(start, start + count)
         self.n += count
-        for name, (_, default) in self.schema.items():
-            self._data[name][start : start + count] = values.get(name, default)
+        for name, col in self.schema.items():
+            self._data[name][start : start + count] = values.get(name, col.default)
         unknown = set(values) - set(self.schema)
         if unknown:
             raise KeyError(f"unknown columns: {sorted(unknown)}")
@@ -77,9 +82,9 @@ def compact(pop: Population, keep: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero(keep)  # gathering rows is faster than masking with scattered gaps
     n_keep = rows.size
     new_index[rows] = np.arange(n_keep)
-    for name, (_, default) in pop.schema.items():
+    for name, decl in pop.schema.items():
         col = pop._data[name]
         col[:n_keep] = col[: pop.n][rows]
-        col[n_keep : pop.n] = default  # freed rows are fresh again
+        col[n_keep : pop.n] = decl.default  # freed rows are fresh again
     pop.n = n_keep
     return new_index

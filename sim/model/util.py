@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 
@@ -49,12 +51,13 @@ def choose(
     return candidates[np.minimum(idx, candidates.size - 1)]
 
 
-def in_codes(values: np.ndarray, codes) -> np.ndarray:
+def in_codes(values: np.ndarray, codes: Iterable[int]) -> np.ndarray:
     """``np.isin(values, codes)`` for small non-negative integer codes (a table look-up,
     no sort); ``values`` must be an integer array with entries in ``[0, 127]``."""
     table = np.zeros(128, bool)
     table[np.asarray(list(codes), np.int64)] = True
-    return table[values]
+    found: np.ndarray = table[values]
+    return found
 
 
 def stable_argsort_rows(keys: np.ndarray) -> np.ndarray:

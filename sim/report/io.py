@@ -169,12 +169,12 @@ def weighted_values(raw: Any, weights_raw: Any = None) -> tuple[np.ndarray, np.n
             values, weights = [float(v) for v in raw], [float(w) for w in weights_raw]
         elif isinstance(raw, dict):
             vals = raw.get("values", raw.get("revenue", []))
-            w = raw.get("weights") or [1.0] * len(vals)
-            values, weights = [float(v) for v in vals], [float(x) for x in w]
+            w = raw.get("weights") or [1.0] * len(vals)  # type: ignore[arg-type]
+            values, weights = [float(v) for v in vals], [float(x) for x in w]  # type: ignore[union-attr]
         elif isinstance(raw, list):
             for item in raw:
                 if isinstance(item, dict):
-                    values.append(float(item.get("revenue", item.get("value"))))
+                    values.append(float(item.get("revenue", item.get("value"))))  # type: ignore[arg-type]
                     weights.append(float(item.get("weight", 1.0)))
                 elif isinstance(item, list | tuple):
                     values.append(float(item[0]))

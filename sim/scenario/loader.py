@@ -24,7 +24,6 @@ import difflib
 import os
 import re
 import reprlib
-import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,6 +36,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from sim.errors import UserError
+from sim.scenario.introspect import field_unit
+from sim.scenario.introspect import is_model as _is_model
+from sim.scenario.introspect import literal_values as _literal_values
+from sim.scenario.introspect import metadata_bounds as _bounds
+from sim.scenario.introspect import model_field as _model_field
+from sim.scenario.introspect import union_members as _union_members
+from sim.scenario.introspect import unwrap as _unwrap
 from sim.scenario.sourcemap import SourceMap, child_path, item_path, parent_path
 from sim.scenario.yamlfile import MAX_FILE_BYTES, NotAScenarioFile, parse_yaml, read_text
 
@@ -159,11 +165,11 @@ def _load_chain(
     merged_lines.files = [base_label]
     while loaded:
         data, lines, label = loaded.pop()
-        child = {k: v for k, v in data.items() if k != EXTENDS_KEY}
+        overlay = {k: v for k, v in data.items() if k != EXTENDS_KEY}
         lines.drop_under(EXTENDS_KEY)
-        for replaced in _replaced_paths(merged, child, ""):
+        for replaced in _replaced_paths(merged, overlay, ""):
             merged_lines.drop_under(replaced)
-        merged = deep_merge(merged, child)
+        merged = deep_merge(merged, overlay)
         files = merged_lines.files
         merged_lines.update(lines)
         merged_lines[""] = lines[""]
@@ -441,45 +447,6 @@ def _item_type(origin: Any, args: tuple[Any, ...], index: int) -> Any:
     return None
 
 
-def _model_field(annotation: Any, name: str) -> FieldInfo | None:
-    if not _is_model(annotation):
-        return None
-    for field_name, info in annotation.model_fields.items():
-        if name in (field_name, info.alias):
-            return info
-    return None
-
-
-def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-
-def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
-    """Strip ``Annotated`` (keeping its constraints), ``Optional`` and type aliases."""
-    metadata: list[Any] = []
-    while True:
-        if isinstance(annotation, typing.TypeAliasType):
-            annotation = annotation.__value__
-            continue
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation, *extra = typing.get_args(annotation)
-            metadata.extend(extra)
-            continue
-        if origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(members) == 1:
-                annotation = members[0]
-                continue
-        return annotation, metadata
-
-
-def _union_members(annotation: Any) -> list[Any]:
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return [a for a in typing.get_args(annotation) if a is not type(None)]
-    return []
-
-
 def _pick_member(members: list[Any], tag: str) -> Any:
     """The union member pydantic tagged ``tag`` (class name or discriminator value)."""
     for member in members:
@@ -491,15 +458,6 @@ def _pick_member(members: list[Any], tag: str) -> Any:
                 if tag in _literal_values(info.annotation):
                     return member
     return None
-
-
-def _literal_values(annotation: Any) -> list[Any]:
-    bare, _ = _unwrap(annotation)
-    if typing.get_origin(bare) is typing.Literal:
-        return list(typing.get_args(bare))
-    if isinstance(bare, type) and issubclass(bare, Enum):
-        return [m.value for m in bare]
-    return []
 
 
 def allowed_keys(model: type[BaseModel], path: str | tuple[int | str, ...] = ()) -> list[str]:
@@ -672,16 +630,6 @@ def allowed_keys_of(annotation: Any) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def _bounds(metadata: list[Any]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for meta in metadata:
-        for name in ("ge", "gt", "le", "lt"):
-            bound = getattr(meta, name, None)
-            if bound is not None:
-                found[name] = bound
-    return found
-
-
 def _bounds_text(bounds: dict[str, Any]) -> str:
     low = ("ge", bounds["ge"]) if "ge" in bounds else ("gt", bounds.get("gt"))
     high = ("le", bounds["le"]) if "le" in bounds else ("lt", bounds.get("lt"))
@@ -696,8 +644,7 @@ def _bounds_text(bounds: dict[str, Any]) -> str:
 
 
 def _unit(target: _Target) -> str:
-    extra = target.field.json_schema_extra if target.field else None
-    unit = extra.get("unit") if isinstance(extra, dict) else None
+    unit = field_unit(target.field) if target.field else ""
     return f" ({unit})" if unit else ""
 
 

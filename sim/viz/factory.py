@@ -17,6 +17,7 @@ from typing import Any
 
 from sim.errors import UserError
 from sim.model import EcosystemModel, RunConfig
+from sim.model.policy import LEVERS as LEVER_REGISTRY
 from sim.scenario import Scenario, load
 
 #: fraction of the real population simulated in the demo: a step takes a few milliseconds and
@@ -26,13 +27,8 @@ DEMO_SCALE = 0.02
 #: scales offered by the page's picker (strings, because Mesa's Select passes them back as-is)
 SCALE_CHOICES = ("0.01", "0.02", "0.05", "0.1")
 
-#: the four policy levers, as (scenario key, label on the page)
-LEVERS: tuple[tuple[str, str], ...] = (
-    ("talent_reform", "Talent reform"),
-    ("equity_incentives", "Equity incentives"),
-    ("relocation_pressure", "Relocation pressure"),
-    ("funding_mix", "Funding mix"),
-)
+#: the policy levers, as (scenario key, label on the page), from the lever registry
+LEVERS: tuple[tuple[str, str], ...] = tuple((s.name, s.title) for s in LEVER_REGISTRY.values())
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 

@@ -102,7 +102,9 @@ def _node_style(model: EcosystemModel, g: nx.Graph, nodes: list[int]) -> dict[st
     o = model.orgs
     park_index = {p: i for i, p in enumerate(model.park_ids)}
     cmap = _park_colours(len(model.park_ids))
-    kinds, colours, sizes = [], [], []
+    kinds: list[str] = []
+    colours: list[Any] = []
+    sizes: list[float] = []
     rev, emp = o["rev"], o["emp"]
     firm_rows = [g.nodes[n].get("row", -1) for n in nodes if g.nodes[n].get("kind") == "firm"]
     max_rev = max((rev[r] for r in firm_rows if r >= 0), default=1.0) or 1.0

@@ -65,7 +65,13 @@ from sim.experiments.sweep.execute import (
     run_file,
     save_result,
 )
-from sim.io import write_csv_atomic, write_json_atomic, write_text_atomic
+from sim.io import (
+    ResumableDir,
+    prepare_resumable_dir,
+    write_csv_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
 from sim.scenario.loader import dump_yaml
 
 META = "optimize.json"
@@ -148,23 +154,32 @@ def _members(spec: OptimizeSpec, ensemble: str | Path | None) -> list[Member | N
     return list(load_ensemble(ensemble).members(spec.members, seed=spec.seed))
 
 
+#: every name an optimisation writes into its folder (the guard's test of "ecosim wrote it")
+OPTIMIZE_FILES = (
+    "spec.yaml", "spec.resolved.yaml", META, BASE_COPY, "members.csv", GEN_DIR, "runs",
+    FAILED_DIR, CHECKPOINT, "evaluations.csv", "convergence.csv", "pareto.csv",
+    "policy_*.yaml", "optimize.html",
+)  # fmt: skip
+
+
+def prepare_optimize_dir(
+    out: str | Path, *, force: bool = False, resume: bool = False
+) -> ResumableDir:
+    """Check an optimisation's ``--out`` with the shared guard (never a user's folder)."""
+    return prepare_resumable_dir(
+        out, kind="optimisation", key=META, files=OPTIMIZE_FILES, force=force, resume=resume
+    )
+
+
 def _check_folder(out: Path, key: str, resume: bool) -> None:
-    """Refuse to touch a folder that is not this optimisation's (nothing is replaced)."""
+    """On ``--resume``: the folder must hold this optimisation (same spec, base, ensemble)."""
     meta = out / META
-    if not meta.exists():
-        if out.exists():
-            raise UserError(
-                "folder exists and is not an optimisation folder of this spec; choose another "
-                "--out (nothing is replaced)", file=str(out), field="--out",
-            )  # fmt: skip
-        if resume:
-            raise UserError("nothing to resume: the folder does not exist", file=str(out))
-        return
     if not resume:
-        raise UserError(
-            "folder already holds an optimisation; add --resume to finish it or choose "
-            "another --out", file=str(out), field="--out",
-        )  # fmt: skip
+        return  # a new search: the guard checked the folder
+    if not meta.exists():
+        if not out.exists():
+            raise UserError("nothing to resume: the folder does not exist", file=str(out))
+        return  # killed before its first state file: starts again
     try:
         saved = json.loads(meta.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -318,17 +333,26 @@ def optimize(
     ensemble: str | Path | None = None,
     progress: Callable[[int, int], Callable[[], None]] | None = None,
     stop_after: int | None = None,
+    force: bool = False,
+    notes: Callable[[list[str]], None] | None = None,
 ) -> Outcome:
     """Run (or resume) an optimisation and write its folder; returns the tables.
 
     ``progress(total, done)`` may return a callback invoked per finished run. ``stop_after``
-    ends the session after that many generations (tests of resume use it).
+    ends the session after that many generations (tests of resume use it). ``out`` is checked
+    by the shared guard: an existing folder is used only with ``resume`` or ``force`` (start
+    again) and only when ecosim wrote it as an optimisation; ``notes`` receives what the guard
+    tidied (leftovers of killed runs).
     """
     spec_path = Path(spec_path)
     spec, source = load_spec(spec_path, overrides)
     base = base_scenario(spec, spec_path, source)
     members = _members(spec, ensemble)
-    out = Path(out) if out is not None else Path("optimizations") / spec.name
+    out_text = out if out is not None else Path("optimizations") / spec.name
+    out = Path(out_text)
+    target = prepare_optimize_dir(out_text, force=force, resume=resume)
+    if notes is not None:
+        notes(target.notes)
     resolved = dump_yaml(spec.model_dump(mode="json", by_alias=True))
     base_text = dump_yaml(base.scenario.model_dump(mode="json"))
     members_frame = pd.DataFrame(
@@ -345,7 +369,7 @@ def optimize(
         "ensemble": str(ensemble) if ensemble else None, "draws_per_candidate": draws,
         "ecosim": __version__,
     }  # fmt: skip
-    out.mkdir(parents=True, exist_ok=True)
+    target.create()
     if not (out / META).exists():
         write_json_atomic(out / META, {**meta, "started": _now()})
     write_text_atomic(out / "spec.yaml", spec_path.read_text(encoding="utf-8"))

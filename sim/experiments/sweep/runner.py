@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +48,7 @@ from sim.experiments.sweep.design import (
 )
 from sim.experiments.sweep.execute import (
     FAILED_DIR,
+    RUNS_DIR,
     OutputSpec,
     Task,
     check_scheduler,
@@ -58,7 +58,13 @@ from sim.experiments.sweep.execute import (
 )
 from sim.experiments.sweep.report import render
 from sim.experiments.sweep.schema import SEED_FACTOR, Experiment, load_experiment
-from sim.io import write_csv_atomic, write_json_atomic, write_text_atomic
+from sim.io import (
+    ResumableDir,
+    prepare_resumable_dir,
+    write_csv_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
 from sim.scenario.loader import dump_yaml, validate
 from sim.scenario.schema import Scenario
 
@@ -145,21 +151,26 @@ def _with_member(base: Base, member: Member) -> Base:
     return Base(data, source, validate(data, Scenario, source))
 
 
+#: every name a sweep writes into its folder (the guard's test of "ecosim wrote it")
+SWEEP_FILES = (
+    EXPERIMENT_COPY, META, "base_scenario.yaml", "samples.csv", RUNS_DIR, FAILED_DIR,
+    "results.csv", "sensitivity.csv", "noise.csv", "convergence.csv", "sensitivity.html",
+    "warnings.json",
+)  # fmt: skip
+
+
+def prepare_sweep_dir(out: Path, *, force: bool = False, resume: bool = False) -> ResumableDir:
+    """Check a sweep's ``--out`` with the shared guard (:func:`sim.io.prepare_resumable_dir`)."""
+    return prepare_resumable_dir(
+        out, kind="sweep", key=META, files=SWEEP_FILES, force=force, resume=resume
+    )
+
+
 def _check_folder(out: Path, exp_hash: str, base_hash: str, resume: bool) -> None:
-    if os.path.lexists(out) and not out.is_dir():
-        raise UserError("exists and is not a folder; choose another --out", file=str(out))
+    """On ``--resume``: the folder's state must come from the same experiment and base."""
     meta_path = out / META
-    if not meta_path.exists():
-        if out.exists() and any(out.iterdir()):
-            raise UserError(
-                "folder exists and is not a sweep folder; choose another --out", file=str(out)
-            )
-        return
-    if not resume:
-        raise UserError(
-            "folder already holds a sweep; add --resume to finish it or choose another --out",
-            file=str(out),
-        )
+    if not resume or not meta_path.exists():
+        return  # a new sweep (the guard checked the folder) or one killed before sweep.json
     meta = read_meta(out)
     if meta.get("experiment_hash") != exp_hash:
         raise UserError(
@@ -184,20 +195,30 @@ def sweep(
     scheduler: str | None = None,
     progress: Callable[[int, int], Callable[[], None]] | None = None,
     ensemble: tuple[Ensemble, list[Member]] | None = None,
+    force: bool = False,
+    notes: Callable[[list[str]], None] | None = None,
 ) -> tuple[Path, Analysis, dict[str, Any]]:
     """Run (or finish) a sweep and write all its files; returns folder, analysis and meta.
+
+    ``out`` is checked by the shared guard: an existing folder is used only with ``resume``
+    (finish it) or ``force`` (start it again) and only when it is a sweep ecosim wrote;
+    ``notes`` receives what the guard tidied (leftovers of killed runs).
 
     ``progress(total, already_done)`` may return a callback invoked once per finished run.
     """
     exp_path = Path(exp_path)
     exp, source = load_experiment(exp_path)
     raw = exp_path.read_bytes()
-    out = Path(out) if out is not None else Path("sweeps") / exp.name
+    out_text = out if out is not None else Path("sweeps") / exp.name
+    out = Path(out_text)  # Path("") is ".": the guard sees the text as given
     members = ensemble[1] if ensemble else None
     if members:
         exp = exp.model_copy(update={"replications": exp.replications * len(members)})
     design, tasks, base_text = plan(exp, exp_path, source, members)
     exp_hash, base_hash = file_hash(raw), file_hash(base_text.encode())
+    target = prepare_sweep_dir(out_text, force=force, resume=resume)
+    if notes is not None:
+        notes(target.notes)
     _check_folder(out, exp_hash, base_hash, resume)
     meta = {
         "experiment": exp.name, "experiment_file": exp_path.name, "experiment_hash": exp_hash,
@@ -208,12 +229,7 @@ def sweep(
         meta["ensemble"] = ensemble_meta(*ensemble, exp.replications // len(ensemble[1]))
     if executor == "dask" and scheduler:  # before the folder exists: nothing half-made
         check_scheduler(scheduler)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(
-            f"cannot create the sweep folder: {exc.strerror or exc}", file=str(out), field="--out"
-        ) from None
+    target.create()
     if not (out / META).exists():  # first: a killed first session is still resumable
         write_json_atomic(out / META, {**meta, "started": _now()})
     # deterministic content (the hashes matched), so rewriting on resume is harmless

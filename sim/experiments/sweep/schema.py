@@ -11,8 +11,6 @@ here touches the base scenario file: that happens when a sweep starts, which kee
 from __future__ import annotations
 
 import math
-import types
-import typing
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +19,7 @@ from pydantic.fields import FieldInfo
 
 from sim.indices import FIRST_LEVEL, SECOND_LEVEL
 from sim.model.indicators import EXTRA, REQUIRED
+from sim.scenario import introspect
 from sim.scenario.loader import SourceMap, load_scenario
 from sim.scenario.schema import Scenario
 
@@ -41,61 +40,18 @@ class _Strict(BaseModel):
 # --------------------------------------------------------------------------- factor paths
 
 
-def _unwrap_optional(annotation: Any) -> Any:
-    """``float | None`` -> ``float``; other annotations unchanged."""
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return annotation
-
-
 def resolve_field(path: str, root: type[BaseModel] = Scenario) -> tuple[FieldInfo, type]:
-    """The FieldInfo and numeric type (int or float) at a dotted path of the scenario schema.
-
-    Raises ValueError with the allowed keys at the first step that does not exist, because a
-    typo in a long dotted path is the most common mistake.
-    """
-    model: type[BaseModel] = root
-    steps = path.split(".")
-    walked: list[str] = []
-    for i, step in enumerate(steps):
-        fields = model.model_fields
-        if step not in fields:
-            where = ".".join(walked) or "the scenario"
-            raise ValueError(f"'{step}' is not a field of {where}; allowed: {', '.join(fields)}")
-        info = fields[step]
-        annotation = _unwrap_optional(info.annotation)
-        walked.append(step)
-        last = i == len(steps) - 1
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            if last:
-                raise ValueError(f"'{path}' is a block, not a number; name one of its fields")
-            model = annotation
-            continue
-        if not last:
-            raise ValueError(f"'{'.'.join(walked)}' is not a block; the path cannot go further")
-        if annotation is bool or annotation not in (int, float):
-            raise ValueError(f"'{path}' is not a numeric field and cannot be a factor")
-        return info, annotation
-    raise ValueError("empty path")  # pragma: no cover - split never yields no step
+    """The FieldInfo and numeric type (int or float) at a dotted path of the scenario schema
+    (raises ValueError naming the allowed keys at the first step that does not exist)."""
+    return introspect.resolve_field(path, root)
 
 
 def field_range(info: FieldInfo) -> tuple[float | None, float | None, bool, bool]:
     """(low, high, low_open, high_open) from the field's ge/gt/le/lt metadata."""
-    lo = hi = None
-    lo_open = hi_open = False
-    for meta in info.metadata:
-        for name in ("ge", "gt"):
-            v = getattr(meta, name, None)
-            if v is not None:
-                lo, lo_open = float(v), name == "gt"
-        for name in ("le", "lt"):
-            v = getattr(meta, name, None)
-            if v is not None:
-                hi, hi_open = float(v), name == "lt"
-    return lo, hi, lo_open, hi_open
+    b = introspect.Bounds.of(info)
+    lo = float(b.lo) if b.lo is not None else None
+    hi = float(b.hi) if b.hi is not None else None
+    return lo, hi, b.lo_open, b.hi_open
 
 
 def default_factor_name(path: str) -> str:

@@ -11,16 +11,39 @@ positive knowledge gap to its partners: R&D partners and the former employers of
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.codes import TieKind
+from sim.model.protocol import Mechanism
+from sim.model.schemas import columns
 from sim.model.util import choose, hazard
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
 
-RD, CONTRACT = 0, 1
+
+#: what an organisation gets from its partners
+COLUMNS = {
+    "orgs": columns(
+        {
+            "exposure": (np.float64, 0.0),  # spillover exposure (mean positive knowledge gap)
+            "partners": (np.float64, 0.0),  # R&D partners plus alumni bridges
+        }
+    )
+}
+
+
+@dataclass
+class CollaborationState:
+    """Work kept between steps for speed (not model state: results do not depend on it)."""
+
+    # partner lists of the year: (year, organisations then, indptr, indices)
+    neighbour_cache: tuple[int, int, np.ndarray, np.ndarray] | None = None
+    # work arrays of update_exposure: source rows, gaps, real-partner weights
+    exposure_bufs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def _neighbours(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
@@ -28,11 +51,11 @@ def _neighbours(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
     firms search their partners' partners among the ties that stood at the start of the year
     (rebuilding them every step would cost a sort of all ties per step)."""
     n = m.orgs.n
-    cache = getattr(m, "_neighbour_cache", None)
+    cache = m.state.collaboration.neighbour_cache
     if cache is None or cache[0] != m.year or cache[1] > n:
         indptr, indices = m.ties.neighbour_lists(n)
         cache = (m.year, n, indptr, indices)
-        m._neighbour_cache = cache
+        m.state.collaboration.neighbour_cache = cache
     _, n0, indptr, indices = cache
     if n > n0:  # organisations founded since: no partners listed yet
         indptr = np.concatenate([indptr, np.full(n - n0, indptr[-1])])
@@ -55,14 +78,14 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
     if k == 0:
         return
     partners = np.full(k, -1, np.int64)
-    kinds = np.full(k, RD, np.int8)
+    kinds = np.full(k, TieKind.RD, np.int8)
     u = rng.random(k)
 
     # 1) universities (technology contracts)
     to_univ = (u < cp.university_tie_share) & (univs.size > 0)
     if to_univ.any():
         partners[to_univ] = choose(rng, univs, o["budget"][univs], int(to_univ.sum()))
-        kinds[to_univ] = CONTRACT
+        kinds[to_univ] = TieKind.CONTRACT
 
     # 2) triadic closure through the current adjacency
     deg = np.zeros(o.n, np.int64)
@@ -162,11 +185,11 @@ def update_exposure(m: EcosystemModel) -> None:
 def _exposure_buffers(m: EcosystemModel, size: int) -> tuple[np.ndarray, ...]:
     """Work arrays of ``update_exposure`` (source rows, gaps, weights), kept between steps:
     fresh arrays of this size cost more in page faults than the arithmetic done in them."""
-    bufs = getattr(m, "_exposure_bufs", None)
+    bufs = m.state.collaboration.exposure_bufs
     if bufs is None or bufs[0].size < size:
         cap = max(size, 2 * (bufs[0].size if bufs is not None else 0))
         bufs = (np.empty(cap, np.int64), np.empty(cap), np.empty(cap))
-        m._exposure_bufs = bufs
+        m.state.collaboration.exposure_bufs = bufs
     return tuple(buf[:size] for buf in bufs)
 
 
@@ -174,3 +197,13 @@ def step(m: EcosystemModel) -> None:
     decay_ties(m)
     form_ties(m, m.dt)
     update_exposure(m)
+
+
+MECHANISM = Mechanism(
+    name="collaboration",
+    columns=COLUMNS,
+    summary="R&D ties grow and decay, spillover exposure",
+    params=("collaboration", "population"),
+    state=CollaborationState,
+    step=step,
+)

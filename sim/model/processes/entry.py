@@ -11,14 +11,17 @@ rent and amenities, and starts small with some cash.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.codes import Cluster, Ownership, TieKind
 from sim.model.init import manufacturing_share, new_fids
 from sim.model.processes.firms import equity_share, volatility_draw
 from sim.model.processes.funding import early_capital_rate, employment
 from sim.model.processes.talent import pool_room
+from sim.model.protocol import Mechanism
 from sim.model.util import choose
 
 if TYPE_CHECKING:
@@ -44,7 +47,9 @@ def step(m: EcosystemModel) -> None:
     if idx.size == 0:
         return
     share_equity = equity_share(m)
-    access = early_capital_rate(m) / max(employment(m), 1.0) / max(m.early_capital0, 1e-12)
+    access = (
+        early_capital_rate(m) / max(employment(m), 1.0) / max(m.state.funding.early_capital0, 1e-12)
+    )
     founding = (
         pool_room(m)  # founders and their first staff come from the capped labour pool
         * ep.founding_rate
@@ -75,7 +80,7 @@ def step(m: EcosystemModel) -> None:
         inherit,
         o["sector"][src],
         rng.choice(
-            6,
+            len(Cluster),
             size=k,
             p=np.asarray(m.p.population.sector_shares) / np.sum(m.p.population.sector_shares),
         ),
@@ -86,7 +91,9 @@ def step(m: EcosystemModel) -> None:
         park[sel] = choose(rng, np.arange(m.parks.n), location_weights(m, int(s)), int(sel.sum()))
     emp0 = gp.startup_employees * np.exp(ep.startup_size_sigma * rng.standard_normal(k))
     log_prod = (
-        np.minimum(o["log_prod"][src], m.mean_log_prod + ep.startup_productivity_gap)
+        np.minimum(
+            o["log_prod"][src], m.state.production.mean_log_prod + ep.startup_productivity_gap
+        )
         - ep.startup_productivity_gap
         + m.p.production.productivity_noise * rng.standard_normal(k)
     )
@@ -95,14 +102,14 @@ def step(m: EcosystemModel) -> None:
         * ep.startup_rd_mult
         * np.exp(pp.rd_intensity_sigma * rng.standard_normal(k) - pp.rd_intensity_sigma**2 / 2)
     )
-    wage = m.wage_index
+    wage = m.state.places.wage_index
     rows = o.add(
         k,
         active=True,
         weight=1.0 / m.scale,
         park=park,
         sector=sector,
-        kind=np.where(founder_res, 3, 0).astype(np.int8),
+        kind=np.where(founder_res, Ownership.SPINOFF, Ownership.PRIVATE).astype(np.int8),
         manuf=rng.random(k) < manufacturing_share(m.p.population, sector),
         born=m.t,
         emp=emp0,
@@ -113,8 +120,8 @@ def step(m: EcosystemModel) -> None:
     )
     new_fids(m, rows)
     o["vol"][rows] = volatility_draw(m, k)
-    m.acc["new_tech_firms"] += float(k / m.scale)
-    m.acc["spinoffs"] += float(founder_res.sum() / m.scale)
+    m.flows.new_tech_firms += float(k / m.scale)
+    m.flows.spinoffs += float(founder_res.sum() / m.scale)
     # founders join their firm; the old employer keeps an alumni tie (founders are sorted:
     # each founding talent row's first firm is at the start of its run)
     has = births > 0
@@ -123,4 +130,19 @@ def step(m: EcosystemModel) -> None:
     tl["alumni"][uniq_f] = tl["employer"][uniq_f]
     tl["employer"][uniq_f] = rows[first]
     # knowledge tie between the new firm and its origin (a spin-off keeps its lab)
-    m.ties.add(rows, src, np.where(o["is_univ"][src], 1, 0).astype(np.int8))
+    kind = np.where(o["is_univ"][src], TieKind.CONTRACT, TieKind.RD).astype(np.int8)
+    m.ties.add(rows, src, kind)
+
+
+@dataclass
+class EntryState:
+    """Entry keeps no scalar state: founding reads the other mechanisms' state."""
+
+
+MECHANISM = Mechanism(
+    name="entry",
+    summary="founding and spin-offs",
+    params=("entrepreneurship", "growth", "production", "parks", "population"),
+    state=EntryState,
+    step=step,
+)

@@ -11,16 +11,66 @@ branches outside. Firms adopt employee equity toward the policy's target share.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.model.codes import Ownership
 from sim.model.init import new_fids, tier_weights
 from sim.model.processes.talent import pool_room
+from sim.model.protocol import Mechanism
+from sim.model.schemas import columns
 from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
+
+
+#: size, equity, moves out of the region and age counting of firms
+COLUMNS = {
+    "orgs": columns(
+        {
+            "emp": (np.float64, 0.0),  # employees of one real firm (researchers: university)
+            "vol": (np.float64, 1.0),  # firm-specific volatility multiplier of headcount shocks
+            "equity": (bool, False),  # grants employee equity
+            "relocated": (bool, False),
+            "branches": (np.float64, 0.0),  # branches opened outside the region
+            "aged3_counted": (bool, False),  # counted as an incubator graduate (age 3)
+        }
+    )
+}
+
+
+@dataclass
+class FirmsState:
+    """The labour market as firms meet it, and cumulative moves out of the region."""
+
+    unemployed_share: float = 0.0  # share of the region's talent between jobs
+    unmet_demand: float = 0.0  # hires firms wanted this step but found no one for, persons
+    cum_branches: float = 0.0  # branches opened outside the region since the start
+    cum_relocated: float = 0.0  # firms relocated out of the region since the start
+    pre_start_branches: float = 0.0  # branches outside opened before the start (year one)
+    incubator_graduates: float = 0.0  # firms that reached age 3 in the year just closed
+
+
+def initialise(m: EcosystemModel) -> None:
+    """The labour market starts at its natural unemployment."""
+    m.state.firms.unemployed_share = m.p.labour.natural_unemployment
+
+
+def close_year(m: EcosystemModel) -> None:
+    """Year-end counts: firms reaching age 3 (incubator graduates, each counted once) and,
+    in the first year, the stock of branches opened before the start
+    (``relocation.branch_history_years`` first-year flows)."""
+    o, s = m.orgs, m.state.firms
+    f = o["active"] & ~o["is_univ"]
+    age = m.t - o["born"]
+    new_grads = f & ~o["aged3_counted"] & (age >= 3.0)
+    o["aged3_counted"] = o["aged3_counted"] | new_grads
+    s.incubator_graduates = float(o["weight"][new_grads].sum())
+    if not m.records:
+        s.pre_start_branches = s.cum_branches * m.p.relocation.branch_history_years
 
 
 def release_staff(
@@ -48,7 +98,7 @@ def release_staff(
     if leave_region > 0:
         go = sep[rng.random(sep.size) < leave_region]
         tl["active"][go] = False
-        m.acc["talent_outflow"] += float(tl["weight"][go].sum())
+        m.flows.talent_outflow += float(tl["weight"][go].sum())
 
 
 def hire(m: EcosystemModel, targets: np.ndarray, people: np.ndarray) -> None:
@@ -81,7 +131,8 @@ def headcount_shocks(m: EcosystemModel, log_emp: np.ndarray) -> np.ndarray:
     if g.noise_size_elasticity > 0:
         rel = log_emp - np.log(g.noise_reference_employees)
         sd = sd * np.exp(-g.noise_size_elasticity * rel)
-    return sd * m.rng.standard_normal(log_emp.size)
+    shocks: np.ndarray = sd * m.rng.standard_normal(log_emp.size)
+    return shocks
 
 
 def volatility_draw(m: EcosystemModel, k: int) -> np.ndarray | float:
@@ -90,14 +141,15 @@ def volatility_draw(m: EcosystemModel, k: int) -> np.ndarray | float:
     h = m.p.growth.noise_heterogeneity
     if h <= 0:
         return 1.0
-    return np.sqrt((1.0 - h) + h * m.rng.exponential(1.0, k))
+    draws: np.ndarray = np.sqrt((1.0 - h) + h * m.rng.exponential(1.0, k))
+    return draws
 
 
 def _grow(m: EcosystemModel) -> None:
     o, g, dt, pol = m.orgs, m.p.growth, m.dt, m.policy
     f = o["active"] & ~o["is_univ"]
     age = np.maximum(m.t - o["born"], 0.0)
-    rel = np.clip(o["log_prod"] - m.mean_log_prod, -3, 3)
+    rel = np.clip(o["log_prod"] - m.state.production.mean_log_prod, -3, 3)
     funded = (m.t - o["last_round"]) < g.funding_boost_years
     log_emp = np.log(np.maximum(o["emp"], 1.0))
     drift = (
@@ -124,10 +176,9 @@ def _grow(m: EcosystemModel) -> None:
     available = float(np.sum(tl["weight"][np.flatnonzero(tl["active"] & (tl["employer"] < 0))]))
     supply = available + separations
     fill = 1.0 if hires <= 0 else min(1.0, supply / hires)
-    m.tightness = hires / max(supply, 1e-9) if hires > 0 else 0.0
     everyone = float(np.sum(tl["weight"][tl["active"]]))
-    m.unemployed_share = available / max(everyone, 1e-9)
-    m.unmet_demand = max(hires - supply, 0.0)
+    m.state.firms.unemployed_share = available / max(everyone, 1e-9)
+    m.state.firms.unmet_demand = max(hires - supply, 0.0)
 
     shrink_share = np.where(o["emp"] > 0, down / np.maximum(o["emp"], 1e-9), 0.0)
     release_staff(m, down > 0, shrink_share)
@@ -153,8 +204,7 @@ def _exits(m: EcosystemModel) -> None:
     cost_share = o["rent_bill"] / np.maximum(o["va"], 1.0)
     excess = np.maximum(cost_share - rp.cost_tolerance, 0.0)
     core = m.parks["core"][o["park"]]
-    priority_codes = [int(c[1]) - 1 for c in m.p.funding.priority_clusters]
-    pushed = o["manuf"] & core & ~in_codes(o["sector"], priority_codes)
+    pushed = o["manuf"] & core & ~in_codes(o["sector"], m.p.funding.priority_codes)
     pull = pol.relocation.neighbour_pull
     rrate = (
         rp.base_relocation_rate
@@ -165,9 +215,9 @@ def _exits(m: EcosystemModel) -> None:
     move = f & ~die & ~o["listed"] & (rng.random(o.n) < hazard(rrate, dt))
 
     w = o["weight"]
-    m.acc["firm_deaths"] += float(w[die].sum())
-    m.acc["firms_relocated_out"] += float(w[move].sum())
-    m.cum_relocated += float(w[move].sum())
+    m.flows.firm_deaths += float(w[die].sum())
+    m.flows.firms_relocated_out += float(w[move].sum())
+    m.state.firms.cum_relocated += float(w[move].sum())
     release_staff(m, die, 1.0)
     release_staff(m, move, 1.0, leave_region=rp.staff_follow)
     failed, moved = die & o["vc_backed"], move & o["vc_backed"]
@@ -182,8 +232,7 @@ def _exits(m: EcosystemModel) -> None:
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
     opened = big & (rng.random(o.n) < hazard(brate, dt))
     o["branches"] = o["branches"] + opened
-    m.acc["branches_opened"] += float(w[opened].sum())
-    m.cum_branches += float(w[opened].sum())
+    m.state.firms.cum_branches += float(w[opened].sum())
 
 
 def equity_share(m: EcosystemModel) -> float:
@@ -207,7 +256,7 @@ def _equity(m: EcosystemModel) -> None:
     if gap > 0:
         eligible = f & ~o["equity"]
         p_rate = speed * gap / max(1.0 - share, 1e-9)
-        scope = np.where(o["kind"] == 1, pol.equity.soe_scope, 1.0)
+        scope = np.where(o["kind"] == Ownership.SOE, pol.equity.soe_scope, 1.0)
         adopt = eligible & (rng.random(o.n) < hazard(p_rate * scope, dt))
         o["equity"] = o["equity"] | adopt
     else:
@@ -234,7 +283,7 @@ def _split(m: EcosystemModel) -> None:
     src = np.repeat(over, k - 1)
     if src.size == 0:
         return
-    values = {name: o[name][src] for name in o.schema if name not in ("uid",)}
+    values: dict[str, Any] = {name: o[name][src] for name in o.schema if name not in ("uid",)}
     values["uid"] = -1
     new_fids(m, o.add(src.size, **values), split=True)
 
@@ -244,3 +293,15 @@ def step(m: EcosystemModel) -> None:
     _exits(m)
     _equity(m)
     _split(m)
+
+
+MECHANISM = Mechanism(
+    name="firms",
+    columns=COLUMNS,
+    summary="growth, hiring, exits, relocation, branches, equity adoption",
+    params=("growth", "relocation", "entrepreneurship", "population", "labour"),
+    state=FirmsState,
+    init=initialise,
+    step=step,
+    close_year=close_year,
+)

@@ -13,25 +13,67 @@ of listed firms: success brings more capital (the Silicon Valley loop of seed 00
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.codes import STATE_SOURCES, Source
+from sim.model.protocol import Mechanism
+from sim.model.schemas import NEG_INF, columns
 from sim.model.util import choose, hazard, in_codes, pick
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
+    from sim.model.params import FundingParams
 
-GOV, SOE, PRIVATE, FOREIGN, ANGEL = range(5)
 MEGADEAL_USD = 1e8  # definition of a mega-round (BRIEF section 4), not a behavioural parameter
 UNICORN_USD = 1e9  # definition of a unicorn
 
 
+#: venture rounds, valuations and listings of firms; what investors have put in
+COLUMNS = {
+    "orgs": columns(
+        {
+            "listed": (bool, False),
+            "vc_backed": (bool, False),
+            "post_money": (np.float64, 0.0),  # valuation at the last round, currency
+            "rev_at_round": (np.float64, 0.0),  # revenue at that round, currency/yr
+            "last_round": (np.float64, NEG_INF),  # decimal year of the last round
+            "valuation": (np.float64, 0.0),  # current valuation, currency
+        }
+    ),
+    "investors": columns({"invested": (np.float64, 0.0)}),  # currency, per investor
+}
+
+
+@dataclass
+class FundingState:
+    """Investor confidence and what it is measured against."""
+
+    confidence: float = 1.0  # multiplier on capital supply from the listed firms' market value
+    market_value0: float = 0.0  # market value of listed firms at the start, currency
+    market_value_smooth: float = 0.0  # its smoothed current value (confidence memory)
+    early_capital0: float = 0.0  # early-stage capital per employee at the start, currency/yr
+    # investment-tie flags by source (see _network_flags): the lists they were built from,
+    # how many ties they cover, the flags
+    flags_cache: tuple[list[int], list[int], int, np.ndarray] | None = None
+    # syndication ties of the current step (lead, co-investor), added in one batch
+    pending_coinvest: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+
 def initialise(m: EcosystemModel) -> None:
+    """Valuations and the reference values of confidence and early-stage capital."""
+    s = m.state.funding
     update_valuations(m)
-    m.market_value0 = max(listed_value(m), 1.0)
-    m.market_value_smooth = m.market_value0
-    m.early_capital0 = early_capital_rate(m) / max(employment(m), 1.0)
+    s.market_value0 = max(listed_value(m), 1.0)
+    s.market_value_smooth = s.market_value0
+    s.early_capital0 = early_capital_rate(m) / max(employment(m), 1.0)
+
+
+def close_year(m: EcosystemModel) -> None:
+    """Value firms at year end (unicorns, market value and listed shares are read from it)."""
+    update_valuations(m)
 
 
 def employment(m: EcosystemModel) -> float:
@@ -51,20 +93,22 @@ def supply_rate(m: EcosystemModel) -> float:
     fp, pol = m.p.funding, m.policy
     trend = np.exp(fp.capital_trend * (min(m.t, fp.capital_trend_end_year + 1.0) - m.t0))
     climate = max(0.05, 1.0 + pol.shocks.funding_climate)
-    return float(fp.capital_supply * trend * pol.funding.capital_supply * climate * m.confidence)
+    confidence = m.state.funding.confidence
+    return float(fp.capital_supply * trend * pol.funding.capital_supply * climate * confidence)
 
 
 def source_shares(m: EcosystemModel) -> np.ndarray:
     f = m.policy.funding
     s = np.array([f.share_government, f.share_soe, f.share_private, f.share_foreign, f.share_angel])
-    return s / s.sum()
+    shares: np.ndarray = s / s.sum()
+    return shares
 
 
 def early_capital_rate(m: EcosystemModel) -> float:
     """Capital per year reaching young firms (early stage plus angels)."""
     s = source_shares(m)
     e = m.policy.funding.early_stage_share
-    return supply_rate(m) * (s[ANGEL] + (1.0 - s[ANGEL]) * e)
+    return supply_rate(m) * float(s[Source.ANGEL] + (1.0 - s[Source.ANGEL]) * e)
 
 
 def update_valuations(m: EcosystemModel) -> None:
@@ -76,13 +120,13 @@ def update_valuations(m: EcosystemModel) -> None:
     o["valuation"] = np.where(o["active"] & ~o["is_univ"], np.maximum(base, marked), 0.0)
 
 
-def _tail_mean(fp) -> float:
+def _tail_mean(fp: FundingParams) -> float:
     """Mean of the round-size factor: 1 for a lognormal, larger with a Pareto tail."""
     a = fp.round_tail_exponent
-    return 1.0 - fp.round_tail_share + fp.round_tail_share * a / (a - 1.0)
+    return float(1.0 - fp.round_tail_share + fp.round_tail_share * a / (a - 1.0))
 
 
-def _tail_factor(rng: np.random.Generator, fp, k: int) -> np.ndarray:
+def _tail_factor(rng: np.random.Generator, fp: FundingParams, k: int) -> np.ndarray:
     """Heavy-tailed rounds: a share ``round_tail_share`` of rounds is multiplied by a Pareto
     factor (at least 1, CCDF exponent ``round_tail_exponent``). Venture round sizes have a
     power-law tail that a lognormal misses, which is how a few mega-rounds hold much of the
@@ -115,14 +159,14 @@ def _invest(
         amount = amount * _tail_factor(rng, fp, events)
     fw = o["weight"][firms]
     money = fw * amount
-    acc = m.acc
-    acc["vc_investment"] += float(money.sum())
-    acc["vc_deals"] += float(fw.sum())
+    acc = m.flows
+    acc.vc_investment += float(money.sum())
+    acc.vc_deals += float(fw.sum())
     mega = amount >= MEGADEAL_USD * m.usd_rate
-    acc["vc_megadeal_amount"] += float(money[mega].sum())
-    acc["vc_megadeal_count"] += float(fw[mega].sum())
-    if source in (GOV, SOE):
-        acc["vc_government_amount"] += float(money.sum())
+    acc.vc_megadeal_amount += float(money[mega].sum())
+    acc.vc_megadeal_count += float(fw[mega].sum())
+    if source in STATE_SOURCES:
+        acc.vc_government_amount += float(money.sum())
     o["cash"][firms] += amount
     o["last_round"][firms] = m.t
     o["vc_backed"][firms] = True
@@ -148,7 +192,7 @@ def _invest(
         co = choose(rng, all_inv, inv["weight"][all_inv], int(syn.sum()))
         m.inv_vc.extend(co.tolist())
         m.inv_firm.extend(firms[syn].tolist())
-        m.pending_coinvest.append((leads[syn], co))
+        m.state.funding.pending_coinvest.append((leads[syn], co))
 
 
 def mark_down_in_winter(m: EcosystemModel, private: np.ndarray) -> None:
@@ -175,7 +219,8 @@ def _network_flags(m: EcosystemModel) -> np.ndarray:
     flags are kept and updated with the ties added since the last call.
     """
     n = m.orgs.n
-    cache = getattr(m, "_flags_cache", None)
+    cache = m.state.funding.flags_cache
+    n_sources = len(Source)
     if (
         cache is None
         or cache[0] is not m.inv_vc
@@ -183,27 +228,30 @@ def _network_flags(m: EcosystemModel) -> np.ndarray:
         or cache[2] > len(m.inv_vc)
         or cache[3].shape[1] > n
     ):
-        cache = (m.inv_vc, m.inv_firm, 0, np.zeros((5, n), bool))
+        cache = (m.inv_vc, m.inv_firm, 0, np.zeros((n_sources, n), bool))
     vc, firm, done, flags = cache
     if flags.shape[1] < n:  # organisations founded since the last call
-        flags = np.concatenate([flags, np.zeros((5, n - flags.shape[1]), bool)], axis=1)
+        flags = np.concatenate([flags, np.zeros((n_sources, n - flags.shape[1]), bool)], axis=1)
     if len(vc) > done:
         va = np.asarray(vc[done:])
         fb = np.asarray(firm[done:])
         flags[m.investors["source"][va], fb] = True
-    m._flags_cache = (vc, firm, len(vc), flags)
+    m.state.funding.flags_cache = (vc, firm, len(vc), flags)
     return flags
 
 
 def step(m: EcosystemModel) -> None:
     o, fp, pol, dt, rng = m.orgs, m.p.funding, m.policy, m.dt, m.rng
+    st = m.state.funding
     update_valuations(m)
     # investor confidence follows the (smoothed) market value of listed firms
     mv = listed_value(m)
-    m.market_value_smooth += (mv - m.market_value_smooth) * min(1.0, dt / fp.confidence_memory)
+    st.market_value_smooth += (mv - st.market_value_smooth) * min(1.0, dt / fp.confidence_memory)
     trend = np.exp(m.p.production.productivity_drift * (m.t - m.t0))
-    m.confidence = float((m.market_value_smooth / (m.market_value0 * trend)) ** fp.confidence_gain)
-    m.confidence = float(np.clip(m.confidence, fp.confidence_min, fp.confidence_max))
+    st.confidence = float(
+        (st.market_value_smooth / (st.market_value0 * trend)) ** fp.confidence_gain
+    )
+    st.confidence = float(np.clip(st.confidence, fp.confidence_min, fp.confidence_max))
 
     supply = supply_rate(m) * dt
     shares = source_shares(m)
@@ -211,10 +259,10 @@ def step(m: EcosystemModel) -> None:
     age = m.t - o["born"]
     young = f & (age <= fp.early_stage_age)
     older = f & (age > fp.early_stage_age)
-    rel_prod = np.clip(o["log_prod"] - m.mean_log_prod, -3, 3)
+    rel_prod = np.clip(o["log_prod"] - m.state.production.mean_log_prod, -3, 3)
     quality = np.exp(rel_prod - age / fp.investor_age_scale)
-    priority = in_codes(o["sector"], [int(c[1]) - 1 for c in fp.priority_clusters])
-    m.pending_coinvest = []  # syndication ties of this step, added in one batch below
+    priority = in_codes(o["sector"], fp.priority_codes)
+    m.state.funding.pending_coinvest = []  # syndication ties of this step, added in one batch
     round_mult = pol.funding.round_size * np.exp(fp.round_size_trend * (m.t - m.t0))
     flags = _network_flags(m)
     # attractiveness is only needed over the two pools (young and older firms)
@@ -224,18 +272,18 @@ def step(m: EcosystemModel) -> None:
 
     def attractiveness(s: int, which: int) -> np.ndarray:
         pool = pools[which]
-        attract = pool_quality[which] * pick(flags[s][pool], fp.network_bias, 1.0)
-        if s in (GOV, SOE):
+        attract: np.ndarray = pool_quality[which] * pick(flags[s][pool], fp.network_bias, 1.0)
+        if s in STATE_SOURCES:
             attract = attract * pick(pool_priority[which], fp.government_priority_bias, 1.0)
         return attract
 
-    for s in range(5):
+    for s in Source:
         budget = supply * shares[s]
         if budget <= 0:
             continue
-        src_mult = fp.private_round_mult if s in (PRIVATE, FOREIGN) else 1.0
+        src_mult = fp.private_round_mult if s in (Source.PRIVATE, Source.FOREIGN) else 1.0
         median = fp.round_size * round_mult * src_mult
-        if s == ANGEL:
+        if s == Source.ANGEL:
             _invest(
                 m,
                 s,
@@ -247,7 +295,7 @@ def step(m: EcosystemModel) -> None:
             )
             continue
         e = pol.funding.early_stage_share
-        if s in (GOV, SOE):
+        if s in STATE_SOURCES:
             e = min(1.0, e * fp.government_early_bias)
         _invest(m, s, budget * e, pools[0], attractiveness(s, 0), median, fp.dilution)
         _invest(
@@ -260,9 +308,9 @@ def step(m: EcosystemModel) -> None:
             fp.growth_dilution,
         )
 
-    if m.pending_coinvest:
-        leads = np.concatenate([p[0] for p in m.pending_coinvest])
-        cos = np.concatenate([p[1] for p in m.pending_coinvest])
+    if m.state.funding.pending_coinvest:
+        leads = np.concatenate([p[0] for p in m.state.funding.pending_coinvest])
+        cos = np.concatenate([p[1] for p in m.state.funding.pending_coinvest])
         m.coinvest.add(leads, cos, 0)
 
     mark_down_in_winter(m, f)
@@ -282,4 +330,16 @@ def step(m: EcosystemModel) -> None:
         o["listed"] = o["listed"] | ipo
         backed = ipo & o["vc_backed"]
         m.deal_log.exit(o["fid"][backed], "listing", o["valuation"][backed], m.t)
-        m.acc["ipos"] += float(o["weight"][ipo].sum())
+        m.flows.ipos += float(o["weight"][ipo].sum())
+
+
+MECHANISM = Mechanism(
+    name="funding",
+    columns=COLUMNS,
+    summary="VC rounds, valuations, listings, investor confidence",
+    params=("funding", "production", "population"),
+    state=FundingState,
+    init=initialise,
+    step=step,
+    close_year=close_year,
+)

@@ -9,12 +9,56 @@ with wages in the regions talent could go to instead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.codes import Origin
+from sim.model.protocol import Mechanism
+from sim.model.schemas import columns
+
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
+
+
+@dataclass
+class PlacesState:
+    """Regional prices: the wage index, average office rent, cost of living, attraction."""
+
+    wage_index: float = 0.0  # regional wage index, currency/yr per employee (before premia)
+    wage_index0: float = 0.0  # its start value
+    rent_avg0: float = 0.0  # floor-demand weighted rent at the start, currency/m2/month
+    rent_avg: float = 0.0  # the same now
+    cost_of_living: float = 1.0  # relative to the start, what a non-subsidised employee faces
+    attraction: float = 1.0  # real wage here relative to the regions talent could go to
+
+
+#: the parks' market: rents, escalation by policy, floor space and its use
+COLUMNS = {
+    "parks": columns(
+        {
+            "rent": (np.float64, 0.0),  # currency/m2/month
+            "escalation": (np.float64, 1.0),  # policy rent escalation so far (core parks)
+            "capacity": (np.float64, 0.0),  # floor space, m2
+            "occupancy0": (np.float64, 0.9),  # occupancy at the start
+            "occupancy": (np.float64, 0.9),
+        }
+    )
+}
+
+
+def wage_premium(m: EcosystemModel) -> float:
+    """Mean wage of an employee relative to the wage index (education and origin premia)."""
+    tl = m.talent
+    act = tl["active"] & (tl["employer"] >= 0)
+    lab = m.p.labour
+    prem = (
+        1.0
+        + lab.education_premium * tl["edu"][act]
+        + lab.foreign_premium * (tl["origin"][act] != Origin.DOMESTIC)
+    )
+    return float(prem.mean()) if prem.size else 1.0
 
 
 def floor_demand(m: EcosystemModel) -> np.ndarray:
@@ -27,17 +71,20 @@ def floor_demand(m: EcosystemModel) -> np.ndarray:
 
 
 def initialise(m: EcosystemModel) -> None:
+    """Wage index from the scenario's mean wage; floor space from the start demand."""
+    s = m.state.places
+    # the wage index is set so that the mean wage (with premia) equals the scenario's wage
+    s.wage_index = m.p.labour.wage / wage_premium(m)
+    s.wage_index0 = s.wage_index
     demand = floor_demand(m)
     m.parks["capacity"] = np.maximum(demand / m.parks["occupancy0"], 1.0)
     m.parks["occupancy"] = m.parks["occupancy0"]
-    m.rent_avg0 = float(np.average(m.parks["rent0"], weights=np.maximum(demand, 1e-9)))
-    m.rent_avg = m.rent_avg0
+    s.rent_avg0 = float(np.average(m.parks["rent0"], weights=np.maximum(demand, 1e-9)))
+    s.rent_avg = s.rent_avg0
 
 
 def step(m: EcosystemModel) -> None:
-    pk, pp, pol, dt = m.parks, m.p.parks, m.policy, m.dt
-    if not hasattr(m, "rent_avg0"):
-        initialise(m)
+    pk, pp, pol, dt, s = m.parks, m.p.parks, m.policy, m.dt, m.state.places
     core = pk["core"]
     growth = np.where(
         core, pp.floor_growth * (1.0 - pol.relocation.floor_space_cap), pp.floor_growth
@@ -52,24 +99,35 @@ def step(m: EcosystemModel) -> None:
     inflation = np.exp(pp.rent_inflation * (m.t - m.t0))
     rel = np.maximum(occ / pk["occupancy0"], 1e-3)
     pk["rent"] = pk["rent0"] * rel**pp.rent_elasticity * inflation * pk["escalation"]
-    m.rent_avg = float(np.average(pk["rent"], weights=np.maximum(demand, 1e-9)))
+    s.rent_avg = float(np.average(pk["rent"], weights=np.maximum(demand, 1e-9)))
 
     lab = m.p.labour
-    housing = lab.housing_cost_share * (m.rent_avg / m.rent_avg0) ** lab.rent_passthrough
+    housing = lab.housing_cost_share * (s.rent_avg / s.rent_avg0) ** lab.rent_passthrough
     prices = (1.0 - lab.housing_cost_share) * np.exp(lab.price_inflation * (m.t - m.t0))
-    m.cost_of_living = float(housing + prices)  # what a non-subsidised employee faces
+    s.cost_of_living = float(housing + prices)  # what a non-subsidised employee faces
     talent_cost = housing * (1.0 - pol.talent.housing_subsidy) + prices
-    real_wage = (m.wage_index / m.wage_index0) / talent_cost
+    real_wage = (s.wage_index / s.wage_index0) / talent_cost
     outside = np.exp((lab.outside_wage_growth - lab.price_inflation) * (m.t - m.t0))
-    m.attraction = float(real_wage / outside)
+    s.attraction = float(real_wage / outside)
 
     # wages: prices, productivity pass-through and labour-market slack
-    g_prod = getattr(m, "prod_growth", 0.0)
-    slack = (lab.natural_unemployment - m.unemployed_share) / lab.natural_unemployment
+    g_prod = m.state.production.prod_growth
+    slack = (lab.natural_unemployment - m.state.firms.unemployed_share) / lab.natural_unemployment
     growth = (
         lab.price_inflation
         + lab.wage_productivity_passthrough * g_prod
         + lab.wage_tightness * np.clip(slack, -1.0, 1.0)
     )
     # nominal wages are sticky downward: slack slows their growth but does not cut them
-    m.wage_index *= float(np.exp(max(growth, 0.0) * dt))
+    s.wage_index *= float(np.exp(max(growth, 0.0) * dt))
+
+
+MECHANISM = Mechanism(
+    name="places",
+    columns=COLUMNS,
+    summary="rents, cost of living, wages",
+    params=("parks", "labour", "production"),
+    state=PlacesState,
+    init=initialise,
+    step=step,
+)

@@ -11,14 +11,30 @@ share of its workforce) and leave an alumni tie to the old one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.codes import Origin
+from sim.model.protocol import Mechanism
+from sim.model.schemas import columns
 from sim.model.util import choose, hazard, pick, stochastic_round
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
+
+
+#: where people work and have worked, and their age
+COLUMNS = {
+    "talent": columns(
+        {
+            "employer": (np.int64, -1, "orgs"),  # org row, -1 between jobs
+            "alumni": (np.int64, -1, "orgs"),  # org row of the last former employer, -1 none
+            "age": (np.float64, 30.0),
+        }
+    )
+}
 
 
 def _departures(m: EcosystemModel) -> None:
@@ -26,8 +42,8 @@ def _departures(m: EcosystemModel) -> None:
     act = tl["active"]
     origin = tl["origin"]
     base = np.array([lab.exit_domestic, lab.exit_returnee, lab.exit_foreign], np.float64)[origin]
-    base = base * pick(origin > 0, 1.0 - pol.talent.residence_facilitation, 1.0)
-    base = base * m.attraction ** (-lab.exit_cost_elasticity)
+    base = base * pick(origin != Origin.DOMESTIC, 1.0 - pol.talent.residence_facilitation, 1.0)
+    base = base * m.state.places.attraction ** (-lab.exit_cost_elasticity)
     emp = tl["employer"]
     employed = emp >= 0
     equity = np.zeros(tl.n, bool)
@@ -38,20 +54,19 @@ def _departures(m: EcosystemModel) -> None:
     leave = act & (rng.random(tl.n) < hazard(base, dt))
     retire = act & ~leave & (tl["age"] >= lab.retirement_age)
     out = leave | retire
-    m.acc["talent_outflow"] += float(tl["weight"][leave].sum())
-    m.acc["retirements"] += float(tl["weight"][retire].sum())
+    m.flows.talent_outflow += float(tl["weight"][leave].sum())
     tl["active"] = act & ~out
 
 
 def _arrive(
     m: EcosystemModel,
     people: float,
-    origin: int,
+    origin: Origin,
     bachelor_share: float,
     age_mean: float,
     age_sd: float,
 ) -> None:
-    tl, rng = m.talent, m.rng
+    rng = m.rng
     k = stochastic_round(people / m.talent_weight, rng)
     if k <= 0:
         return
@@ -63,10 +78,7 @@ def _arrive(
         edu=rng.random(k) < bachelor_share,
         age=np.clip(rng.normal(age_mean, age_sd, k), 18, m.p.labour.retirement_age - 1),
     )
-    m.acc["talent_inflow"] += k * m.talent_weight
-    if origin > 0:
-        m.acc["returnee_foreign_inflow"] += k * m.talent_weight
-    del tl
+    m.flows.talent_inflow += k * m.talent_weight
 
 
 def pool_room(m: EcosystemModel) -> float:
@@ -85,7 +97,7 @@ def pool_room(m: EcosystemModel) -> float:
     o = m.orgs
     f = o["active"] & ~o["is_univ"]
     employment = float(np.sum(o["weight"][f] * o["emp"][f]))
-    return max(0.0, 1.0 - (employment / lab.labour_pool_cap) ** lab.pool_cap_steepness)
+    return max(0.0, 1.0 - float((employment / lab.labour_pool_cap) ** lab.pool_cap_steepness))
 
 
 def _arrivals(m: EcosystemModel) -> None:
@@ -93,12 +105,12 @@ def _arrivals(m: EcosystemModel) -> None:
     o = m.orgs
     f = o["active"] & ~o["is_univ"]
     employment = float(np.sum(o["weight"][f] * o["emp"][f]))
-    pull = m.attraction**lab.arrival_attraction_elasticity
+    pull = m.state.places.attraction**lab.arrival_attraction_elasticity
     decouple = pol.shocks.decoupling
     fa = pol.talent.foreign_attraction
     sd = lab.arrival_age_sd
-    domestic = lab.vacancy_fill * getattr(m, "unmet_demand", 0.0) * dt * pull * pool_room(m)
-    _arrive(m, domestic, 0, lab.migrant_bachelor_share, lab.arrival_age, sd)
+    domestic = lab.vacancy_fill * m.state.firms.unmet_demand * dt * pull * pool_room(m)
+    _arrive(m, domestic, Origin.DOMESTIC, lab.migrant_bachelor_share, lab.arrival_age, sd)
     returnees = (
         lab.returnee_arrival
         * employment
@@ -107,12 +119,12 @@ def _arrivals(m: EcosystemModel) -> None:
         * (1 - lab.decoupling_returnee_effect * decouple)
         * dt
     )
-    _arrive(m, returnees, 1, lab.returnee_bachelor_share, lab.arrival_age, sd)
+    _arrive(m, returnees, Origin.RETURNEE, lab.returnee_bachelor_share, lab.arrival_age, sd)
     foreign = lab.foreign_arrival * employment * pull * fa * (1 - decouple) * dt
-    _arrive(m, foreign, 2, lab.foreign_bachelor_share, lab.arrival_age, sd)
+    _arrive(m, foreign, Origin.FOREIGN, lab.foreign_bachelor_share, lab.arrival_age, sd)
     u = o["active"] & o["is_univ"]
     graduates = lab.graduates_per_researcher * float(np.sum(o["emp"][u])) * dt
-    _arrive(m, graduates, 0, 1.0, lab.graduate_age, sd / 2)
+    _arrive(m, graduates, Origin.DOMESTIC, 1.0, lab.graduate_age, sd / 2)
 
 
 def _job_moves(m: EcosystemModel) -> None:
@@ -129,7 +141,7 @@ def _job_moves(m: EcosystemModel) -> None:
     if movers.size == 0:
         return
     f = np.flatnonzero(o["active"] & ~o["is_univ"])
-    rel = np.clip(o["log_prod"][f] - m.mean_log_prod, -3, 3)
+    rel = np.clip(o["log_prod"][f] - m.state.production.mean_log_prod, -3, 3)
     dest = choose(rng, f, o["weight"][f] * o["emp"][f] * np.exp(rel), movers.size)
     old = emp[movers]
     keep = dest != old
@@ -142,7 +154,7 @@ def _job_moves(m: EcosystemModel) -> None:
     gain = m.p.knowledge.mobility_transfer * share * gap
     # several movers into one firm do not stack: the firm takes the largest single gain
     np.maximum.at(o["log_prod"], dest, o["log_prod"][dest] + gain)
-    m.acc["job_moves"] += float(tl["weight"][movers].sum())
+    m.flows.job_moves += float(tl["weight"][movers].sum())
 
 
 def step(m: EcosystemModel) -> None:
@@ -151,3 +163,18 @@ def step(m: EcosystemModel) -> None:
     _job_moves(m)
     tl = m.talent
     tl["age"] = tl["age"] + m.dt
+
+
+@dataclass
+class TalentState:
+    """Talent keeps no scalar state: people are rows of the talent population."""
+
+
+MECHANISM = Mechanism(
+    name="talent",
+    columns=COLUMNS,
+    summary="departures, arrivals, graduates, job moves, ageing",
+    params=("labour", "knowledge"),
+    state=TalentState,
+    step=step,
+)
