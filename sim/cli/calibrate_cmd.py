@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from sim.cli.options import add_out_option, show_notes
+from sim.cli.options import add_out_option, add_parallel_options, show_notes
 from sim.errors import UserError
 
 
@@ -31,23 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     p.add_argument("spec", type=Path, help="calibration spec YAML")
     add_out_option(p, "calibrations/<name>")
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="parallel workers (default: all cores); results do not depend on it",
-    )
-    p.add_argument(
-        "--executor",
-        choices=["process", "dask"],
-        default="process",
-        help="local process pool (default) or a Dask distributed cluster",
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster)",
-    )
+    add_parallel_options(p)
     p.add_argument(
         "--resume",
         action="store_true",

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from rich.console import Console
 
-from sim.cli.options import add_out_option, add_set_option, show_notes
+from sim.cli.options import add_out_option, add_parallel_options, add_set_option, show_notes
 from sim.cli.sweep_cmd import _progress
 from sim.errors import UserError
 
@@ -25,18 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     p.add_argument("spec", type=Path, help="optimisation spec YAML file")
     add_out_option(p, "optimizations/<name>")
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="parallel workers (default: all cores); results do not depend on it",
-    )
-    p.add_argument(
-        "--executor",
-        choices=["process", "dask"],
-        default="process",
-        help="local process pool (default) or a local Dask cluster",
-    )
+    add_parallel_options(p, scheduler=False)
     p.add_argument(
         "--resume",
         action="store_true",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from rich.console import Console
 from rich.markup import escape
@@ -37,6 +38,30 @@ def add_out_option(parser: argparse.ArgumentParser, default: str) -> None:
         help="replace --out if it is an earlier ecosim output folder of the same kind "
         "(any other existing folder is never replaced)",
     )
+
+
+def add_parallel_options(parser: argparse.ArgumentParser, *, scheduler: bool = True) -> None:
+    """``--workers``, ``--executor`` (and ``--scheduler``) of the commands that run many
+    simulations; results never depend on them (seeds come from the design, not the worker)."""
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="parallel workers (default: all cores); results do not depend on it",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=["process", "dask"],
+        default="process",
+        help="local process pool (default) or a Dask "
+        + ("distributed cluster" if scheduler else "local cluster"),
+    )
+    if scheduler:
+        parser.add_argument(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster)",
+        )
 
 
 def show_notes(console: Console, notes: list[str]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from sim.cli.options import add_out_option, show_notes
+from sim.cli.options import add_out_option, add_parallel_options, show_notes
 from sim.errors import UserError
 
 
@@ -31,27 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     p.add_argument("experiment", type=Path, help="experiment YAML file")
     add_out_option(p, "sweeps/<name>")
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="parallel workers (default: all cores); results do not depend on it",
-    )
+    add_parallel_options(p)
     p.add_argument(
         "--resume",
         action="store_true",
         help="finish an interrupted sweep in --out: run only the missing runs",
-    )
-    p.add_argument(
-        "--executor",
-        choices=["process", "dask"],
-        default="process",
-        help="local process pool (default) or a Dask distributed cluster",
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster)",
     )
     from sim.experiments.ensemble import add_ensemble_options
 
