@@ -16,6 +16,7 @@ import socket
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from sim.errors import UserError
 
@@ -150,13 +151,24 @@ def main(args: argparse.Namespace) -> int:
         f"ecosim viz: {scenario.name} at scale {scale:g} on http://{args.host}:{args.port}",
         flush=True,
     )
+    import click  # Solara's command line is click's; an interrupt reaches us as its Abort
+
+    try:
+        _serve(run, args.host, args.port)
+    except click.exceptions.Abort:  # Ctrl-C or SIGTERM: the usual way to stop a server
+        print("ecosim viz: stopped", file=sys.stderr)
+    return 0
+
+
+def _serve(run: Any, host: str, port: int) -> None:
+    """Solara's server in this process, offline assets, no browser opened."""
     run.main(
         args=[
             APP,
             "--host",
-            args.host,
+            host,
             "--port",
-            str(args.port),
+            str(port),
             "--production",
             "--no-open",
             "--no-check-version",
@@ -166,7 +178,6 @@ def main(args: argparse.Namespace) -> int:
         prog_name="ecosim viz",
         standalone_mode=False,
     )
-    return 0
 
 
 def _is_loopback(host: str) -> bool:
