@@ -331,6 +331,8 @@ class OutputDir:
         self.force = force
         self.unique = unique
         self.notes: list[str] = []
+        #: folders made for ``final``'s parent, deepest first (removed again on discard)
+        self.created_parents: list[Path] = []
 
     def __enter__(self) -> Path:
         return self.stage
@@ -351,7 +353,13 @@ class OutputDir:
             raise
 
     def discard(self) -> None:
+        """Remove the stage, and the parent folders made for it while they stay empty."""
         shutil.rmtree(self.stage, ignore_errors=True)
+        for folder in self.created_parents:
+            try:
+                folder.rmdir()  # only if empty: another run may have written there meanwhile
+            except OSError:
+                break
 
     def commit(self) -> Path:
         """Write the marker and rename the stage into place, never over a foreign folder."""
@@ -496,6 +504,8 @@ def prepare_output_dir(
                     field="--out",
                 )
     parent = final.parent
+    # parents this call creates, deepest first: a discarded output takes them away again
+    created = [d for d in (parent, *parent.parents) if not d.exists()]
     try:
         parent.mkdir(parents=True, exist_ok=True)
         if not parent.is_dir():
@@ -513,6 +523,7 @@ def prepare_output_dir(
             field="--out",
         ) from None
     out = OutputDir(final, stage, kind=kind, force=force, unique=unique)
+    out.created_parents = created
     out.notes = clean_leftover_stages(parent)
     return out
 

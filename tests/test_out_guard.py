@@ -278,3 +278,12 @@ def test_a_report_failing_part_way_keeps_the_marker_true(tmp_path, monkeypatch, 
     assert main(["report", str(out)]) == 0
     assert written | {"report.html"} <= set(json.loads((out / MARKER).read_text())["files"])
     capsys.readouterr()
+
+
+def test_a_failed_command_leaves_no_parent_folder_it_made(tmp_path, monkeypatch) -> None:
+    """Bad input after the --out check (here: no sweep folder) leaves nothing behind."""
+    from sim.cli.main import main as cli
+
+    monkeypatch.chdir(tmp_path)
+    assert cli(["discover", "nodir", "--output", "employment@2020", "--below", "1"]) == 2
+    assert list(tmp_path.iterdir()) == []
