@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUT ?= runs/zgc_baseline
 
-.PHONY: setup run test test-slow test-browser test-all lint typecheck bench clean calibrate-zgc calibrate-sv
+.PHONY: setup run test test-slow test-browser test-all lint typecheck bench bench-record clean calibrate-zgc calibrate-sv
 
 $(STAMP): pyproject.toml
 	@if [ ! -x "$(PY)" ] || ! "$(PY)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
@@ -39,6 +39,11 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/ecosim bench
+
+# Append this commit's figures to benchmarks/history.csv (run on a quiet machine)
+NOTE ?=
+bench-record: $(STAMP)
+	$(VENV)/bin/ecosim bench --record benchmarks/history.csv --note "$(NOTE)"
 
 clean:
 	rm -rf runs .pytest_cache

@@ -1,0 +1,72 @@
+"""``ecosim bench``: the --json contract and the history file, at a tiny configuration."""
+
+from __future__ import annotations
+
+import csv
+import json
+import statistics
+
+from sim.cli.main import main
+from sim.experiments.bench import HISTORY_COLUMNS
+from tests.conftest import BASELINE
+
+TINY = [
+    str(BASELINE),
+    "--scale",
+    "0.01",
+    "--full-scale",
+    "0.01",
+    "--small-repeats",
+    "2",
+    "--boltzmann-steps",
+    "1",
+    "--end-year",
+    "2011",
+]
+
+KEYS = (
+    "ratio",
+    "default_scale_seconds",
+    "full_scale_seconds",
+    "small_scale_seconds",
+    "peak_rss_mb",
+    "runs_per_hour_per_core",
+)
+
+
+def test_bench_json_is_one_object_with_the_figures(tmp_path, capsys) -> None:
+    history = tmp_path / "history.csv"
+    args = [*TINY, "--json", "--record", str(history), "--note", "tiny, from the tests"]
+    assert main(["bench", *args]) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(out)  # the whole of stdout is one JSON object
+    for key in KEYS:
+        assert isinstance(data[key], float) and data[key] > 0, key
+    assert data["small_scale_seconds"] == statistics.median(data["small_scale_runs_seconds"])
+    assert data["full_agents"] == data["default_agents"] > 0
+    # a real process: interpreter, numpy, Mesa and the model take tens of MB at least
+    assert 20 < data["peak_rss_mb"] < 4096
+    assert "timing" in err  # progress on stderr
+    rows = list(csv.DictReader(history.open()))
+    assert len(rows) == 1 and list(rows[0]) == HISTORY_COLUMNS
+    assert rows[0]["note"] == "tiny, from the tests"
+    assert float(rows[0]["ratio"]) > 0 and "cores" in rows[0]["machine"]
+    # a second record appends under the same header
+    assert main(["bench", *TINY, "--json", "--record", str(history)]) == 0
+    capsys.readouterr()
+    lines = history.read_text().splitlines()
+    assert len(lines) == 3 and lines[0] == ",".join(HISTORY_COLUMNS)
+
+
+def test_bench_refuses_a_foreign_history_file_before_timing(tmp_path, capsys) -> None:
+    bad = tmp_path / "history.csv"
+    bad.write_text("a,b\n1,2\n")
+    assert main(["bench", *TINY, "--record", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "--record" in err and "expected" in err and "timing" not in err
+    assert bad.read_text() == "a,b\n1,2\n"
+
+
+def test_bench_refuses_a_scale_out_of_range(capsys) -> None:
+    assert main(["bench", "--full-scale", "1.5"]) == 2
+    assert "--full-scale must be in (0, 1]" in capsys.readouterr().err
