@@ -38,17 +38,20 @@ def choose(
         k = min(k, int((w > 0).sum()))
         return rng.choice(candidates, size=k, replace=False, p=w / w.sum())
     # inverse-CDF sampling: the same distribution as rng.choice(p=...), without its checks
-    cdf = np.cumsum(w)
+    # (array methods rather than numpy functions: small draws are dominated by call costs)
+    cdf = w.cumsum()
     if cdf[-1] <= 0:
         cdf = np.arange(1, w.size + 1, dtype=np.float64)
-    u = rng.random(k) * cdf[-1]
+    u = rng.random(k)
+    u *= cdf[-1]
     if k >= 256 and cdf.size >= 4096:  # sorted look-ups: each search starts at the last
-        order = np.argsort(u)
+        order = u.argsort()
         idx = np.empty(k, np.intp)
-        idx[order] = np.searchsorted(cdf, u[order], side="right")
+        idx[order] = cdf.searchsorted(u[order], "right")
     else:
-        idx = np.searchsorted(cdf, u, side="right")
-    return candidates[np.minimum(idx, candidates.size - 1)]
+        idx = cdf.searchsorted(u, "right")
+    np.minimum(idx, candidates.size - 1, out=idx)
+    return candidates[idx]
 
 
 def in_codes(values: np.ndarray, codes: Iterable[int]) -> np.ndarray:
