@@ -521,8 +521,31 @@ class PolicySchedule:
                 steps[name].append(lever)
         self.steps = steps
         self.shocks = shocks
+        self._last: tuple[tuple[Any, ...], PolicyState] | None = None
 
     def at(self, t: float) -> PolicyState:
+        """The policy at decimal year ``t``.
+
+        It depends on ``t`` only through the blend weight of every step and which shocks
+        are active, so while those stay the same (most steps of a run) the last state is
+        returned again: the same objects, never modified, rather than a fresh blend.
+        """
+        sh = self.shocks
+        key = (
+            tuple(step.weight(t) for name in self.neutral for step in self.steps[name]),
+            tuple(
+                e.active(t)
+                for entries in (sh.macro_growth, sh.funding_climate, sh.decoupling, sh.ai_wave)
+                for e in entries
+            ),
+        )
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        state = self._blend_at(t)
+        self._last = (key, state)
+        return state
+
+    def _blend_at(self, t: float) -> PolicyState:
         eff = {}
         for name, neutral in self.neutral.items():
             value = neutral
