@@ -135,6 +135,19 @@ def _tail_factor(rng: np.random.Generator, fp: FundingParams, k: int) -> np.ndar
     return np.where(rng.random(k) < fp.round_tail_share, pareto, 1.0)
 
 
+class _Investors:
+    """Who can lead or join a round this step, by source (investors do not change while
+    the funding step runs, so each selection is made once per step rather than per round)."""
+
+    def __init__(self, m: EcosystemModel) -> None:
+        inv = m.investors
+        self.active = np.flatnonzero(inv["active"])
+        self.weight = inv["weight"][self.active]
+        source = inv["source"][self.active]
+        self.by_source = {int(s): self.active[source == s] for s in Source}
+        self.weight_by_source = {s: inv["weight"][rows] for s, rows in self.by_source.items()}
+
+
 def _invest(
     m: EcosystemModel,
     source: int,
@@ -143,11 +156,15 @@ def _invest(
     attract: np.ndarray,
     median_round: float,
     dilution: float,
+    pool_weight: np.ndarray | None = None,
+    investors: _Investors | None = None,
 ) -> None:
+    """Rounds of one source into one pool. ``pool_weight`` (the pool's firm weights) and
+    ``investors`` may be given when the caller already has them."""
     if budget <= 0 or pool.size == 0:
         return
     o, fp, rng = m.orgs, m.p.funding, m.rng
-    w = o["weight"][pool]
+    w = o["weight"][pool] if pool_weight is None else pool_weight
     mean_round = median_round * np.exp(fp.round_sigma**2 / 2) * _tail_mean(fp)
     real_deals = budget / mean_round
     events = rng.poisson(real_deals * attract.sum() / np.sum(w * attract))
@@ -179,17 +196,18 @@ def _invest(
     )
     # the lead investor and, sometimes, a co-investor
     inv = m.investors
-    candidates = np.flatnonzero(inv["active"] & (inv["source"] == source))
+    if investors is None:
+        investors = _Investors(m)
+    candidates = investors.by_source[int(source)]
     if candidates.size == 0:
         return
-    leads = choose(rng, candidates, inv["weight"][candidates], events)
+    leads = choose(rng, candidates, investors.weight_by_source[int(source)], events)
     inv["invested"][leads] += money / inv["weight"][leads]
     m.inv_vc.extend(leads.tolist())
     m.inv_firm.extend(firms.tolist())
     syn = rng.random(events) < fp.syndication
     if syn.any():
-        all_inv = np.flatnonzero(inv["active"])
-        co = choose(rng, all_inv, inv["weight"][all_inv], int(syn.sum()))
+        co = choose(rng, investors.active, investors.weight, int(syn.sum()))
         m.inv_vc.extend(co.tolist())
         m.inv_firm.extend(firms[syn].tolist())
         m.state.funding.pending_coinvest.append((leads[syn], co))
@@ -267,6 +285,8 @@ def step(m: EcosystemModel) -> None:
     flags = _network_flags(m)
     # attractiveness is only needed over the two pools (young and older firms)
     pools = (np.flatnonzero(young), np.flatnonzero(older))
+    pool_weights = [o["weight"][pool] for pool in pools]
+    investors = _Investors(m)
     pool_quality = [quality[pool] for pool in pools]
     pool_priority = [priority[pool] for pool in pools]
 
@@ -292,12 +312,24 @@ def step(m: EcosystemModel) -> None:
                 attractiveness(s, 0),
                 median * fp.angel_round_mult,
                 fp.dilution,
+                pool_weights[0],
+                investors,
             )
             continue
         e = pol.funding.early_stage_share
         if s in STATE_SOURCES:
             e = min(1.0, e * fp.government_early_bias)
-        _invest(m, s, budget * e, pools[0], attractiveness(s, 0), median, fp.dilution)
+        _invest(
+            m,
+            s,
+            budget * e,
+            pools[0],
+            attractiveness(s, 0),
+            median,
+            fp.dilution,
+            pool_weights[0],
+            investors,
+        )
         _invest(
             m,
             s,
@@ -306,6 +338,8 @@ def step(m: EcosystemModel) -> None:
             attractiveness(s, 1),
             median * fp.growth_round_mult,
             fp.growth_dilution,
+            pool_weights[1],
+            investors,
         )
 
     if m.state.funding.pending_coinvest:
