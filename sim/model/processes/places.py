@@ -53,11 +53,12 @@ def wage_premium(m: EcosystemModel) -> float:
     tl = m.talent
     act = tl["active"] & (tl["employer"] >= 0)
     lab = m.p.labour
-    prem = (
-        1.0
-        + lab.education_premium * tl["edu"][act]
-        + lab.foreign_premium * (tl["origin"][act] != Origin.DOMESTIC)
-    )
+    # 1 + education premium * edu + foreign premium * not domestic, per employee: a look-up
+    # in the table of its four values, each computed as the elementwise sum would compute it
+    ep, fp = lab.education_premium, lab.foreign_premium
+    table = np.array([1.0 + ep * e + fp * f for f in (0.0, 1.0) for e in (0.0, 1.0)])
+    code = tl["edu"].view(np.uint8) + 2 * (tl["origin"] != Origin.DOMESTIC).view(np.uint8)
+    prem = table.take(code[act])
     return float(prem.mean()) if prem.size else 1.0
 
 
