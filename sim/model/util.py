@@ -84,3 +84,66 @@ def pick(cond: np.ndarray, if_true: float, if_false: float) -> np.ndarray:
     ``where`` slows down several-fold when the condition flips at random)."""
     table = np.array([if_false, if_true], np.float64)
     return np.take(table, np.asarray(cond, bool).view(np.uint8))
+
+
+#: below this size a full partition is as cheap as finding the neighbourhood first
+_SELECT_MIN_SIZE = 4096
+
+
+def order_pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
+    """The ``k``-th and ``k+1``-th smallest values of ``x`` (0-based), exactly.
+
+    ``np.partition`` reorders all of ``x``; here a sorted sample of about 1,000 values
+    brackets the two ranks, one pass counts the values below the bracket and gathers those
+    inside it, and only those are partitioned: the same two values, read from a few hundred
+    rather than a hundred thousand. Equal values are the same number (a zero aside: 0.0 and
+    -0.0 tie), so the result is numpy's. Returns None when the bracket misses, ``x`` holds NaN
+    or a selected value is zero, or ``x`` is small: the caller then asks numpy.
+    """
+    n = x.size
+    if n < _SELECT_MIN_SIZE or not 0 <= k < n - 1:
+        return None
+    sample = np.sort(x[:: n // 1024])
+    m = sample.size
+    centre = int((k + 0.5) * m / n)
+    margin = 4 * int(np.sqrt(m)) + 2
+    lo = sample[max(centre - margin, 0)]
+    hi = sample[min(centre + margin, m - 1)]
+    below = int(np.count_nonzero(x < lo))
+    above = int(np.count_nonzero(x > hi))
+    inside = x[(x >= lo) & (x <= hi)]
+    j = k - below
+    if below + inside.size + above != n or j < 0 or j + 1 >= inside.size:
+        return None  # NaN somewhere, or the ranks fell outside the bracket
+    inside.partition((j, j + 1))
+    a, b = float(inside[j]), float(inside[j + 1])
+    if a == 0.0 or b == 0.0:  # 0.0 and -0.0 tie: which one numpy lands on is its own affair
+        return None
+    return a, b
+
+
+def median(x: np.ndarray) -> np.float64:
+    """``np.median(x)`` of a 1-D float array, the same number (see :func:`order_pair`)."""
+    n = x.size
+    k = n // 2 - 1 if n % 2 == 0 else (n - 1) // 2
+    pair = order_pair(x, k) if n % 2 == 0 else order_pair(x, k - 1)
+    if pair is None:
+        return np.float64(np.median(x))
+    if n % 2 == 0:  # numpy: the mean of the two middle values, a sum started at 0.0
+        return np.float64((0.0 + pair[0] + pair[1]) / 2.0)
+    return np.float64((0.0 + pair[1]) / 1.0)
+
+
+def quantile(x: np.ndarray, q: float) -> float:
+    """``float(np.quantile(x, q))`` (linear method) of a 1-D float array, the same number,
+    without reordering ``x`` (see :func:`order_pair`)."""
+    n = x.size
+    virtual = (n - 1) * q
+    below = int(np.floor(virtual))
+    pair = order_pair(x, below) if 0 <= virtual < n - 1 else None
+    if pair is None:
+        return float(np.quantile(x, q))
+    a, b = pair
+    gamma = float(virtual - below)
+    diff = b - a  # numpy's _lerp
+    return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma

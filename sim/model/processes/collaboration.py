@@ -19,7 +19,7 @@ import numpy as np
 from sim.model.codes import TieKind
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
-from sim.model.util import choose, hazard
+from sim.model.util import choose, hazard, median
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -70,7 +70,7 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
     if firms.size < 2:
         return
     emp = o["emp"][firms]
-    ref = np.median(emp)
+    ref = median(emp)
     rate = cp.tie_rate * (emp / ref) ** cp.tie_size_elasticity * scale_rate
     counts = rng.poisson(rate * dt)
     initiators = np.repeat(firms, counts)

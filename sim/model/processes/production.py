@@ -20,7 +20,7 @@ from sim.model.codes import Ownership
 from sim.model.processes.places import wage_premium
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
-from sim.model.util import pick
+from sim.model.util import pick, quantile
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -161,8 +161,7 @@ def step(m: EcosystemModel) -> None:
     if f.any():
         log_prod_f = o["log_prod"][f]
         s.mean_log_prod = float(np.average(log_prod_f, weights=(w * o["emp"])[f]))
-        # (the masked copy is ours: let quantile partition it in place, after the average)
-        frontier = float(np.quantile(log_prod_f, pr.university_frontier, overwrite_input=True))
+        frontier = quantile(log_prod_f, pr.university_frontier)
         o["log_prod"] = np.where(o["is_univ"], frontier, o["log_prod"])
     s.prod_growth = (s.mean_log_prod - old_mean) / dt
 
