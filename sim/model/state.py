@@ -17,11 +17,18 @@ import numpy as np
 from sim.model.schemas import Column
 
 
-class Population:
-    """Columns of equal length; ``pop[name]`` is a view of the first ``n`` rows."""
+class Population(dict[str, np.ndarray]):
+    """Columns of equal length; ``pop[name]`` is a view of the first ``n`` rows.
+
+    The views are the entries of the dict itself, refreshed whenever ``n`` or the arrays
+    change (only :meth:`add`, :meth:`_grow` and :func:`compact` change them), so reading a
+    column, done tens of thousands of times a run, is a plain dict look-up. Assigning
+    ``pop[name] = values`` writes into the column; it never replaces it.
+    """
 
     def __init__(self, schema: Mapping[str, tuple[Any, ...]], capacity: int = 1024) -> None:
         """``schema``: name -> Column (or a plain ``(dtype, default)`` tuple)."""
+        super().__init__()
         self.schema: dict[str, Column] = {name: Column(*decl) for name, decl in schema.items()}
         self.n = 0
         self._cap = max(16, int(capacity))
@@ -29,12 +36,20 @@ class Population:
             name: np.full(self._cap, col.default, dtype=col.dtype)
             for name, col in self.schema.items()
         }
+        self._refresh()
 
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self._data[name][: self.n]
+    def _refresh(self) -> None:
+        """Make every entry the view of its column's first ``n`` rows."""
+        n = self.n
+        for name, arr in self._data.items():
+            dict.__setitem__(self, name, arr[:n])
 
     def __setitem__(self, name: str, values: Any) -> None:
         self._data[name][: self.n] = values
+
+    def __reduce__(self) -> Any:
+        """Pickle the columns, not the views (they are rebuilt on loading)."""
+        return (_restore, (self.schema, self.n, self._cap, self._data))
 
     def _grow(self, needed: int) -> None:
         new_cap = self._cap
@@ -47,6 +62,7 @@ class Population:
             arr[: self.n] = self._data[name][: self.n]
             self._data[name] = arr
         self._cap = new_cap
+        self._refresh()
 
     def add(self, count: int, **values: Any) -> np.ndarray:
         """Append ``count`` rows (columns not given take their default); return their indices."""
@@ -57,6 +73,7 @@ class Population:
         start = self.n
         rows = np.arange(start, start + count)
         self.n += count
+        self._refresh()
         for name, col in self.schema.items():
             self._data[name][start : start + count] = values.get(name, col.default)
         unknown = set(values) - set(self.schema)
@@ -87,4 +104,16 @@ def compact(pop: Population, keep: np.ndarray) -> np.ndarray:
         col[:n_keep] = col[: pop.n][rows]
         col[n_keep : pop.n] = decl.default  # freed rows are fresh again
     pop.n = n_keep
+    pop._refresh()
     return new_index
+
+
+def _restore(
+    schema: dict[str, Column], n: int, cap: int, data: dict[str, np.ndarray]
+) -> Population:
+    pop = Population(schema, cap)
+    pop._data = data
+    pop.n = n
+    pop._cap = cap
+    pop._refresh()
+    return pop
