@@ -9,7 +9,14 @@ import numpy as np
 
 def hazard(rate: np.ndarray | float, dt: float) -> np.ndarray | float:
     """Probability of an event within ``dt`` years at a yearly ``rate`` (rate may be an array)."""
-    return -np.expm1(-np.maximum(rate, 0.0) * dt)
+    x = np.maximum(rate, 0.0)
+    if not isinstance(x, np.ndarray):
+        return -np.expm1(-x * dt)
+    # -expm1(-max(rate, 0) * dt), the same operations in place: one array, not four
+    np.negative(x, out=x)
+    x *= dt
+    np.expm1(x, out=x)
+    return np.negative(x, out=x)
 
 
 def stochastic_round(x: float, rng: np.random.Generator) -> int:
