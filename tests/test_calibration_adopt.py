@@ -58,3 +58,17 @@ def test_adopt_writes_the_medoid_keeps_comments_and_validates(tmp_path: Path) ->
 def test_adopt_refuses_a_folder_without_posterior(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="posterior"):
         adopt(tmp_path, tmp_path / "x.yaml")
+
+
+def test_status_renders_the_shipped_calibration_tables() -> None:
+    from sim.calibration.status import status
+
+    folder = ROOT / "experiments" / "calibration" / "zgc"
+    text = status(folder)
+    n_rows = len(pd.read_csv(folder / "predictive.csv"))
+    table = [ln for ln in text.splitlines() if ln.startswith("| ") and "|---" not in ln]
+    # waves + header, coverage rows + header, predictive rows + header
+    assert sum(1 for ln in table if ln.count("|") == 10) == n_rows + 1
+    assert "inside 90 %" in text
+    with pytest.raises(UserError, match="not a finished calibration"):
+        status(ROOT / "scenarios")
