@@ -54,7 +54,9 @@ CAL ?=
 calibrate-zgc: $(STAMP)
 	$(VENV)/bin/ecosim calibrate experiments/calibrate_zgc$(if $(CAL),_$(CAL)).yaml --out calibrations/zgc$(if $(CAL),_$(CAL)) --resume
 	$(PY) -m sim.calibration.ship calibrations/zgc$(if $(CAL),_$(CAL)) zgc
+	$(PY) -m sim.calibration.adopt experiments/calibration/zgc scenarios/zgc_baseline.yaml experiments/calibration/zgc
 
 calibrate-sv: $(STAMP)
 	$(VENV)/bin/ecosim calibrate experiments/calibrate_sv$(if $(CAL),_$(CAL)).yaml --out calibrations/sv$(if $(CAL),_$(CAL)) --resume
 	$(PY) -m sim.calibration.ship calibrations/sv$(if $(CAL),_$(CAL)) sv
+	$(PY) -m sim.calibration.adopt experiments/calibration/sv scenarios/silicon_valley.yaml experiments/calibration/sv

@@ -37,6 +37,10 @@ COLUMNS = {
             "relocated": (bool, False),
             "branches": (np.float64, 0.0),  # branches opened outside the region
             "aged3_counted": (bool, False),  # counted as an incubator graduate (age 3)
+            # headcount at the last two year ends (0: not yet alive), for the growth-rate
+            # shape indicator (continuing firms' annual log growth)
+            "emp_prev_year": (np.float64, 0.0),
+            "emp_this_year": (np.float64, 0.0),
         }
     )
 }
@@ -69,6 +73,8 @@ def close_year(m: EcosystemModel) -> None:
     new_grads = f & ~o["aged3_counted"] & (age >= 3.0)
     o["aged3_counted"] = o["aged3_counted"] | new_grads
     s.incubator_graduates = float(o["weight"][new_grads].sum())
+    o["emp_prev_year"] = o["emp_this_year"]
+    o["emp_this_year"] = np.where(f, o["emp"], 0.0)
     if not m.records:
         s.pre_start_branches = s.cum_branches * m.p.relocation.branch_history_years
 
