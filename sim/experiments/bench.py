@@ -278,12 +278,6 @@ def machine_description() -> dict[str, Any]:
 
     versions = {"python": platform.python_version(), "numpy": numpy.__version__}
     versions["mesa"] = mesa.__version__
-    try:
-        import numba  # type: ignore[import-not-found,unused-ignore]
-
-        versions["numba"] = numba.__version__
-    except ImportError:
-        pass
     ram = _ram_gib()
     return {
         "cpu": _cpu_model(),
@@ -300,7 +294,7 @@ def machine_text(machine: dict[str, Any]) -> str:
     if machine.get("ram_gib") is not None:
         parts.append(f"{machine['ram_gib']:g} GiB")
     parts.append(str(machine.get("system", "")))
-    for key in ("python", "numpy", "mesa", "numba"):
+    for key in ("python", "numpy", "mesa"):
         if key in machine:
             parts.append(f"{key} {machine[key]}")
     return "; ".join(p for p in parts if p)

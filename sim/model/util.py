@@ -11,7 +11,8 @@ def hazard(rate: np.ndarray | float, dt: float) -> np.ndarray | float:
     """Probability of an event within ``dt`` years at a yearly ``rate`` (rate may be an array)."""
     x = np.maximum(rate, 0.0)
     if not isinstance(x, np.ndarray):
-        return -np.expm1(-x * dt)
+        p: float = -np.expm1(-x * dt)
+        return p
     # -expm1(-max(rate, 0) * dt), the same operations in place: one array, not four
     np.negative(x, out=x)
     x *= dt
