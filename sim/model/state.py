@@ -83,7 +83,7 @@ class Population(dict[str, np.ndarray]):
 
     @property
     def active_rows(self) -> np.ndarray:
-        return np.flatnonzero(self["active"])
+        return self["active"].nonzero()[0]
 
     def count_active(self) -> int:
         return int(self["active"].sum())
@@ -96,7 +96,7 @@ def compact(pop: Population, keep: np.ndarray) -> np.ndarray:
     indicators are recorded, and remaps every reference (see ``sim.model.compaction``).
     """
     new_index = np.full(pop.n, -1, np.int64)
-    rows = np.flatnonzero(keep)  # gathering rows is faster than masking with scattered gaps
+    rows = keep.nonzero()[0]  # gathering rows is faster than masking with scattered gaps
     n_keep = rows.size
     new_index[rows] = np.arange(n_keep)
     for name, decl in pop.schema.items():

@@ -65,8 +65,8 @@ def _neighbours(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
 def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
     o, cp, rng = m.orgs, m.p.collaboration, m.rng
     act = o["active"]
-    firms = np.flatnonzero(act & ~o["is_univ"])
-    univs = np.flatnonzero(act & o["is_univ"])
+    firms = (act & ~o["is_univ"]).nonzero()[0]
+    univs = (act & o["is_univ"]).nonzero()[0]
     if firms.size < 2:
         return
     emp = o["emp"][firms]
@@ -103,7 +103,7 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
             partners[tri] = kk
 
     # 3) preferential attachment, in the same park with some probability
-    rest = np.flatnonzero(partners < 0)
+    rest = (partners < 0).nonzero()[0]
     if rest.size:
         same = rng.random(rest.size) < cp.same_park_bias
         pa_weight = (deg[firms] + 1.0) * o["weight"][firms]
@@ -141,7 +141,7 @@ def decay_ties(m: EcosystemModel) -> None:
     tl = m.talent
     has = tl["alumni"] >= 0
     fade = has & (rng.random(tl.n) < hazard(1.0 / cp.alumni_duration, dt))
-    tl["alumni"][np.flatnonzero(fade)] = -1
+    tl["alumni"][fade.nonzero()[0]] = -1
 
 
 def update_exposure(m: EcosystemModel) -> None:
@@ -152,7 +152,7 @@ def update_exposure(m: EcosystemModel) -> None:
     act = tl["active"]
     e, al = tl["employer"], tl["alumni"]
     bridge = act & (e >= 0) & (al >= 0) & (e != al)
-    bridge = np.flatnonzero(bridge)
+    bridge = bridge.nonzero()[0]
     ea, eb = e[bridge], al[bridge]
     ok = o["active"][eb]
     ea, eb = ea[ok], eb[ok]

@@ -43,7 +43,7 @@ def location_weights(m: EcosystemModel, sector: int) -> np.ndarray:
 def step(m: EcosystemModel) -> None:
     o, tl, ep, pol, dt, rng = m.orgs, m.talent, m.p.entrepreneurship, m.policy, m.dt, m.rng
     act = tl["active"] & (tl["employer"] >= 0)
-    idx = np.flatnonzero(act)
+    idx = act.nonzero()[0]
     if idx.size == 0:
         return
     share_equity = equity_share(m)

@@ -90,11 +90,11 @@ def release_staff(
     tl, rng = m.talent, m.rng
     emp = tl["employer"]
     # row indices rather than boolean masks: masking with a scattered mask is slow
-    idx = np.flatnonzero(tl["active"] & (emp >= 0))
+    idx = (tl["active"] & (emp >= 0)).nonzero()[0]
     at = org_mask[emp[idx]]
     if not at.any():
         return
-    idx = idx[np.flatnonzero(at)]
+    idx = idx[at.nonzero()[0]]
     p = share[emp[idx]] if isinstance(share, np.ndarray) else np.full(idx.size, share)
     sep = idx[rng.random(idx.size) < p]
     if sep.size == 0:
@@ -110,7 +110,7 @@ def release_staff(
 def hire(m: EcosystemModel, targets: np.ndarray, people: np.ndarray) -> None:
     """Give organisations ``targets`` talent agents for ``people`` hires (real persons)."""
     tl, rng = m.talent, m.rng
-    pool = np.flatnonzero(tl["active"] & (tl["employer"] < 0))
+    pool = (tl["active"] & (tl["employer"] < 0)).nonzero()[0]
     if pool.size == 0 or targets.size == 0:
         return
     k = min(pool.size, stochastic_round(float(people.sum()) / m.talent_weight, rng))
@@ -176,13 +176,13 @@ def _grow(m: EcosystemModel) -> None:
     w = o["weight"]
     up = np.maximum(desired, 0.0)
     down = np.maximum(-desired, 0.0)
-    hires = float(np.sum(w * up))
-    separations = float(np.sum(w * down))
+    hires = float((w * up).sum())
+    separations = float((w * down).sum())
     tl = m.talent
-    available = float(np.sum(tl["weight"][np.flatnonzero(tl["active"] & (tl["employer"] < 0))]))
+    available = float((tl["weight"][(tl["active"] & (tl["employer"] < 0)).nonzero()[0]]).sum())
     supply = available + separations
     fill = 1.0 if hires <= 0 else min(1.0, supply / hires)
-    everyone = float(np.sum(tl["weight"][tl["active"]]))
+    everyone = float((tl["weight"][tl["active"]]).sum())
     m.state.firms.unemployed_share = available / max(everyone, 1e-9)
     m.state.firms.unmet_demand = max(hires - supply, 0.0)
 
@@ -190,7 +190,7 @@ def _grow(m: EcosystemModel) -> None:
     release_staff(m, down > 0, shrink_share)
     # where(desired > 0, desired * fill, desired), exactly: x * 1.0 == x
     o["emp"] = np.maximum(o["emp"] + desired * pick(desired > 0, fill, 1.0), 0.5)
-    grow_rows = np.flatnonzero(up > 0)
+    grow_rows = (up > 0).nonzero()[0]
     hire(m, grow_rows, (w * up * fill)[grow_rows])
 
 
@@ -247,7 +247,7 @@ def equity_share(m: EcosystemModel) -> float:
     o = m.orgs
     f = o["active"] & ~o["is_univ"]
     w = o["weight"]
-    return float(np.sum(w[np.flatnonzero(f & o["equity"])]) / max(np.sum(w[f]), 1e-9))
+    return float((w[(f & o["equity"]).nonzero()[0]]).sum() / max(w[f].sum(), 1e-9))
 
 
 def _equity(m: EcosystemModel) -> None:
@@ -280,7 +280,7 @@ def _split(m: EcosystemModel) -> None:
     f = o["active"] & ~o["is_univ"]
     cap = tier_weights(m, o["emp"])
     cap[o["post_money"] >= m.p.population.large_firm_valuation] = 1.0
-    over = np.flatnonzero(f & (o["weight"] > cap * 1.0001))
+    over = (f & (o["weight"] > cap * 1.0001)).nonzero()[0]
     if over.size == 0:
         return
     k = np.ceil(o["weight"][over] / cap[over]).astype(np.int64)

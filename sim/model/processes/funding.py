@@ -79,13 +79,13 @@ def close_year(m: EcosystemModel) -> None:
 def employment(m: EcosystemModel) -> float:
     o = m.orgs
     f = o["active"] & ~o["is_univ"]
-    return float(np.sum(o["weight"][f] * o["emp"][f]))
+    return float((o["weight"][f] * o["emp"][f]).sum())
 
 
 def listed_value(m: EcosystemModel) -> float:
     o = m.orgs
     f = o["active"] & o["listed"]
-    return float(np.sum(o["weight"][f] * o["valuation"][f]) * m.p.funding.listing_premium)
+    return float((o["weight"][f] * o["valuation"][f]).sum() * m.p.funding.listing_premium)
 
 
 def supply_rate(m: EcosystemModel) -> float:
@@ -141,7 +141,7 @@ class _Investors:
 
     def __init__(self, m: EcosystemModel) -> None:
         inv = m.investors
-        self.active = np.flatnonzero(inv["active"])
+        self.active = inv["active"].nonzero()[0]
         self.weight = inv["weight"][self.active]
         source = inv["source"][self.active]
         self.by_source = {int(s): self.active[source == s] for s in Source}
@@ -167,7 +167,7 @@ def _invest(
     w = o["weight"][pool] if pool_weight is None else pool_weight
     mean_round = median_round * np.exp(fp.round_sigma**2 / 2) * _tail_mean(fp)
     real_deals = budget / mean_round
-    events = rng.poisson(real_deals * attract.sum() / np.sum(w * attract))
+    events = rng.poisson(real_deals * attract.sum() / (w * attract).sum())
     if events == 0:
         return
     firms = choose(rng, pool, attract, events)
@@ -284,7 +284,7 @@ def step(m: EcosystemModel) -> None:
     round_mult = pol.funding.round_size * np.exp(fp.round_size_trend * (m.t - m.t0))
     flags = _network_flags(m)
     # attractiveness is only needed over the two pools (young and older firms)
-    pools = (np.flatnonzero(young), np.flatnonzero(older))
+    pools = (young.nonzero()[0], older.nonzero()[0])
     pool_weights = [o["weight"][pool] for pool in pools]
     investors = _Investors(m)
     pool_quality = [quality[pool] for pool in pools]

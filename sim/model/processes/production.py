@@ -118,23 +118,23 @@ def step(m: EcosystemModel) -> None:
     # (normalised so that the mean wage stays the wage index: sharing only redistributes)
     sharing = np.exp(m.p.labour.rent_sharing * np.clip(o["log_prod"] - s.mean_log_prod, -5, 5))
     staff = np.where(f, w * o["emp"], 0.0)
-    sharing /= max(float(np.sum(staff * sharing)) / max(float(staff.sum()), 1e-9), 1e-9)
+    sharing /= max(float((staff * sharing).sum()) / max(float(staff.sum()), 1e-9), 1e-9)
     wage = m.state.places.wage_index * wage_premium(m) * sharing
     profit = o["va"] - o["emp"] * wage - o["rent_bill"] + pr.other_income_share * o["rev"]
     o["cash"] = np.where(f, o["cash"] + profit * dt, o["cash"])
 
     wf = w * f
-    fl.revenue += float(np.sum(wf * o["rev"]) * dt)
-    fl.value_added += float(np.sum(wf * o["va"]) * dt)
-    fl.profit += float(np.sum(wf * profit) * dt)
-    fl.rd_spend += float(np.sum(wf * o["rd_spend"]) * dt)
-    fl.tax += float(np.sum(wf * o["va"]) * pr.tax_share * dt)
+    fl.revenue += float((wf * o["rev"]).sum() * dt)
+    fl.value_added += float((wf * o["va"]).sum() * dt)
+    fl.profit += float((wf * profit).sum() * dt)
+    fl.rd_spend += float((wf * o["rd_spend"]).sum() * dt)
+    fl.tax += float((wf * o["va"]).sum() * pr.tax_share * dt)
     foreign = o["kind"] == Ownership.FOREIGN_INVESTED
     export = pr.export_share * pick(foreign, pr.foreign_firm_export_mult, 1.0)
     export = np.minimum(export, 1.0) * (1.0 - pr.decoupling_export_effect * pol.shocks.decoupling)
-    fl.overseas_revenue += float(np.sum(wf * o["rev"] * export) * dt)
-    fl.wage_bill += float(np.sum(wf * o["emp"] * wage) * dt)
-    fl.employee_years += float(np.sum(wf * o["emp"]) * dt)
+    fl.overseas_revenue += float((wf * o["rev"] * export).sum() * dt)
+    fl.wage_bill += float((wf * o["emp"] * wage).sum() * dt)
+    fl.employee_years += float((wf * o["emp"]).sum() * dt)
 
     # productivity (log revenue per employee)
     n = o.n
@@ -171,7 +171,7 @@ def step(m: EcosystemModel) -> None:
         u, o["budget"] * np.exp(m.p.population.univ_budget_growth * dt), o["budget"]
     )
     quality = np.exp(kp.research_quality_trend * (m.t - m.t0))
-    fl.papers += float(np.sum(o["budget"][u]) * kp.papers_per_budget * quality * dt)
+    fl.papers += float(o["budget"][u].sum() * kp.papers_per_budget * quality * dt)
 
     # patents: applications now, grants from the pipeline
     lam = applications_rate(m) * dt

@@ -47,7 +47,7 @@ def _departures(m: EcosystemModel) -> None:
     emp = tl["employer"]
     employed = emp >= 0
     equity = np.zeros(tl.n, bool)
-    at = np.flatnonzero(employed)
+    at = employed.nonzero()[0]
     equity[at] = m.orgs["equity"][emp[at]]
     base = base * pick(equity, 1.0 - lab.equity_retention, 1.0)
     base = base * np.where(employed, 1.0, lab.unemployed_exit_mult)
@@ -96,7 +96,7 @@ def pool_room(m: EcosystemModel) -> float:
         return 1.0
     o = m.orgs
     f = o["active"] & ~o["is_univ"]
-    employment = float(np.sum(o["weight"][f] * o["emp"][f]))
+    employment = float((o["weight"][f] * o["emp"][f]).sum())
     return max(0.0, 1.0 - float((employment / lab.labour_pool_cap) ** lab.pool_cap_steepness))
 
 
@@ -104,7 +104,7 @@ def _arrivals(m: EcosystemModel) -> None:
     lab, pol, dt = m.p.labour, m.policy, m.dt
     o = m.orgs
     f = o["active"] & ~o["is_univ"]
-    employment = float(np.sum(o["weight"][f] * o["emp"][f]))
+    employment = float((o["weight"][f] * o["emp"][f]).sum())
     pull = m.state.places.attraction**lab.arrival_attraction_elasticity
     decouple = pol.shocks.decoupling
     fa = pol.talent.foreign_attraction
@@ -123,7 +123,7 @@ def _arrivals(m: EcosystemModel) -> None:
     foreign = lab.foreign_arrival * employment * pull * fa * (1 - decouple) * dt
     _arrive(m, foreign, Origin.FOREIGN, lab.foreign_bachelor_share, lab.arrival_age, sd)
     u = o["active"] & o["is_univ"]
-    graduates = lab.graduates_per_researcher * float(np.sum(o["emp"][u])) * dt
+    graduates = lab.graduates_per_researcher * float(o["emp"][u].sum()) * dt
     _arrive(m, graduates, Origin.DOMESTIC, 1.0, lab.graduate_age, sd / 2)
 
 
@@ -131,7 +131,7 @@ def _job_moves(m: EcosystemModel) -> None:
     tl, o, lab, pol, dt, rng = m.talent, m.orgs, m.p.labour, m.policy, m.dt, m.rng
     emp = tl["employer"]
     employed = tl["active"] & (emp >= 0)
-    idx = np.flatnonzero(employed)
+    idx = employed.nonzero()[0]
     if idx.size == 0:
         return
     e = emp[idx]
@@ -140,7 +140,7 @@ def _job_moves(m: EcosystemModel) -> None:
     movers = idx[rng.random(idx.size) < hazard(rate, dt)]
     if movers.size == 0:
         return
-    f = np.flatnonzero(o["active"] & ~o["is_univ"])
+    f = (o["active"] & ~o["is_univ"]).nonzero()[0]
     rel = np.clip(o["log_prod"][f] - m.state.production.mean_log_prod, -3, 3)
     dest = choose(rng, f, o["weight"][f] * o["emp"][f] * np.exp(rel), movers.size)
     old = emp[movers]
