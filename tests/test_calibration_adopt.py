@@ -40,7 +40,7 @@ def test_adopt_writes_the_medoid_keeps_comments_and_validates(tmp_path: Path) ->
             "parameters.growth.young_firm_growth": [0.2, 0.25, 0.3],
         }
     ).to_csv(cal / "posterior.csv", index=False)
-    values = adopt(cal, scenario, "test")
+    values = adopt(cal, scenario, "test", pick="medoid")
     assert values == {
         "parameters.production.va_share": 0.12,
         "parameters.growth.young_firm_growth": 0.25,
@@ -58,6 +58,23 @@ def test_adopt_writes_the_medoid_keeps_comments_and_validates(tmp_path: Path) ->
 def test_adopt_refuses_a_folder_without_posterior(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="posterior"):
         adopt(tmp_path, tmp_path / "x.yaml")
+
+
+def test_adopt_median_takes_each_weighted_median(tmp_path: Path) -> None:
+    scenario = tmp_path / "zgc.yaml"
+    scenario.write_text(
+        (ROOT / "scenarios" / "zgc_baseline.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    pd.DataFrame(
+        {
+            "member": [0, 1, 2, 3],
+            "weight": [0.1, 0.1, 0.7, 0.1],
+            "parameters.production.va_share": [0.1, 0.12, 0.15, 0.16],
+        }
+    ).to_csv(tmp_path / "posterior.csv", index=False)
+    values = adopt(tmp_path, scenario, "test")  # default: median; weight pulls it to 0.15
+    assert values == {"parameters.production.va_share": 0.15}
+    assert "calibrated: posterior median (test)" in scenario.read_text(encoding="utf-8")
 
 
 def test_status_renders_the_shipped_calibration_tables() -> None:
