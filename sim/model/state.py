@@ -58,8 +58,9 @@ class Population(dict[str, np.ndarray]):
         if new_cap == self._cap:
             return
         for name, col in self.schema.items():
-            arr = np.full(new_cap, col.default, dtype=col.dtype)
+            arr = np.empty(new_cap, dtype=col.dtype)  # each byte written once: rows, then fresh
             arr[: self.n] = self._data[name][: self.n]
+            arr[self.n :] = col.default
             self._data[name] = arr
         self._cap = new_cap
         self._refresh()
