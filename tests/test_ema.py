@@ -36,7 +36,9 @@ def _model(**kw):
 
 def test_names_bounds_and_defaults_come_from_parameter_space():
     m = _model(replications=2)
-    space = ecosim.parameter_space().set_index("path")
+    # defaults are the scenario's values (zgc_baseline carries calibrated ones)
+    space = ecosim.parameter_space(scenario=ecosim.load_scenario("zgc_baseline"))
+    space = space.set_index("path")
     rd = m.uncertainties["parameters_production_rd_return"]
     path = "parameters.production.rd_return"
     assert rd.variable_name == [path]

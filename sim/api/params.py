@@ -114,7 +114,8 @@ def parameter_space(prefix: str | None = None, scenario: Scenario | None = None)
     range the shipped experiments sweep (``sweep_low, sweep_high, swept_in``; NaN and "" for
     fields no experiment varies).
 
-    ``default`` is the schema default (the Zhongguancun value), or ``scenario``'s value when a
+    ``default`` is the schema default (the hand-set Zhongguancun value; the shipped
+    scenario files replace calibrated ones with posterior medians), or ``scenario``'s value when a
     scenario is given (lever fields that mean "unchanged" are NaN). ``prefix`` keeps only the
     paths under a block, e.g. ``"parameters.labour"`` or ``"levers"``.
     """
