@@ -27,51 +27,63 @@ def _g(x: float) -> str:
     return f"{x:.3g}"
 
 
+def _table(header: list[str], rows: list[list[str]], align: str | None = None) -> str:
+    """A Markdown table; ``align`` is the separator row (default: left-aligned columns)."""
+    sep = align or "|" + "---|" * len(header)
+    lines = ["| " + " | ".join(header) + " |", sep]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def waves_table(folder: Path) -> str:
     w = pd.read_csv(folder / "waves.csv")
-    lines = [
-        "| wave | runs (points x replicates) | scale | failed "
-        "| non-implausible share of the prior |",
-        "|---|---|---|---|---|",
+    header = ["wave", "runs (points x replicates)", "scale", "failed",
+              "non-implausible share of the prior"]  # fmt: skip
+    rows = [
+        [
+            str(r.wave),
+            f"{r.runs} ({r.points} x {r.replicates})",
+            f"{r.scale:g}",
+            str(r.failed),
+            f"{100 * r.nonimplausible_share:.2g} %",
+        ]
+        for r in w.itertuples()
     ]
-    for r in w.itertuples():
-        lines.append(
-            f"| {r.wave} | {r.runs} ({r.points} x {r.replicates}) | {r.scale:g} | {r.failed} | "
-            f"{100 * r.nonimplausible_share:.2g} % |"
-        )
-    return "\n".join(lines)
+    return _table(header, rows)
 
 
 def coverage_table(folder: Path) -> str:
     c = pd.read_csv(folder / "coverage.csv")
-    lines = [
-        "| intervals | rows | n | inside 50 % | inside 90 % | median of median/observed "
-        "| median 90 % width / observed |",
-        "|---|---|---|---|---|---|---|",
+    header = ["intervals", "rows", "n", "inside 50 %", "inside 90 %",
+              "median of median/observed", "median 90 % width / observed"]  # fmt: skip
+    rows = [
+        [
+            str(r.rows),
+            str(r.split),
+            str(r.n),
+            f"{100 * r.inside50:.0f} %",
+            f"{100 * r.inside90:.0f} %",
+            f"{r.median_ratio:.2f}",
+            f"{r.median_width:.2f}",
+        ]
+        for r in c.itertuples()
     ]
-    for r in c.itertuples():
-        lines.append(
-            f"| {r.rows} | {r.split} | {r.n} | {100 * r.inside50:.0f} % | "
-            f"{100 * r.inside90:.0f} % | {r.median_ratio:.2f} | {r.median_width:.2f} |"
-        )
-    return "\n".join(lines)
+    return _table(header, rows)
 
 
 def predictive_table(folder: Path) -> str:
     p = pd.read_csv(folder / "predictive.csv")
-    lines = [
-        "| indicator | year | kind | observed | median | 50 % interval | 90 % interval | "
-        "median/observed | inside 90 % |",
-        "|---|---|---|---:|---:|---:|---:|---:|:---:|",
-    ]
+    header = ["indicator", "year", "kind", "observed", "median", "50 % interval",
+              "90 % interval", "median/observed", "inside 90 %"]  # fmt: skip
+    rows = []
     for r in p.itertuples():
         ratio = r.median / r.observed if r.observed else float("nan")
         inside = "yes" if str(r.inside90).lower() == "true" else "**no**"
-        lines.append(
-            f"| {r.indicator} | {r.year} | {r.kind} | {_g(r.observed)} | {_g(r.median)} | "
-            f"{_g(r.q25)}-{_g(r.q75)} | {_g(r.q05)}-{_g(r.q95)} | {ratio:.2f} | {inside} |"
-        )
-    return "\n".join(lines)
+        rows.append(
+            [str(r.indicator), str(r.year), str(r.kind), _g(r.observed), _g(r.median),
+             f"{_g(r.q25)}-{_g(r.q75)}", f"{_g(r.q05)}-{_g(r.q95)}", f"{ratio:.2f}", inside]
+        )  # fmt: skip
+    return _table(header, rows, "|---|---|---|---:|---:|---:|---:|---:|:---:|")
 
 
 def status(folder: Path) -> str:
