@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -70,7 +70,12 @@ _POSTERIOR_KEY = 999
 #: candidate pool kept per wave when choosing a design (enough for a well-spread choice)
 _POOL = 4000
 
-Progress = Callable[[str, int, int], Callable[[], None] | None]
+
+class Progress(Protocol):
+    """``progress(total, done, label=...)``: start a stage's display; may return a per-run tick
+    (the signature of :func:`sim.cli.options.runs_progress`'s callback)."""
+
+    def __call__(self, total: int, done: int, label: str = ...) -> Callable[[], None] | None: ...
 
 
 # --------------------------------------------------------------------------- parameters
@@ -361,7 +366,7 @@ def run_stage(
             raise UserError(f"saved run point {p} rep {r} of {label} does not belong to this "
                             "calibration", file=str(folder))  # fmt: skip
     todo = [t for t in tasks if (t.point, t.rep) not in done]
-    tick = progress(label, len(tasks), len(tasks) - len(todo)) if progress else None
+    tick = progress(len(tasks), len(tasks) - len(todo), label=label) if progress else None
     t0 = time.perf_counter()
     errors: dict[tuple[int, int], str] = {}
 

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
-from sim.cli.options import add_out_option, add_parallel_options, show_notes
-from sim.errors import UserError
+from sim.cli.options import (
+    add_out_option,
+    add_parallel_options,
+    check_parallel_options,
+    runs_progress,
+    show_notes,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,32 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)  # fmt: skip
 
 
-def _progress(console: Console, quiet: bool) -> tuple[Progress | None, Callable]:
-    if quiet:
-        return None, lambda label, total, done: None
-    bar = Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("runs"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-        console=console,
-    )  # fmt: skip
-
-    def start(label: str, total: int, done: int) -> Callable[[], None]:
-        task = bar.add_task(label, total=total, completed=done)
-        bar.start()
-        return lambda: bar.advance(task)
-
-    return bar, start
-
-
 def main(args: argparse.Namespace) -> int:
     from sim.calibration import calibrate
 
-    if args.workers < 1:
-        raise UserError(f"--workers must be at least 1 (got {args.workers})", field="--workers")
-    if args.scheduler and args.executor != "dask":
-        raise UserError("--scheduler needs --executor dask", field="--scheduler")
+    check_parallel_options(args)
     console = Console(stderr=True)
-    bar, start = _progress(console, args.quiet)
+    bar, start = runs_progress(console, args.quiet)
     try:
         res = calibrate(
             args.spec, args.out, workers=args.workers, executor=args.executor,

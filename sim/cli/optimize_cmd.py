@@ -8,9 +8,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sim.cli.options import add_out_option, add_parallel_options, add_set_option, show_notes
-from sim.cli.sweep_cmd import _progress
-from sim.errors import UserError
+from sim.cli.options import (
+    add_out_option,
+    add_parallel_options,
+    add_set_option,
+    check_parallel_options,
+    runs_progress,
+    show_notes,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,10 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from sim.experiments.optimize import optimize
 
-    if args.workers < 1:
-        raise UserError(f"--workers must be at least 1 (got {args.workers})", field="--workers")
+    check_parallel_options(args)
     console = Console(stderr=True)
-    bar, start = _progress(console, args.quiet)
+    bar, start = runs_progress(console, args.quiet)
     try:
         result = optimize(
             args.spec, args.out, overrides=args.overrides, workers=args.workers,

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from sim.errors import UserError
 
@@ -82,3 +91,33 @@ def check_counts(args: argparse.Namespace) -> None:
         )
     if args.workers < 1:
         raise UserError("--workers must be at least 1", field="--workers")
+
+
+def check_parallel_options(args: argparse.Namespace) -> None:
+    """``--workers`` at least 1, and ``--scheduler`` only with ``--executor dask``."""
+    if args.workers < 1:
+        raise UserError(f"--workers must be at least 1 (got {args.workers})", field="--workers")
+    if getattr(args, "scheduler", None) and args.executor != "dask":
+        raise UserError("--scheduler needs --executor dask", field="--scheduler")
+
+
+def runs_progress(console: Console, quiet: bool) -> tuple[Progress | None, Callable]:
+    """A progress bar of finished runs with elapsed time and ETA, and its ``start`` callback.
+
+    ``start(total, done, label="runs")`` adds a task (one per call: a calibration starts one per
+    wave) and returns the per-run tick; with ``quiet`` nothing is shown and no tick is made.
+    """
+    if quiet:
+        return None, lambda total, done, label="runs": None
+    bar = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("runs"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        console=console,
+    )  # fmt: skip
+
+    def start(total: int, done: int, label: str = "runs") -> Callable[[], None]:
+        task = bar.add_task(label, total=total, completed=done)
+        bar.start()
+        return lambda: bar.advance(task)
+
+    return bar, start

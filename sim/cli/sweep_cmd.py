@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
-from sim.cli.options import add_out_option, add_parallel_options, show_notes
-from sim.errors import UserError
+from sim.cli.options import (
+    add_out_option,
+    add_parallel_options,
+    check_parallel_options,
+    runs_progress,
+    show_notes,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,33 +46,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(func=analyze_main)
 
 
-def _progress(console: Console, quiet: bool) -> tuple[Progress | None, Callable]:
-    if quiet:
-        return None, lambda total, done: None
-    bar = Progress(
-        TextColumn("runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("ETA"), TimeRemainingColumn(), console=console,
-    )  # fmt: skip
-
-    def start(total: int, done: int) -> Callable[[], None]:
-        task = bar.add_task("runs", total=total, completed=done)
-        bar.start()
-        return lambda: bar.advance(task)
-
-    return bar, start
-
-
 def main(args: argparse.Namespace) -> int:
     from sim.experiments.ensemble import ensemble_from_args
     from sim.experiments.sweep import sweep
 
     ensemble = ensemble_from_args(args)
-    if args.workers < 1:
-        raise UserError(f"--workers must be at least 1 (got {args.workers})", field="--workers")
-    if args.scheduler and args.executor != "dask":
-        raise UserError("--scheduler needs --executor dask", field="--scheduler")
+    check_parallel_options(args)
     console = Console(stderr=True)
-    bar, start = _progress(console, args.quiet)
+    bar, start = runs_progress(console, args.quiet)
     try:
         out, analysis, meta = sweep(
             args.experiment, args.out, workers=args.workers, resume=args.resume,
