@@ -132,6 +132,21 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
+def read_state_json(path: Path, remedy: str) -> dict[str, Any]:
+    """A JSON state file of a resumable folder; a truncated, edited or unreadable one is a
+    :class:`UserError` naming the file and ``remedy`` (what the user can do), never a traceback."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise UserError(
+            f"cannot read {Path(path).name} ({exc}); the file is damaged: {remedy}",
+            file=str(path),
+        ) from None
+    if not isinstance(data, dict):
+        raise UserError(f"{Path(path).name} holds no JSON object; {remedy}", file=str(path))
+    return data
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
     write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
 

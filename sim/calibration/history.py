@@ -54,6 +54,7 @@ from sim.experiments.sweep.execute import (
 from sim.io import (
     ResumableDir,
     prepare_resumable_dir,
+    read_state_json,
     write_csv_atomic,
     write_json_atomic,
     write_text_atomic,
@@ -204,10 +205,7 @@ def check_folder(out: Path, s: Setup, resume: bool) -> None:
     meta = out / META
     if not resume or not meta.exists():  # a new one (the guard checked), or killed early
         return
-    try:
-        old = json.loads(meta.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UserError(f"cannot read {META}: {exc}", file=str(out)) from None
+    old = read_state_json(meta, "restore it or start a new calibration with another --out")
     if old.get("spec_hash") != s.spec_hash:
         raise UserError(
             "this folder was made from another spec (content hash differs); resume only with "

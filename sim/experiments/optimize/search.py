@@ -68,6 +68,7 @@ from sim.experiments.sweep.execute import (
 from sim.io import (
     ResumableDir,
     prepare_resumable_dir,
+    read_state_json,
     write_csv_atomic,
     write_json_atomic,
     write_text_atomic,
@@ -180,10 +181,7 @@ def _check_folder(out: Path, key: str, resume: bool) -> None:
         if not out.exists():
             raise UserError("nothing to resume: the folder does not exist", file=str(out))
         return  # killed before its first state file: starts again
-    try:
-        saved = json.loads(meta.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UserError(f"cannot read {META}: {exc}", file=str(out)) from None
+    saved = read_state_json(meta, "restore it or start a new optimisation with another --out")
     if saved.get("key") != key:
         raise UserError(
             "the spec (after --set), its base scenario or the ensemble changed since this "
@@ -216,7 +214,7 @@ def _manifest(out: Path, gen: int, first_id: int, x: np.ndarray) -> None:
     path = _gen_file(out, gen)
     data = {"generation": gen, "first_id": first_id, "x": x.tolist()}
     if path.is_file():
-        old = json.loads(path.read_text(encoding="utf-8"))
+        old = read_state_json(path, "start a new optimisation with another --out")
         if old.get("first_id") != first_id or not np.array_equal(np.array(old["x"]), x):
             raise UserError(
                 f"generation {gen} asked different candidates than the saved ones; the "
@@ -471,10 +469,7 @@ def _rebuild_archive(spec: OptimizeSpec, out: Path, gens_done: int, n_members: i
     draws = n_members * spec.replicates
     for gen in range(1, gens_done + 1):
         path = _gen_file(out, gen)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise UserError(f"cannot read the generation file ({exc})", file=str(path)) from None
+        data = read_state_json(path, "start a new optimisation with another --out")
         first = int(data["first_id"])
         for i, xi in enumerate(data["x"]):
             runs = [read_run(run_file(out, first + i, r)) for r in range(draws)]

@@ -61,6 +61,7 @@ from sim.experiments.sweep.schema import SEED_FACTOR, Experiment, load_experimen
 from sim.io import (
     ResumableDir,
     prepare_resumable_dir,
+    read_state_json,
     write_csv_atomic,
     write_json_atomic,
     write_text_atomic,
@@ -125,18 +126,9 @@ def plan(
 
 def read_meta(folder: Path) -> dict[str, Any]:
     """``sweep.json`` of a sweep folder; a truncated or edited file is the user's to fix."""
-    path = Path(folder) / META
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise UserError(
-            f"cannot read {META} ({exc}); the file is damaged: restore it or start a new "
-            "sweep with another --out",
-            file=str(path),
-        ) from None
-    if not isinstance(meta, dict):
-        raise UserError(f"{META} must hold a JSON object; the file is damaged", file=str(path))
-    return meta
+    return read_state_json(
+        Path(folder) / META, "restore it or start a new sweep with another --out"
+    )
 
 
 def _with_member(base: Base, member: Member) -> Base:
