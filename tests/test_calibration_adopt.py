@@ -89,3 +89,26 @@ def test_status_renders_the_shipped_calibration_tables() -> None:
     assert "inside 90 %" in text
     with pytest.raises(UserError, match="not a finished calibration"):
         status(ROOT / "scenarios")
+
+
+def test_adopt_bad_input_is_one_message_and_leaves_the_file(tmp_path: Path) -> None:
+    cal = tmp_path / "cal"
+    cal.mkdir()
+    pd.DataFrame(
+        {"member": [0], "weight": [1.0], "parameters.production.productivity_drift": [9.0]}
+    ).to_csv(cal / "posterior.csv", index=False)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: x\n", encoding="utf-8")
+    with pytest.raises(UserError, match="left unchanged") as err:  # 9 is out of range
+        adopt(cal, scenario)
+    assert err.value.file == str(scenario)
+    assert scenario.read_text(encoding="utf-8") == "name: x\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cal", "s.yaml"]  # no trial left
+    scenario.write_text("name: x\nparameters: 5\n", encoding="utf-8")
+    with pytest.raises(UserError, match="parameters is not a mapping"):
+        adopt(cal, scenario)
+    with pytest.raises(UserError, match="file not found"):
+        adopt(cal, tmp_path / "missing.yaml")
+    (cal / "posterior.csv").write_text("member,weight\n", encoding="utf-8")
+    with pytest.raises(UserError, match="one per parameter path"):
+        adopt(cal, scenario)

@@ -1,6 +1,6 @@
 """Write a calibration's central posterior values into a scenario file.
 
-``python -m sim.calibration.adopt [--pick=median|medoid] CALIBRATION SCENARIO.yaml [LABEL]``
+``python -m sim.calibration.adopt [--pick median|medoid] CALIBRATION SCENARIO.yaml [LABEL]``
 sets every calibrated parameter of the scenario to its weighted posterior median (default) or
 to the posterior's *medoid*, the member closest to the marginal medians on ranks. The median
 is the default because, measured on the Zhongguancun posterior (22 parameters, correlations
@@ -14,6 +14,7 @@ file's other lines and comments are kept (ruamel.yaml round trip); it is written
 
 from __future__ import annotations
 
+import argparse
 import io
 import sys
 from pathlib import Path
@@ -25,6 +26,8 @@ from ruamel.yaml.comments import CommentedMap
 
 from sim.errors import UserError
 from sim.io import write_text_atomic
+from sim.scenario import load
+from sim.scenario.yamlfile import read_text
 
 
 def medoid(posterior: pd.DataFrame) -> int:
@@ -51,15 +54,33 @@ def _round(value: float) -> float | int:
     return int(rounded) if rounded.is_integer() and abs(rounded) >= 1000 else rounded
 
 
+def _posterior(calibration: Path) -> pd.DataFrame:
+    post_file = Path(calibration) / "posterior.csv"
+    if not post_file.is_file():
+        raise UserError("no posterior.csv: not a finished calibration", file=str(calibration))
+    try:
+        posterior = pd.read_csv(post_file)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read posterior.csv ({exc})", file=str(post_file)) from None
+    params = [c for c in posterior.columns if c not in ("member", "weight")]
+    if posterior.empty or not params or "weight" not in posterior or "member" not in posterior:
+        raise UserError(
+            "posterior.csv needs the columns member, weight and one per parameter path, and "
+            "at least one member", file=str(post_file),
+        )  # fmt: skip
+    return posterior
+
+
 def adopt(
     calibration: Path, scenario_file: Path, label: str | None = None, pick: str = "median"
 ) -> dict[str, float]:
     """Set the scenario's calibrated parameters to each one's weighted posterior median
-    (or, with ``pick="medoid"``, the medoid member's values); return them."""
-    post_file = Path(calibration) / "posterior.csv"
-    if not post_file.is_file():
-        raise UserError("no posterior.csv: not a finished calibration", file=str(calibration))
-    posterior = pd.read_csv(post_file)
+    (or, with ``pick="medoid"``, the medoid member's values); return them.
+
+    The new file is validated as a scenario before it replaces the old one, so a failed
+    adoption leaves the scenario as it was.
+    """
+    posterior = _posterior(calibration)
     params = [c for c in posterior.columns if c not in ("member", "weight")]
     w = posterior["weight"].to_numpy(dtype=float)
     if pick == "median":
@@ -71,22 +92,30 @@ def adopt(
         row = posterior.iloc[medoid(posterior)]
         what = f"posterior medoid, member {int(row['member'])}"
     else:
-        raise UserError(f"pick must be medoid or median, got {pick!r}", field="pick")
+        raise UserError(f"pick must be medoid or median, got {pick!r}", field="--pick")
     label = label or Path(calibration).name
+    scenario_file = Path(scenario_file)
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
-    text = Path(scenario_file).read_text(encoding="utf-8")
-    doc = yaml.load(text)
+    doc = yaml.load(read_text(scenario_file, str(scenario_file)))
     values: dict[str, float] = {}
     for path in params:
         keys = path.split(".")
-        node = doc
+        node, walked = doc, []
         for key in keys[:-1]:
+            if not isinstance(node, CommentedMap):
+                break
             if key not in node:
                 node[key] = CommentedMap()
             node = node[key]
+            walked.append(key)
+        if not isinstance(node, CommentedMap):
+            raise UserError(
+                f"{'.'.join(walked) or 'the file'} is not a mapping, so {path} cannot be set",
+                file=str(scenario_file), field=path,
+            )  # fmt: skip
         value = _round(float(row[path]))
         node[keys[-1]] = value
         values[path] = float(value)
@@ -95,21 +124,41 @@ def adopt(
         node.yaml_add_eol_comment(f"calibrated: {what} ({label})", keys[-1])
     out = io.StringIO()
     yaml.dump(doc, out)
-    write_text_atomic(Path(scenario_file), out.getvalue())
+    _check_then_write(scenario_file, out.getvalue())
     return values
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    pick = "median"
-    if args and args[0].startswith("--pick="):
-        pick, args = args[0].split("=", 1)[1], args[1:]
-    if len(args) not in (2, 3):
-        print("usage: python -m sim.calibration.adopt [--pick=medoid|median] CALIBRATION "
-              "SCENARIO.yaml [LABEL]", file=sys.stderr)  # fmt: skip
-        return 2
+def _check_then_write(scenario_file: Path, text: str) -> None:
+    """Validate ``text`` as the scenario (beside the original, so ``extends`` resolves the
+    same way), then replace the file atomically; on any problem the original stays."""
+    trial = scenario_file.with_name(f".{scenario_file.name}.adopt.yaml")
     try:
-        values = adopt(Path(args[0]), Path(args[1]), args[2] if len(args) == 3 else None, pick)
+        write_text_atomic(trial, text)
+        load(trial)
+    except UserError as exc:
+        if exc.file and Path(exc.file) == trial:  # name the user's file, not the trial copy
+            raise UserError(
+                f"with the adopted values: {exc.message}; the file was left unchanged",
+                file=str(scenario_file), line=exc.line, field=exc.field,
+            ) from None  # fmt: skip
+        raise
+    finally:
+        trial.unlink(missing_ok=True)
+    write_text_atomic(scenario_file, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m sim.calibration.adopt",
+        description="Write a calibration's posterior medians (or medoid) into a scenario file.",
+    )
+    ap.add_argument("calibration", type=Path, help="calibration folder (with posterior.csv)")
+    ap.add_argument("scenario", type=Path, help="scenario YAML file to update")
+    ap.add_argument("label", nargs="?", help="name of the calibration in the comments")
+    ap.add_argument("--pick", choices=["median", "medoid"], default="median")
+    args = ap.parse_args(argv)
+    try:
+        values = adopt(args.calibration, args.scenario, args.label, args.pick)
     except UserError as exc:
         print(f"error: {exc.render()}", file=sys.stderr)
         return 2
