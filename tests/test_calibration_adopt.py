@@ -112,3 +112,18 @@ def test_adopt_bad_input_is_one_message_and_leaves_the_file(tmp_path: Path) -> N
     (cal / "posterior.csv").write_text("member,weight\n", encoding="utf-8")
     with pytest.raises(UserError, match="one per parameter path"):
         adopt(cal, scenario)
+
+
+def test_status_of_a_damaged_folder_is_one_message(tmp_path: Path) -> None:
+    import shutil
+
+    from sim.calibration.status import status
+
+    folder = tmp_path / "cal"
+    shutil.copytree(ROOT / "experiments" / "calibration" / "zgc", folder)
+    (folder / "waves.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(UserError, match="waves.csv lacks the columns"):
+        status(folder)
+    (folder / "calibration.json").write_text("{bad", encoding="utf-8")
+    with pytest.raises(UserError, match="damaged"):
+        status(folder)

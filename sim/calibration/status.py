@@ -7,13 +7,13 @@ the folder's CSV files, so the documented status is regenerated, not retyped.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from sim.errors import UserError
+from sim.io import read_state_json
 
 
 def _g(x: float) -> str:
@@ -35,8 +35,22 @@ def _table(header: list[str], rows: list[list[str]], align: str | None = None) -
     return "\n".join(lines)
 
 
+def _read(folder: Path, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """One table of the folder, with the columns the status reads (else: damaged)."""
+    try:
+        df = pd.read_csv(folder / name)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read {name} ({exc})", file=str(folder / name)) from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise UserError(f"{name} lacks the columns {', '.join(missing)}: the file is damaged",
+                        file=str(folder / name))  # fmt: skip
+    return df
+
+
 def waves_table(folder: Path) -> str:
-    w = pd.read_csv(folder / "waves.csv")
+    w = _read(folder, "waves.csv", ("wave", "runs", "points", "replicates", "scale", "failed",
+                                    "nonimplausible_share"))  # fmt: skip
     header = ["wave", "runs (points x replicates)", "scale", "failed",
               "non-implausible share of the prior"]  # fmt: skip
     rows = [
@@ -53,7 +67,8 @@ def waves_table(folder: Path) -> str:
 
 
 def coverage_table(folder: Path) -> str:
-    c = pd.read_csv(folder / "coverage.csv")
+    c = _read(folder, "coverage.csv", ("rows", "split", "n", "inside50", "inside90",
+                                       "median_ratio", "median_width"))  # fmt: skip
     header = ["intervals", "rows", "n", "inside 50 %", "inside 90 %",
               "median of median/observed", "median 90 % width / observed"]  # fmt: skip
     rows = [
@@ -72,7 +87,8 @@ def coverage_table(folder: Path) -> str:
 
 
 def predictive_table(folder: Path) -> str:
-    p = pd.read_csv(folder / "predictive.csv")
+    p = _read(folder, "predictive.csv", ("indicator", "year", "kind", "observed", "median",
+                                         "q05", "q25", "q75", "q95", "inside90"))  # fmt: skip
     header = ["indicator", "year", "kind", "observed", "median", "50 % interval",
               "90 % interval", "median/observed", "inside 90 %"]  # fmt: skip
     rows = []
@@ -91,12 +107,15 @@ def status(folder: Path) -> str:
     for name in ("waves.csv", "coverage.csv", "predictive.csv", "calibration.json"):
         if not (folder / name).is_file():
             raise UserError(f"not a finished calibration (no {name})", file=str(folder))
-    meta = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
+    meta = read_state_json(folder / "calibration.json", "re-make the calibration")
     head = (
         f"Calibration `{meta.get('name')}` ({len(meta.get('parameters', []))} parameters, "
         f"rank {meta.get('rank')}, cut-off {meta.get('cutoff')})."
     )
-    parts = [head, waves_table(folder), coverage_table(folder), predictive_table(folder)]
+    try:
+        parts = [head, waves_table(folder), coverage_table(folder), predictive_table(folder)]
+    except (ValueError, TypeError) as exc:  # a value of the wrong type in a table
+        raise UserError(f"a calibration table is damaged ({exc})", file=str(folder)) from None
     return "\n\n".join(parts)
 
 
