@@ -122,7 +122,7 @@ def test_status_of_a_damaged_folder_is_one_message(tmp_path: Path) -> None:
     folder = tmp_path / "cal"
     shutil.copytree(ROOT / "experiments" / "calibration" / "zgc", folder)
     (folder / "waves.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(UserError, match="waves.csv lacks the columns"):
+    with pytest.raises(UserError, match=r"waves\.csv lacks the columns"):
         status(folder)
     (folder / "calibration.json").write_text("{bad", encoding="utf-8")
     with pytest.raises(UserError, match="damaged"):
