@@ -1,0 +1,66 @@
+"""The distribution check that guards speed-ups which change the random stream (issue 16)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sim.experiments import distcheck
+
+REFERENCE = Path(__file__).parent / "data" / "dist_zgc_baseline_s002.json"
+
+
+def _sample(means: dict[str, float], se: float = 1.0) -> dict:
+    return {"stats": {k: {"mean": v, "se": se, "n": 20} for k, v in means.items()}}
+
+
+def test_identical_samples_pass() -> None:
+    ref = _sample({f"x{i}|mean": float(i) for i in range(50)})
+    ok, lines = distcheck.verdict(*distcheck.compare(ref, ref))
+    assert ok and "largest |z| 0.00" in lines[0]
+
+
+def test_one_large_shift_fails_and_is_named() -> None:
+    ref = _sample({f"x{i}|mean": 0.0 for i in range(50)})
+    now = _sample({**{f"x{i}|mean": 0.0 for i in range(50)}, "x7|mean": 7.0})
+    ok, lines = distcheck.verdict(*distcheck.compare(ref, now))
+    assert not ok and any(line.startswith("x7|mean") for line in lines)
+
+
+def test_many_moderate_shifts_fail() -> None:
+    ref = _sample({f"x{i}|mean": 0.0 for i in range(50)})
+    now = _sample({f"x{i}|mean": (3.0 if i < 10 else 0.0) for i in range(50)})
+    ok, lines = distcheck.verdict(*distcheck.compare(ref, now))
+    assert not ok and "10 of 50 summaries have |z| > 2" in lines[-1]
+
+
+def test_a_constant_that_changes_or_a_missing_summary_fails() -> None:
+    ref = _sample({"c|last": 3.0, "gone|mean": 1.0}, se=0.0)
+    now = _sample({"c|last": 3.5}, se=0.0)
+    ok, lines = distcheck.verdict(*distcheck.compare(ref, now))
+    assert not ok
+    assert any("c|last: constant" in line for line in lines)
+    assert any("gone|mean: missing" in line for line in lines)
+
+
+def test_summaries_average_over_years_and_keep_the_last_year() -> None:
+    records = [
+        {"year": 2010, "a": 1.0},
+        {"year": 2011, "a": float("nan")},
+        {"year": 2012, "a": 3.0},
+    ]
+    s = distcheck._summaries(records)
+    assert s["a|mean"] == 2.0 and s["a|last"] == 3.0
+
+
+@pytest.mark.slow
+def test_the_model_keeps_the_reference_distribution() -> None:
+    """The baseline over 20 seeds at scale 0.02 matches the stored sample of the model as it was
+    when the reference was built (see the file's ``built_from``). An intended change of the
+    model's behaviour rebuilds it: ``python -m sim.experiments.distcheck build`` (its docstring)."""
+    ref = json.loads(REFERENCE.read_text())
+    now = distcheck.sample(ref["scenario"], ref["seeds"], ref["scale"], ref["end_year"])
+    ok, lines = distcheck.verdict(*distcheck.compare(ref, now))
+    assert ok, "\n".join(lines)
