@@ -39,20 +39,27 @@ def choose(
     """Draw ``k`` of ``candidates`` with probability proportional to ``weights``."""
     if k <= 0 or candidates.size == 0:
         return np.empty(0, dtype=candidates.dtype)
-    w = np.maximum(np.asarray(weights, np.float64), 0.0)
     if not replace:
+        w = np.maximum(np.asarray(weights, np.float64), 0.0)
         total = w.sum()
         if total <= 0:
             w = np.ones_like(w)
         k = min(k, int((w > 0).sum()))
         return rng.choice(candidates, size=k, replace=False, p=w / w.sum())
     # inverse-CDF sampling: the same distribution as rng.choice(p=...), without its checks
-    # (array methods rather than numpy functions: small draws are dominated by call costs)
-    cdf = w.cumsum()
-    if cdf[-1] <= 0:
-        cdf = np.arange(1, w.size + 1, dtype=np.float64)
+    # (array methods rather than numpy functions: small draws are dominated by call costs);
+    # the clipped weights are a fresh array, cumulated in place
+    cdf = np.maximum(np.asarray(weights, np.float64), 0.0)
+    cdf.cumsum(out=cdf)
+    total = cdf[-1]
+    if total <= 0:
+        cdf = np.arange(1, cdf.size + 1, dtype=np.float64)
+        total = cdf[-1]
+    if k == 1:  # one number from the generator, as rng.random(1) draws it
+        i = min(int(cdf.searchsorted(rng.random() * total, "right")), candidates.size - 1)
+        return candidates[i : i + 1].copy()
     u = rng.random(k)
-    u *= cdf[-1]
+    u *= total
     if k >= 256 and cdf.size >= 4096:  # sorted look-ups: each search starts at the last
         order = u.argsort()
         idx = np.empty(k, np.intp)
