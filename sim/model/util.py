@@ -113,28 +113,44 @@ def order_pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
     brackets the two ranks, one pass counts the values below the bracket and gathers those
     inside it, and only those are partitioned: the same two values, read from a few hundred
     rather than a hundred thousand. Equal values are the same number (a zero aside: 0.0 and
-    -0.0 tie), so the result is numpy's. Returns None when the bracket misses, ``x`` holds NaN
-    or a selected value is zero, or ``x`` is small: the caller then asks numpy.
+    -0.0 tie), so the result is numpy's. Small arrays are partitioned whole (a copy). Returns
+    None when the bracket misses, ``x`` holds NaN or a selected value is zero: the caller then
+    asks numpy.
     """
     n = x.size
-    if n < _SELECT_MIN_SIZE or not 0 <= k < n - 1:
+    if not 0 <= k < n - 1:
         return None
-    sample = np.sort(x[:: n // 2048])
-    m = sample.size
-    p = (k + 0.5) / n
-    centre = int(p * m)
-    # six standard deviations of a sample quantile's rank: the bracket almost never misses
-    margin = int(6.0 * math.sqrt(m * p * (1.0 - p))) + 2
-    lo = sample[max(centre - margin, 0)]
-    hi = sample[min(centre + margin, m - 1)]
-    below = int(np.count_nonzero(x < lo))
-    above = int(np.count_nonzero(x > hi))
-    inside = x[(x >= lo) & (x <= hi)]
-    j = k - below
-    if below + inside.size + above != n or j < 0 or j + 1 >= inside.size:
-        return None  # NaN somewhere, or the ranks fell outside the bracket
-    inside.partition((j, j + 1))
-    a, b = float(inside[j]), float(inside[j + 1])
+    if n < _SELECT_MIN_SIZE:  # small: partition a copy (numpy's median costs more in calls)
+        last = n - 1
+        y = np.partition(x, (k, k + 1, last) if k + 1 < last else (k, k + 1))
+        if y[last] != y[last]:  # NaN (partitioned to the end): numpy's own affair
+            return None
+        a, b = float(y[k]), float(y[k + 1])
+    else:
+        sample = np.sort(x[:: n // 2048])
+        m = sample.size
+        p = (k + 0.5) / n
+        centre = int(p * m)
+        # six standard deviations of a sample quantile's rank: the bracket almost never misses
+        margin = int(6.0 * math.sqrt(m * p * (1.0 - p))) + 2
+        lo = sample[max(centre - margin, 0)]
+        hi = sample[min(centre + margin, m - 1)]
+        out = x < lo
+        below = int(np.count_nonzero(out))
+        above_mask = x > hi
+        above = int(np.count_nonzero(above_mask))
+        np.logical_or(out, above_mask, out=out)
+        inside = x[np.logical_not(out, out=out)]  # NaN lands here: neither below nor above
+        j = k - below
+        if j < 0 or j + 1 >= inside.size or below + inside.size + above != n:
+            return None  # the ranks fell outside the bracket
+        if np.isnan(inside).any():
+            return None
+        if lo == hi:  # a bracket of one value (many ties): no need to partition
+            a = b = float(lo)
+        else:
+            inside.partition((j, j + 1))
+            a, b = float(inside[j]), float(inside[j + 1])
     if a == 0.0 or b == 0.0:  # 0.0 and -0.0 tie: which one numpy lands on is its own affair
         return None
     return a, b
