@@ -46,15 +46,14 @@ def choose(
             w = np.ones_like(w)
         k = min(k, int((w > 0).sum()))
         return rng.choice(candidates, size=k, replace=False, p=w / w.sum())
-    return choose_cumulative(rng, candidates, cumulative_weights(weights), k)
+    return _draw(rng, candidates, cumulative_weights(weights), k)
 
 
 def cumulative_weights(weights: np.ndarray) -> np.ndarray:
     """The look-up table of :func:`choose_cumulative`: running totals of the weights clipped
     at zero (all-zero weights count as equal weights). A caller drawing several times from
     the same weights in a step can make it once; ``choose`` makes it on every call."""
-    # a fresh array (the clipped weights), cumulated in place: a fresh output array would
-    # make the cumulative sum several times slower
+    # a fresh array (the clipped weights), cumulated in place
     cdf = np.maximum(np.asarray(weights, np.float64), 0.0)
     cdf.cumsum(out=cdf)
     if cdf.size and cdf[-1] <= 0:
@@ -70,8 +69,12 @@ def choose_cumulative(
     ``choose(rng, candidates, weights, k)``."""
     if k <= 0 or candidates.size == 0:
         return np.empty(0, dtype=candidates.dtype)
-    # inverse-CDF sampling: the same distribution as rng.choice(p=...), without its checks
-    # (array methods rather than numpy functions: small draws are dominated by call costs)
+    return _draw(rng, candidates, cdf, k)
+
+
+def _draw(rng: np.random.Generator, candidates: np.ndarray, cdf: np.ndarray, k: int) -> np.ndarray:
+    """Inverse-CDF sampling: the same distribution as rng.choice(p=...), without its checks
+    (array methods rather than numpy functions: small draws are dominated by call costs)."""
     total = cdf[-1]
     if k == 1:  # one number from the generator, as rng.random(1) draws it
         i = min(int(cdf.searchsorted(rng.random() * total, "right")), candidates.size - 1)

@@ -188,8 +188,8 @@ def decay_ties(m: EcosystemModel) -> None:
         m.coinvest.keep(rng.random(n) >= hazard(1.0 / cp.tie_duration, dt))
     # alumni ties fade
     tl = m.talent
-    has = tl["alumni"] >= 0
-    fade = has & (rng.random(tl.n) < hazard(1.0 / cp.alumni_duration, dt))
+    # (rows without a former employer hold -1 already: no need to single out the others)
+    fade = rng.random(tl.n) < hazard(1.0 / cp.alumni_duration, dt)
     tl["alumni"][fade.nonzero()[0]] = -1
 
 
@@ -198,11 +198,16 @@ def update_exposure(m: EcosystemModel) -> None:
     o, tl = m.orgs, m.talent
     n = o.n
     a, b = m.ties.a[: m.ties.n], m.ties.b[: m.ties.n]
-    act = tl["active"]
     e, al = tl["employer"], tl["alumni"]
-    bridge = act & (e >= 0) & (al >= 0) & (e != al)
-    bridge = bridge.nonzero()[0]
-    ea, eb = e[bridge], al[bridge]
+    # alumni bridges: active people employed elsewhere than their former employer (the
+    # conditions combined in place, in two work arrays)
+    bridge = e >= 0
+    bridge &= tl["active"]
+    cond = al >= 0
+    bridge &= cond
+    bridge &= np.not_equal(e, al, out=cond)
+    rows = bridge.nonzero()[0]
+    ea, eb = e[rows], al[rows]
     ok = o["active"][eb]
     ea, eb = ea[ok], eb[ok]
     na, nt = a.size, 2 * a.size + ea.size
@@ -228,7 +233,8 @@ def update_exposure(m: EcosystemModel) -> None:
     o["partners"] = cnt
     # the mean gap over partners; below one real partner (a sampled small firm tied to a
     # large one) the expected gap, partner share times gap; no partners: 0.0 / 1.0 = 0.0
-    o["exposure"] = tot / np.maximum(cnt, 1.0)
+    np.maximum(cnt, 1.0, out=cnt)  # (the partner counts are stored already)
+    o["exposure"] = np.divide(tot, cnt, out=tot)
 
 
 def _exposure_buffers(m: EcosystemModel, size: int) -> tuple[np.ndarray, ...]:
