@@ -147,54 +147,69 @@ def order_pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
     brackets the two ranks, one pass counts the values below the bracket and gathers those
     inside it, and only those are partitioned: the same two values, read from a few hundred
     rather than a hundred thousand. Equal values are the same number (a zero aside: 0.0 and
-    -0.0 tie), so the result is numpy's. Small arrays are partitioned whole (a copy). Returns
-    None when the bracket misses, ``x`` holds NaN or a selected value is zero: the caller then
-    asks numpy.
+    -0.0 tie), so the result is numpy's. Returns None when the bracket misses, ``x`` holds NaN
+    or a selected value is zero, or ``x`` is small: the caller then asks numpy (or, for a
+    small array, partitions a copy).
     """
+    n = x.size
+    if n < _SELECT_MIN_SIZE or not 0 <= k < n - 1:
+        return None
+    sample = np.sort(x[:: n // 2048])
+    m = sample.size
+    p = (k + 0.5) / n
+    centre = int(p * m)
+    # six standard deviations of a sample quantile's rank: the bracket almost never misses
+    margin = int(6.0 * math.sqrt(m * p * (1.0 - p))) + 2
+    lo = sample[max(centre - margin, 0)]
+    hi = sample[min(centre + margin, m - 1)]
+    out = x < lo
+    below = int(np.count_nonzero(out))
+    above_mask = x > hi
+    above = int(np.count_nonzero(above_mask))
+    np.logical_or(out, above_mask, out=out)
+    inside = x[np.logical_not(out, out=out)]  # NaN lands here: neither below nor above
+    j = k - below
+    if j < 0 or j + 1 >= inside.size or below + inside.size + above != n:
+        return None  # the ranks fell outside the bracket
+    if np.isnan(inside).any():
+        return None
+    if lo == hi:  # a bracket of one value (many ties): no need to partition
+        a = b = float(lo)
+    else:
+        inside.partition((j, j + 1))
+        a, b = float(inside[j]), float(inside[j + 1])
+    return _nonzero_pair(a, b)
+
+
+def _small_pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
+    """:func:`order_pair` of an array below its size limit, from a partitioned copy: a
+    median or quantile of a few thousand values costs several times more in numpy's calls
+    than in the partition. None in the same cases (NaN, a zero, ranks out of range)."""
     n = x.size
     if not 0 <= k < n - 1:
         return None
-    if n < _SELECT_MIN_SIZE:  # small: partition a copy (numpy's median costs more in calls)
-        last = n - 1
-        y = np.partition(x, (k, k + 1, last) if k + 1 < last else (k, k + 1))
-        if y[last] != y[last]:  # NaN (partitioned to the end): numpy's own affair
-            return None
-        a, b = float(y[k]), float(y[k + 1])
-    else:
-        sample = np.sort(x[:: n // 2048])
-        m = sample.size
-        p = (k + 0.5) / n
-        centre = int(p * m)
-        # six standard deviations of a sample quantile's rank: the bracket almost never misses
-        margin = int(6.0 * math.sqrt(m * p * (1.0 - p))) + 2
-        lo = sample[max(centre - margin, 0)]
-        hi = sample[min(centre + margin, m - 1)]
-        out = x < lo
-        below = int(np.count_nonzero(out))
-        above_mask = x > hi
-        above = int(np.count_nonzero(above_mask))
-        np.logical_or(out, above_mask, out=out)
-        inside = x[np.logical_not(out, out=out)]  # NaN lands here: neither below nor above
-        j = k - below
-        if j < 0 or j + 1 >= inside.size or below + inside.size + above != n:
-            return None  # the ranks fell outside the bracket
-        if np.isnan(inside).any():
-            return None
-        if lo == hi:  # a bracket of one value (many ties): no need to partition
-            a = b = float(lo)
-        else:
-            inside.partition((j, j + 1))
-            a, b = float(inside[j]), float(inside[j + 1])
+    last = n - 1
+    y = np.partition(x, (k, k + 1, last) if k + 1 < last else (k, k + 1))
+    if y[last] != y[last]:  # NaN (partitioned to the end): numpy's own affair
+        return None
+    return _nonzero_pair(float(y[k]), float(y[k + 1]))
+
+
+def _nonzero_pair(a: float, b: float) -> tuple[float, float] | None:
     if a == 0.0 or b == 0.0:  # 0.0 and -0.0 tie: which one numpy lands on is its own affair
         return None
     return a, b
+
+
+def _pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
+    return _small_pair(x, k) if x.size < _SELECT_MIN_SIZE else order_pair(x, k)
 
 
 def median(x: np.ndarray) -> np.float64:
     """``np.median(x)`` of a 1-D float array, the same number (see :func:`order_pair`)."""
     n = x.size
     k = n // 2 - 1 if n % 2 == 0 else (n - 1) // 2
-    pair = order_pair(x, k) if n % 2 == 0 else order_pair(x, k - 1)
+    pair = _pair(x, k) if n % 2 == 0 else _pair(x, k - 1)
     if pair is None:
         return np.float64(np.median(x))
     if n % 2 == 0:  # numpy: the mean of the two middle values, a sum started at 0.0
@@ -208,7 +223,7 @@ def quantile(x: np.ndarray, q: float) -> float:
     n = x.size
     virtual = (n - 1) * q
     below = int(np.floor(virtual))
-    pair = order_pair(x, below) if 0 <= virtual < n - 1 else None
+    pair = _pair(x, below) if 0 <= virtual < n - 1 else None
     if pair is None:
         return float(np.quantile(x, q))
     a, b = pair
