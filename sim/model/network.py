@@ -84,7 +84,11 @@ class TieStore:
         b = np.asarray(b, np.int64)
         kinds = np.asarray(kind, np.int8)
         if kinds.shape != a.shape:
-            kinds = np.full(a.shape, kinds) if kinds.ndim == 0 else np.broadcast_to(kinds, a.shape)
+            kinds = (
+                np.full(a.shape, kinds, np.int8)
+                if kinds.ndim == 0
+                else np.broadcast_to(kinds, a.shape)
+            )
         ok = a != b
         if not ok.all():
             a, b, kinds = a[ok], b[ok], kinds[ok]

@@ -129,7 +129,8 @@ def pick(cond: np.ndarray, if_true: float, if_false: float) -> np.ndarray:
     pair = np.array([if_false, if_true], np.float64).view(np.int64)
     bits = np.multiply(c.view(np.uint8), pair[0] ^ pair[1], dtype=np.int64)
     bits ^= pair[0]
-    return bits.view(np.float64)
+    values: np.ndarray = bits.view(np.float64)
+    return values
 
 
 #: up to this size ``pick`` uses ``np.where``
