@@ -32,9 +32,9 @@ KIND_CODE = {k: i for i, k in enumerate(EDGE_KINDS)}
 
 def pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Order-free 64-bit key of each pair of non-negative ids below 2**31."""
-    lo = np.minimum(a, b).astype(np.int64)
-    hi = np.maximum(a, b).astype(np.int64)
-    keys: np.ndarray = (lo << 31) | hi
+    keys: np.ndarray = np.minimum(a, b).astype(np.int64, copy=False)  # a fresh array
+    keys <<= 31
+    keys |= np.maximum(a, b).astype(np.int64, copy=False)
     return keys
 
 
@@ -82,30 +82,48 @@ class TieStore:
         """Add ties, skipping self-ties, duplicates within the batch and existing pairs."""
         a = np.asarray(a, np.int64)
         b = np.asarray(b, np.int64)
-        kinds = np.broadcast_to(np.asarray(kind, np.int8), a.shape)
+        kinds = np.asarray(kind, np.int8)
+        if kinds.shape != a.shape:
+            kinds = (
+                np.full(a.shape, kinds, np.int8)
+                if kinds.ndim == 0
+                else np.broadcast_to(kinds, a.shape)
+            )
         ok = a != b
-        a, b, kinds = a[ok], b[ok], kinds[ok]
+        if not ok.all():
+            a, b, kinds = a[ok], b[ok], kinds[ok]
         if a.size == 0:
             return 0
         keys = pair_keys(a, b)
-        # sorted distinct keys with the batch position of their first occurrence; looking
-        # sorted keys up in the sorted existing keys walks both arrays once
+        # sorted distinct keys with the batch position of their first occurrence (what
+        # np.unique(keys, return_index=True) gives); looking sorted keys up in the sorted
+        # existing keys walks both arrays once
         first: np.ndarray
         if keys.size > 1:
-            keys, first = np.unique(keys, return_index=True)
+            first = keys.argsort(kind="stable")
+            keys = keys[first]
+            distinct = np.empty(keys.size, bool)
+            distinct[0] = True
+            np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
+            if not distinct.all():
+                keys, first = keys[distinct], first[distinct]
         else:
             first = np.zeros(1, np.intp)
         if self.n:
-            fresh = ~self.contains(keys)
-            keys, first = keys[fresh], first[fresh]
+            existing = self.sorted_keys()
+            pos = existing.searchsorted(keys)
+            np.minimum(pos, existing.size - 1, out=pos)
+            fresh = existing[pos] != keys
+            if not fresh.all():
+                keys, first = keys[fresh], first[fresh]
         if first.size < a.size:  # keep the batch order of the ties that are added
             first.sort()
             a, b, kinds = a[first], b[first], kinds[first]
         m = a.size
         if m:
-            if self._sorted[0] == self.version:  # keep the sorted cache: insert the new keys
-                cached = self._sorted[1]
-                merged = np.insert(cached, np.searchsorted(cached, keys), keys)
+            if self._sorted[0] == self.version:  # keep the sorted cache: merge the new keys
+                merged = np.concatenate((self._sorted[1], keys))
+                merged.sort(kind="stable")  # two sorted runs: one merge pass
                 self._sorted = (self.version + 1, merged)
             self._grow(self.n + m)
             self.a[self.n : self.n + m] = a
@@ -123,10 +141,10 @@ class TieStore:
         if dropped:
             if self._sorted[0] == self.version:  # keep the sorted cache: delete dropped keys
                 gone_rows = np.flatnonzero(~mask)
-                gone = np.sort(pair_keys(self.a[gone_rows], self.b[gone_rows]))
+                gone = pair_keys(self.a[gone_rows], self.b[gone_rows])  # distinct, present
                 cached = self._sorted[1]
                 stay = np.ones(cached.size, bool)
-                stay[np.searchsorted(cached, gone)] = False
+                stay[cached.searchsorted(gone)] = False  # unsorted look-ups: no sort needed
                 self._sorted = (self.version + 1, cached[stay])
             for name in ("a", "b", "kind"):
                 arr = getattr(self, name)

@@ -39,20 +39,48 @@ def choose(
     """Draw ``k`` of ``candidates`` with probability proportional to ``weights``."""
     if k <= 0 or candidates.size == 0:
         return np.empty(0, dtype=candidates.dtype)
-    w = np.maximum(np.asarray(weights, np.float64), 0.0)
     if not replace:
+        w = np.maximum(np.asarray(weights, np.float64), 0.0)
         total = w.sum()
         if total <= 0:
             w = np.ones_like(w)
         k = min(k, int((w > 0).sum()))
         return rng.choice(candidates, size=k, replace=False, p=w / w.sum())
-    # inverse-CDF sampling: the same distribution as rng.choice(p=...), without its checks
-    # (array methods rather than numpy functions: small draws are dominated by call costs)
-    cdf = w.cumsum()
-    if cdf[-1] <= 0:
-        cdf = np.arange(1, w.size + 1, dtype=np.float64)
+    return _draw(rng, candidates, cumulative_weights(weights), k)
+
+
+def cumulative_weights(weights: np.ndarray) -> np.ndarray:
+    """The look-up table of :func:`choose_cumulative`: running totals of the weights clipped
+    at zero (all-zero weights count as equal weights). A caller drawing several times from
+    the same weights in a step can make it once; ``choose`` makes it on every call."""
+    # a fresh array (the clipped weights), cumulated in place
+    cdf = np.maximum(np.asarray(weights, np.float64), 0.0)
+    cdf.cumsum(out=cdf)
+    if cdf.size and cdf[-1] <= 0:
+        cdf = np.arange(1, cdf.size + 1, dtype=np.float64)
+    return cdf
+
+
+def choose_cumulative(
+    rng: np.random.Generator, candidates: np.ndarray, cdf: np.ndarray, k: int
+) -> np.ndarray:
+    """Draw ``k`` of ``candidates`` with replacement, ``cdf`` being
+    ``cumulative_weights(weights)``: the same draws and the same result as
+    ``choose(rng, candidates, weights, k)``."""
+    if k <= 0 or candidates.size == 0:
+        return np.empty(0, dtype=candidates.dtype)
+    return _draw(rng, candidates, cdf, k)
+
+
+def _draw(rng: np.random.Generator, candidates: np.ndarray, cdf: np.ndarray, k: int) -> np.ndarray:
+    """Inverse-CDF sampling: the same distribution as rng.choice(p=...), without its checks
+    (array methods rather than numpy functions: small draws are dominated by call costs)."""
+    total = cdf[-1]
+    if k == 1:  # one number from the generator, as rng.random(1) draws it
+        i = min(int(cdf.searchsorted(rng.random() * total, "right")), candidates.size - 1)
+        return candidates[i : i + 1].copy()
     u = rng.random(k)
-    u *= cdf[-1]
+    u *= total
     if k >= 256 and cdf.size >= 4096:  # sorted look-ups: each search starts at the last
         order = u.argsort()
         idx = np.empty(k, np.intp)
@@ -88,11 +116,25 @@ def stable_argsort_rows(keys: np.ndarray) -> np.ndarray:
 
 
 def pick(cond: np.ndarray, if_true: float, if_false: float) -> np.ndarray:
-    """``np.where(cond, if_true, if_false)`` for a boolean array and two numbers, as a
-    look-up in a two-entry table: as fast for scattered conditions as for long runs (numpy's
-    ``where`` slows down several-fold when the condition flips at random)."""
-    table = np.array([if_false, if_true], np.float64)
-    return np.take(table, np.asarray(cond, bool).view(np.uint8))
+    """``np.where(cond, if_true, if_false)`` for a boolean array and two numbers, the same
+    values bit for bit: on large arrays the bits of ``if_false`` flipped where ``cond`` holds
+    by the bits in which the two numbers differ (one integer multiply and one xor, as fast for
+    scattered conditions as for long runs; numpy's ``where`` slows down several-fold when
+    the condition flips at random, and a table look-up first widens the condition to
+    indices)."""
+    c = np.asarray(cond, bool)
+    if c.size <= _PICK_WHERE_MAX:  # small: call costs rule, and ``where`` has the fewest
+        out: np.ndarray = np.where(c, np.float64(if_true), np.float64(if_false))
+        return out
+    pair = np.array([if_false, if_true], np.float64).view(np.int64)
+    bits = np.multiply(c.view(np.uint8), pair[0] ^ pair[1], dtype=np.int64)
+    bits ^= pair[0]
+    values: np.ndarray = bits.view(np.float64)
+    return values
+
+
+#: up to this size ``pick`` uses ``np.where``
+_PICK_WHERE_MAX = 2048
 
 
 #: below this size a full partition is as cheap as finding the neighbourhood first
@@ -107,7 +149,8 @@ def order_pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
     inside it, and only those are partitioned: the same two values, read from a few hundred
     rather than a hundred thousand. Equal values are the same number (a zero aside: 0.0 and
     -0.0 tie), so the result is numpy's. Returns None when the bracket misses, ``x`` holds NaN
-    or a selected value is zero, or ``x`` is small: the caller then asks numpy.
+    or a selected value is zero, or ``x`` is small: the caller then asks numpy (or, for a
+    small array, partitions a copy).
     """
     n = x.size
     if n < _SELECT_MIN_SIZE or not 0 <= k < n - 1:
@@ -120,24 +163,54 @@ def order_pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
     margin = int(6.0 * math.sqrt(m * p * (1.0 - p))) + 2
     lo = sample[max(centre - margin, 0)]
     hi = sample[min(centre + margin, m - 1)]
-    below = int(np.count_nonzero(x < lo))
-    above = int(np.count_nonzero(x > hi))
-    inside = x[(x >= lo) & (x <= hi)]
+    out = x < lo
+    below = int(np.count_nonzero(out))
+    above_mask = x > hi
+    above = int(np.count_nonzero(above_mask))
+    np.logical_or(out, above_mask, out=out)
+    inside = x[np.logical_not(out, out=out)]  # NaN lands here: neither below nor above
     j = k - below
-    if below + inside.size + above != n or j < 0 or j + 1 >= inside.size:
-        return None  # NaN somewhere, or the ranks fell outside the bracket
-    inside.partition((j, j + 1))
-    a, b = float(inside[j]), float(inside[j + 1])
+    if j < 0 or j + 1 >= inside.size or below + inside.size + above != n:
+        return None  # the ranks fell outside the bracket
+    if np.isnan(inside).any():
+        return None
+    if lo == hi:  # a bracket of one value (many ties): no need to partition
+        a = b = float(lo)
+    else:
+        inside.partition((j, j + 1))
+        a, b = float(inside[j]), float(inside[j + 1])
+    return _nonzero_pair(a, b)
+
+
+def _small_pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
+    """:func:`order_pair` of an array below its size limit, from a partitioned copy: a
+    median or quantile of a few thousand values costs several times more in numpy's calls
+    than in the partition. None in the same cases (NaN, a zero, ranks out of range)."""
+    n = x.size
+    if not 0 <= k < n - 1:
+        return None
+    last = n - 1
+    y = np.partition(x, (k, k + 1, last) if k + 1 < last else (k, k + 1))
+    if y[last] != y[last]:  # NaN (partitioned to the end): numpy's own affair
+        return None
+    return _nonzero_pair(float(y[k]), float(y[k + 1]))
+
+
+def _nonzero_pair(a: float, b: float) -> tuple[float, float] | None:
     if a == 0.0 or b == 0.0:  # 0.0 and -0.0 tie: which one numpy lands on is its own affair
         return None
     return a, b
+
+
+def _pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
+    return _small_pair(x, k) if x.size < _SELECT_MIN_SIZE else order_pair(x, k)
 
 
 def median(x: np.ndarray) -> np.float64:
     """``np.median(x)`` of a 1-D float array, the same number (see :func:`order_pair`)."""
     n = x.size
     k = n // 2 - 1 if n % 2 == 0 else (n - 1) // 2
-    pair = order_pair(x, k) if n % 2 == 0 else order_pair(x, k - 1)
+    pair = _pair(x, k) if n % 2 == 0 else _pair(x, k - 1)
     if pair is None:
         return np.float64(np.median(x))
     if n % 2 == 0:  # numpy: the mean of the two middle values, a sum started at 0.0
@@ -151,7 +224,7 @@ def quantile(x: np.ndarray, q: float) -> float:
     n = x.size
     virtual = (n - 1) * q
     below = int(np.floor(virtual))
-    pair = order_pair(x, below) if 0 <= virtual < n - 1 else None
+    pair = _pair(x, below) if 0 <= virtual < n - 1 else None
     if pair is None:
         return float(np.quantile(x, q))
     a, b = pair

@@ -40,26 +40,34 @@ COLUMNS = {
 class CollaborationState:
     """Work kept between steps for speed (not model state: results do not depend on it)."""
 
-    # partner lists of the year: (year, organisations then, indptr, indices)
-    neighbour_cache: tuple[int, int, np.ndarray, np.ndarray] | None = None
+    # partner lists of the year: (year, organisations then, indptr, indices, padded degrees)
+    neighbour_cache: tuple[int, int, np.ndarray, np.ndarray, np.ndarray] | None = None
     # work arrays of update_exposure: source rows, gaps, real-partner weights
     exposure_bufs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
-def _neighbours(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
+def _neighbours(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Partner lists for triadic closure and preferential attachment, rebuilt once a year:
     firms search their partners' partners among the ties that stood at the start of the year
-    (rebuilding them every step would cost a sort of all ties per step)."""
+    (rebuilding them every step would cost a sort of all ties per step).
+
+    Returns ``(indptr, indices, deg)``: ``deg`` covers every current row (organisations
+    founded since the lists were built have degree 0), ``indptr`` only the rows listed then,
+    which are the only ones with a positive degree (the only ones looked up)."""
     n = m.orgs.n
     cache = m.state.collaboration.neighbour_cache
     if cache is None or cache[0] != m.year or cache[1] > n:
         indptr, indices = m.ties.neighbour_lists(n)
-        cache = (m.year, n, indptr, indices)
+        # degrees in a zero-padded buffer: rows added during the year read 0 without a copy
+        deg = np.zeros(max(2 * n, 1024), np.int64)
+        np.subtract(indptr[1:], indptr[:-1], out=deg[:n])
+        cache = (m.year, n, indptr, indices, deg)
         m.state.collaboration.neighbour_cache = cache
-    _, n0, indptr, indices = cache
-    if n > n0:  # organisations founded since: no partners listed yet
-        indptr = np.concatenate([indptr, np.full(n - n0, indptr[-1])])
-    return indptr, indices
+    _, n0, indptr, indices, deg = cache
+    if n > deg.size:  # more new organisations than the padding holds
+        deg = np.concatenate([deg, np.zeros(n - deg.size + n0, np.int64)])
+        m.state.collaboration.neighbour_cache = (m.year, n0, indptr, indices, deg)
+    return indptr, indices, deg[:n]
 
 
 def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
@@ -69,10 +77,15 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
     univs = (act & o["is_univ"]).nonzero()[0]
     if firms.size < 2:
         return
-    emp = o["emp"][firms]
-    ref = median(emp)
-    rate = cp.tie_rate * (emp / ref) ** cp.tie_size_elasticity * scale_rate
-    counts = rng.poisson(rate * dt)
+    rate = o["emp"][firms]  # a fresh gather: the rate is computed in place in it
+    ref = median(rate)
+    # tie_rate * (emp / ref) ** elasticity * scale_rate * dt, the same operations in order
+    np.divide(rate, ref, out=rate)
+    rate **= cp.tie_size_elasticity  # the operator: numpy's scalar-power shortcuts apply
+    np.multiply(rate, cp.tie_rate, out=rate)
+    rate *= scale_rate
+    rate *= dt
+    counts = rng.poisson(rate)
     initiators = np.repeat(firms, counts)
     k = initiators.size
     if k == 0:
@@ -88,10 +101,8 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
         kinds[to_univ] = TieKind.CONTRACT
 
     # 2) triadic closure through the current adjacency
-    deg = np.zeros(o.n, np.int64)
     if m.ties.n:
-        indptr, indices = _neighbours(m)
-        deg = np.diff(indptr)
+        indptr, indices, deg = _neighbours(m)
         tri = (~to_univ) & (rng.random(k) < cp.triadic_closure) & (deg[initiators] > 0)
         if tri.any():
             src = initiators[tri]
@@ -101,29 +112,67 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
             jj = j[has]
             kk[has] = indices[indptr[jj] + (rng.random(jj.size) * deg[jj]).astype(np.int64)]
             partners[tri] = kk
+        pa_weight = deg[firms] + 1.0
+    else:
+        pa_weight = np.ones(firms.size)  # (0 + 1.0) for every firm
 
     # 3) preferential attachment, in the same park with some probability
     rest = (partners < 0).nonzero()[0]
     if rest.size:
         same = rng.random(rest.size) < cp.same_park_bias
-        pa_weight = (deg[firms] + 1.0) * o["weight"][firms]
+        pa_weight *= o["weight"][firms]
         far = rest[~same]
         partners[far] = choose(rng, firms, pa_weight, far.size)
         near = rest[same]
         if near.size:
-            parks_of = o["park"][initiators[near]]
-            # firms grouped by park, in row order within a park (as a mask would select them)
-            firm_parks = o["park"][firms]
-            order = np.argsort(firm_parks, kind="stable")
-            firms_by_park, weight_by_park = firms[order], pa_weight[order]
-            starts = np.searchsorted(firm_parks[order], np.arange(m.parks.n + 1))
-            for p in np.unique(parks_of).tolist():
-                sel = near[parks_of == p]
-                lo, hi = starts[p], starts[p + 1]
-                partners[sel] = choose(rng, firms_by_park[lo:hi], weight_by_park[lo:hi], sel.size)
+            _choose_in_parks(m, firms, pa_weight, initiators, near, partners)
     ok = (partners >= 0) & (partners != initiators)
     ok[ok] &= o["active"][partners[ok]]  # yearly neighbour lists may name ended partners
     m.ties.add(initiators[ok], partners[ok], kinds[ok])
+
+
+def _choose_in_parks(
+    m: EcosystemModel,
+    firms: np.ndarray,
+    pa_weight: np.ndarray,
+    initiators: np.ndarray,
+    near: np.ndarray,
+    partners: np.ndarray,
+) -> None:
+    """Partners of the draws ``near`` (positions in ``initiators``) among the firms of the
+    initiator's park, by weight: for each park in increasing order, what
+    ``choose(rng, firms of the park in row order, their weights, number of its draws)`` gives
+    (the same draws from the generator, the same cumulative sums, the same look-ups), with
+    the draws of all parks taken in one call and the firms grouped by park once."""
+    park = m.orgs["park"]
+    firm_parks = park[firms]
+    order = np.argsort(firm_parks, kind="stable")  # firms by park, row order within a park
+    firms_by_park = firms[order]
+    cdf = np.maximum(pa_weight[order], 0.0)  # cumulated in place park by park below
+    size = np.bincount(firm_parks)
+    parks_of = park[initiators[near]]
+    wanted = np.bincount(parks_of, minlength=size.size)
+    by_park = np.argsort(parks_of, kind="stable")  # draws by park, in order within a park
+    u = m.rng.random(near.size)  # one call: the same numbers as one call per park in order
+    idx = np.empty(near.size, np.int64)
+    lo = np.zeros(size.size + 1, np.int64)
+    np.cumsum(size, out=lo[1:])
+    first = np.zeros(size.size + 1, np.int64)
+    np.cumsum(wanted, out=first[1:])
+    lo_l, first_l = lo.tolist(), first.tolist()
+    for p in np.flatnonzero(wanted).tolist():
+        a, b, s0, s1 = lo_l[p], lo_l[p + 1], first_l[p], first_l[p + 1]
+        c = cdf[a:b]
+        np.cumsum(c, out=c)
+        if c[-1] <= 0:
+            c[:] = np.arange(1, b - a + 1, dtype=np.float64)
+        uu = u[s0:s1]
+        uu *= c[-1]
+        got = c.searchsorted(uu, "right")
+        np.minimum(got, b - a - 1, out=got)
+        got += a
+        idx[s0:s1] = got
+    partners[near[by_park]] = firms_by_park[idx]
 
 
 def decay_ties(m: EcosystemModel) -> None:
@@ -139,8 +188,8 @@ def decay_ties(m: EcosystemModel) -> None:
         m.coinvest.keep(rng.random(n) >= hazard(1.0 / cp.tie_duration, dt))
     # alumni ties fade
     tl = m.talent
-    has = tl["alumni"] >= 0
-    fade = has & (rng.random(tl.n) < hazard(1.0 / cp.alumni_duration, dt))
+    # (rows without a former employer hold -1 already: no need to single out the others)
+    fade = rng.random(tl.n) < hazard(1.0 / cp.alumni_duration, dt)
     tl["alumni"][fade.nonzero()[0]] = -1
 
 
@@ -149,11 +198,16 @@ def update_exposure(m: EcosystemModel) -> None:
     o, tl = m.orgs, m.talent
     n = o.n
     a, b = m.ties.a[: m.ties.n], m.ties.b[: m.ties.n]
-    act = tl["active"]
     e, al = tl["employer"], tl["alumni"]
-    bridge = act & (e >= 0) & (al >= 0) & (e != al)
-    bridge = bridge.nonzero()[0]
-    ea, eb = e[bridge], al[bridge]
+    # alumni bridges: active people employed elsewhere than their former employer (the
+    # conditions combined in place, in two work arrays)
+    bridge = e >= 0
+    bridge &= tl["active"]
+    cond = al >= 0
+    bridge &= cond
+    bridge &= np.not_equal(e, al, out=cond)
+    rows = bridge.nonzero()[0]
+    ea, eb = e[rows], al[rows]
     ok = o["active"][eb]
     ea, eb = ea[ok], eb[ok]
     na, nt = a.size, 2 * a.size + ea.size
@@ -179,7 +233,8 @@ def update_exposure(m: EcosystemModel) -> None:
     o["partners"] = cnt
     # the mean gap over partners; below one real partner (a sampled small firm tied to a
     # large one) the expected gap, partner share times gap; no partners: 0.0 / 1.0 = 0.0
-    o["exposure"] = tot / np.maximum(cnt, 1.0)
+    np.maximum(cnt, 1.0, out=cnt)  # (the partner counts are stored already)
+    o["exposure"] = np.divide(tot, cnt, out=tot)
 
 
 def _exposure_buffers(m: EcosystemModel, size: int) -> tuple[np.ndarray, ...]:

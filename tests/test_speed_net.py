@@ -1,0 +1,129 @@
+"""Speed-ups of the network helpers that must keep the model's numbers exactly: each fast
+path is compared with the plain numpy it replaces (same values bit for bit, same draws)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model.network import TieStore, pair_keys
+from sim.model.util import (
+    choose,
+    choose_cumulative,
+    cumulative_weights,
+    median,
+    pick,
+    quantile,
+)
+
+
+def _reference_choose(
+    rng: np.random.Generator, candidates: np.ndarray, weights: np.ndarray, k: int
+) -> np.ndarray:
+    """Inverse-CDF sampling written plainly: clip, cumulate, one uniform per draw."""
+    if k <= 0 or candidates.size == 0:
+        return np.empty(0, candidates.dtype)
+    cdf = np.cumsum(np.maximum(np.asarray(weights, np.float64), 0.0))
+    if cdf[-1] <= 0:
+        cdf = np.arange(1, cdf.size + 1, dtype=np.float64)
+    u = rng.random(k) * cdf[-1]
+    return candidates[np.minimum(np.searchsorted(cdf, u, "right"), candidates.size - 1)]
+
+
+@pytest.mark.parametrize("n", [1, 7, 300, 5000])
+def test_choose_gives_the_plain_inverse_cdf_draws(n: int) -> None:
+    g = np.random.default_rng(n)
+    weight_sets = [
+        g.random(n),
+        g.random(n) - 0.5,  # negative weights count as zero
+        np.zeros(n),  # all zero: equal chances
+        g.random(n).astype(np.float32),
+        g.integers(0, 4, n),
+    ]
+    for w in weight_sets:
+        for k in (0, 1, 2, 40, 600):
+            seed = int(g.integers(1 << 30))
+            r1, r2, r3 = (np.random.default_rng(seed) for _ in range(3))
+            cand = np.arange(n) * 3 + 1
+            want = _reference_choose(r1, cand, w, k)
+            assert np.array_equal(choose(r2, cand, w, k), want)
+            assert np.array_equal(choose_cumulative(r3, cand, cumulative_weights(w), k), want)
+            assert r1.random() == r2.random() == r3.random()  # the same numbers drawn
+
+
+@pytest.mark.parametrize("n", [0, 3, 2048, 2049, 50_000])
+def test_pick_is_where_bit_for_bit(n: int) -> None:
+    g = np.random.default_rng(n)
+    values = [0.0, -0.0, 1.0, 0.35, -2.5, np.inf, np.nan, 5e-324]
+    for t in values:
+        for f in values:
+            cond = g.random(n) < 0.3
+            got = pick(cond[::-1], t, f)  # a strided condition too
+            want = np.where(cond[::-1], t, f)
+            assert got.dtype == np.float64
+            assert np.array_equal(got.view(np.int64), want.view(np.int64))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 999, 4095])
+def test_small_median_and_quantile_are_numpys(n: int) -> None:
+    g = np.random.default_rng(n)
+    arrays = [g.normal(size=n), np.round(g.normal(0, 2, n)), np.full(n, 1.5), g.random(n)]
+    arrays[-1][n // 2] = np.nan
+    for x in arrays:
+        before = x.copy()
+        assert repr(median(x)) == repr(np.median(x))
+        for q in (0.0, 0.1, 0.5, 0.9, 1.0):
+            assert repr(quantile(x, q)) == repr(float(np.quantile(x, q)))
+        assert np.array_equal(x, before, equal_nan=True)
+
+
+class _PlainTies:
+    """The tie store's contract written plainly: a list of pairs in insertion order."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, int, int]] = []
+
+    def add(self, a: np.ndarray, b: np.ndarray, kinds: np.ndarray) -> int:
+        have = {(min(x, y), max(x, y)) for x, y, _ in self.rows}
+        added = 0
+        for x, y, kd in zip(a.tolist(), b.tolist(), kinds.tolist(), strict=True):
+            key = (min(x, y), max(x, y))
+            if x != y and key not in have:
+                have.add(key)
+                self.rows.append((x, y, kd))
+                added += 1
+        return added
+
+    def keep(self, mask: np.ndarray) -> None:
+        self.rows = [r for r, k in zip(self.rows, mask.tolist(), strict=True) if k]
+
+
+def test_tie_store_keeps_order_and_sorted_keys() -> None:
+    g = np.random.default_rng(5)
+    store, plain = TieStore(8), _PlainTies()
+    for step in range(60):
+        k = int(g.integers(0, 400))
+        a, b = g.integers(0, 300, k), g.integers(0, 300, k)
+        b[: k // 5] = a[: k // 5]  # self-ties are skipped
+        kinds = g.integers(0, 3, k).astype(np.int8)
+        assert store.add(a, b, kinds) == plain.add(a, b, kinds)
+        if step % 3 == 0:
+            store.sorted_keys()  # a live cache, kept up to date by add and keep
+        mask = g.random(store.n) < 0.9
+        store.keep(mask)
+        plain.keep(mask)
+        n = store.n
+        assert [
+            (x, y, kd)
+            for x, y, kd in zip(
+                store.a[:n].tolist(), store.b[:n].tolist(), store.kind[:n].tolist(), strict=True
+            )
+        ] == plain.rows
+        assert np.array_equal(store.sorted_keys(), np.sort(pair_keys(store.a[:n], store.b[:n])))
+
+
+def test_tie_store_takes_one_kind_for_a_batch() -> None:
+    store = TieStore()
+    assert store.add(np.array([1, 2, 4, 3]), np.array([2, 3, 4, 2]), 2) == 2
+    assert store.kind[: store.n].tolist() == [2, 2]
+    assert store.a[: store.n].tolist() == [1, 2] and store.b[: store.n].tolist() == [2, 3]
