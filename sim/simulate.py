@@ -149,7 +149,8 @@ def take_snapshot(model: EcosystemModel, max_nodes: int = 400) -> dict[str, Any]
     g = model.graph
     org_nodes = [int(u) for u in o["uid"][o["active"]]]
     core = sorted(org_nodes, key=lambda u: -g.degree(u))[: max_nodes // 2]
-    others = [u for u in org_nodes if u not in set(core)]
+    in_core = set(core)
+    others = [u for u in org_nodes if u not in in_core]
     pick = (
         list(rng.choice(others, size=min(len(others), max_nodes - len(core)), replace=False))
         if others
