@@ -121,20 +121,8 @@ class YearEnd:
         return np.where(self.firms, self.w, 0.0)
 
     @cached_property
-    def wf_emp(self) -> np.ndarray:
-        """Weighted headcount of each row if it is an active firm, else 0."""
-        product: np.ndarray = self.wf * self.o["emp"]
-        return product
-
-    @cached_property
-    def wf_rev(self) -> np.ndarray:
-        """Weighted revenue of each row if it is an active firm, else 0."""
-        product: np.ndarray = self.wf * self.o["rev"]
-        return product
-
-    @cached_property
     def employment(self) -> float:
-        return float(np.sum(self.wf_emp))
+        return float(np.sum(self.wf * self.o["emp"]))
 
     @cached_property
     def workforce(self) -> dict[str, float]:
@@ -201,15 +189,14 @@ class YearEnd:
     @cached_property
     def avg_rent(self) -> float:
         o, f, pk = self.o, self.firms, self.m.parks
-        # on firm rows ``wf`` is ``w``: the weights are those of ``w * emp`` over firms
-        demand = np.bincount(o["park"][f], weights=self.wf_emp[f], minlength=pk.n)
+        demand = np.bincount(o["park"][f], weights=(self.w * o["emp"])[f], minlength=pk.n)
         return float(np.average(pk["rent"], weights=np.maximum(demand, 1e-9)))
 
     @cached_property
     def core_revenue_share(self) -> float:
         o, pk = self.o, self.m.parks
-        core_rev = float(np.sum(self.wf_rev[pk["core"][o["park"]]]))
-        return _ratio(core_rev, float(np.sum(self.wf_rev)))
+        core_rev = float(np.sum((self.wf * o["rev"])[pk["core"][o["park"]]]))
+        return _ratio(core_rev, float(np.sum(self.wf * o["rev"])))
 
     @cached_property
     def unemployed_share(self) -> float:
