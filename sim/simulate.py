@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.errors import UserError
 from sim.model import EcosystemModel, RunConfig
+from sim.model.codes import TieKind
 
 
 @dataclass
@@ -145,30 +146,121 @@ def take_snapshot(model: EcosystemModel, max_nodes: int = 400) -> dict[str, Any]
     adj = model.ties.adjacency(o.n)
     deg = np.asarray(adj.sum(axis=1)).ravel()[o["active"]].astype(int)
     hist = np.bincount(deg) if deg.size else np.zeros(1, int)
-    rng = np.random.default_rng(0)  # sampling for display only, not part of the dynamics
-    g = model.graph
-    org_nodes = [int(u) for u in o["uid"][o["active"]]]
-    core = sorted(org_nodes, key=lambda u: -g.degree(u))[: max_nodes // 2]
-    others = [u for u in org_nodes if u not in set(core)]
-    pick = (
-        list(rng.choice(others, size=min(len(others), max_nodes - len(core)), replace=False))
-        if others
-        else []
-    )
-    nodes = set(core) | {int(u) for u in pick}
-    sub = g.subgraph(nodes)
+    sample = _sample_from_arrays(model, max_nodes)
     return {
         "year": model.year - 1,
         "firm_revenue": o["rev"][f].tolist(),
         "firm_weight": o["weight"][f].tolist(),
         "firm_employees": o["emp"][f].tolist(),
         "degree_histogram": hist.tolist(),
-        "network_sample": {
-            "nodes": [
-                {"id": int(n), "kind": d.get("kind", "?"), "park": d.get("park", "")}
-                for n, d in sub.nodes(data=True)
-            ],
-            "edges": [[int(u), int(v), d.get("kind", "")] for u, v, d in sub.edges(data=True)],
-            "sampled_from": len(org_nodes),
-        },
+        "network_sample": sample if sample is not None else _sample_from_graph(model, max_nodes),
     }
+
+
+def _pick_nodes(org_nodes: list[int], degree: Any, max_nodes: int) -> set[int]:
+    """The sampled organisations: the best connected half, and a random draw of the rest."""
+    rng = np.random.default_rng(0)  # sampling for display only, not part of the dynamics
+    core = sorted(org_nodes, key=lambda u: -degree(u))[: max_nodes // 2]
+    in_core = set(core)
+    others = [u for u in org_nodes if u not in in_core]
+    pick = (
+        list(rng.choice(others, size=min(len(others), max_nodes - len(core)), replace=False))
+        if others
+        else []
+    )
+    return set(core) | {int(u) for u in pick}
+
+
+def _sample_from_graph(model: EcosystemModel, max_nodes: int) -> dict[str, Any]:
+    """The network sample read from ``model.graph`` (which builds every face and edge)."""
+    o = model.orgs
+    g = model.graph
+    org_nodes = [int(u) for u in o["uid"][o["active"]]]
+    sub = g.subgraph(_pick_nodes(org_nodes, g.degree, max_nodes))
+    return {
+        "nodes": [
+            {"id": int(n), "kind": d.get("kind", "?"), "park": d.get("park", "")}
+            for n, d in sub.nodes(data=True)
+        ],
+        "edges": [[int(u), int(v), d.get("kind", "")] for u, v, d in sub.edges(data=True)],
+        "sampled_from": len(org_nodes),
+    }
+
+
+def _sample_from_arrays(model: EcosystemModel, max_nodes: int) -> dict[str, Any] | None:
+    """The same sample as :func:`_sample_from_graph`, read from the arrays; None when the
+    shortcut does not apply.
+
+    At the end of a headless run (every row live after the last compaction, no face ever
+    made) building ``model.graph`` would give every agent a face and the graph an edge for
+    every employment: far more work than the run's last years. Here the unique ids those
+    faces would get (Mesa numbers agents in creation order, and ``_sync_faces`` creates
+    parks, organisations, talent, investors, each in row order), the graph degrees (the
+    distinct partners over all edge kinds) and the induced subgraph are computed directly,
+    listed in the order networkx's subgraph view lists them: nodes in the order of the
+    view's node set when it is less than half the graph, else in graph order (ascending
+    ids); each node's partners in ascending id order (the order the edges were added),
+    each edge once, from the end listed first.
+    """
+    o, tl, iv, pk = model.orgs, model.talent, model.investors, model.parks
+    pops = (pk, o, tl, iv)
+    counter = getattr(model, "agent_id_counter", None)
+    if (
+        not isinstance(counter, int)
+        or model._by_uid
+        or any(not p["active"].all() or (p["uid"] != -1).any() for p in pops)
+    ):
+        return None
+    n_org = o.n
+    first_id = counter + pk.n  # unique id of organisation row 0
+    emp, alum = tl["employer"], tl["alumni"]
+    alum_ok = (alum >= 0) & (alum != emp)
+    ties_a, ties_b = model.ties.a[: model.ties.n], model.ties.b[: model.ties.n]
+    degree = np.bincount(emp[emp >= 0], minlength=n_org)
+    degree += np.bincount(alum[alum_ok], minlength=n_org)
+    degree += np.bincount(ties_a, minlength=n_org) + np.bincount(ties_b, minlength=n_org)
+    if model.inv_vc:
+        pairs = np.unique(
+            np.asarray(model.inv_vc, np.int64) * n_org + np.asarray(model.inv_firm, np.int64)
+        )
+        degree += np.bincount(pairs % n_org, minlength=n_org)
+    org_nodes = list(range(first_id, first_id + n_org))
+    deg_of = degree.tolist()
+    nodes = _pick_nodes(org_nodes, lambda u: deg_of[u - first_id], max_nodes)
+
+    graph_size = o.n + tl.n + iv.n
+    shown = set(n for n in nodes)  # as networkx builds its node filter (the order counts)
+    order = list(shown) if 2 * len(shown) < graph_size else sorted(shown)
+    rows = np.asarray(order, np.int64) - first_id
+    park_ids = model.park_ids
+    is_univ, park = o["is_univ"][rows].tolist(), o["park"][rows].tolist()
+    node_list = [
+        {"id": n, "kind": "university" if u else "firm", "park": park_ids[p]}
+        for n, u, p in zip(order, is_univ, park, strict=True)
+    ]
+    # ties between sampled organisations, both ways, by node then ascending partner
+    in_sample = np.zeros(n_org, bool)
+    in_sample[rows] = True
+    both = in_sample[ties_a] & in_sample[ties_b]
+    a, b = ties_a[both], ties_b[both]
+    kind = np.where(
+        model.ties.kind[: model.ties.n][both] == TieKind.CONTRACT,
+        "tech_contract",
+        "rd_collaboration",
+    )
+    partners: dict[int, list[tuple[int, str]]] = {}
+    for u, v, k in zip(
+        np.concatenate([a, b]).tolist(),
+        np.concatenate([b, a]).tolist(),
+        np.concatenate([kind, kind]).tolist(),
+        strict=True,
+    ):
+        partners.setdefault(u, []).append((v, k))
+    seen: set[int] = set()
+    edges = []
+    for n in order:
+        for v, k in sorted(partners.get(n - first_id, ())):
+            if v + first_id not in seen:
+                edges.append([n, v + first_id, k])
+        seen.add(n)
+    return {"nodes": node_list, "edges": edges, "sampled_from": n_org}

@@ -51,16 +51,18 @@ def compact_model(m: EcosystemModel) -> None:
         if keep.all():
             continue
         new_index = compact(pop, keep)
+        # one gather per reference column: "none" (-1) reads the -1 appended at the end
+        lookup = np.append(new_index, -1)
         for holder in populations.values():
             for column, decl in holder.schema.items():
                 if decl.refers_to == name:
-                    ref = holder[column]
-                    holder[column] = np.where(ref >= 0, new_index[np.maximum(ref, 0)], -1)
+                    holder[column] = np.take(lookup, np.maximum(holder[column], -1))
         if name == "orgs":
             m.ties.remap(new_index)
             if m.inv_firm:
-                fb = new_index[np.asarray(m.inv_firm)]
-                va = np.asarray(m.inv_vc)
+                n_inv = len(m.inv_firm)
+                fb = new_index[np.fromiter(m.inv_firm, np.int64, n_inv)]
+                va = np.fromiter(m.inv_vc, np.int64, len(m.inv_vc))
                 ok = fb >= 0
                 m.inv_firm, m.inv_vc = fb[ok].tolist(), va[ok].tolist()
         _remap_faces(m, name, keep, new_index)

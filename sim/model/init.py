@@ -28,14 +28,17 @@ if TYPE_CHECKING:
     from sim.model.params import PopulationParams
 
 
+#: whether each cluster code is a manufacturing cluster (a look-up: ``np.isin`` costs far
+#: more per call than the few new firms of a step it is applied to)
+_IS_MANUFACTURING = np.isin(np.arange(len(Cluster)), MANUFACTURING_CLUSTERS)
+
+
 def manufacturing_share(pp: PopulationParams, sector: np.ndarray) -> np.ndarray:
     """Chance that a firm of each cluster has general manufacturing stages."""
-    mult = np.where(
-        np.isin(sector, MANUFACTURING_CLUSTERS),
-        pp.manufacturing_cluster_mult,
-        pp.manufacturing_other_mult,
+    by_cluster = np.where(
+        _IS_MANUFACTURING, pp.manufacturing_cluster_mult, pp.manufacturing_other_mult
     )
-    share: np.ndarray = pp.manufacturing_stage_share * mult
+    share: np.ndarray = pp.manufacturing_stage_share * by_cluster[sector]
     return share
 
 

@@ -31,18 +31,29 @@ class Population(dict[str, np.ndarray]):
         super().__init__()
         self.schema: dict[str, Column] = {name: Column(*decl) for name, decl in schema.items()}
         self.n = 0
-        self._cap = max(16, int(capacity))
-        self._data = {
-            name: np.full(self._cap, col.default, dtype=col.dtype)
+        self._names = frozenset(self.schema)
+        # columns whose default is all zero bytes start from np.zeros: fresh memory comes
+        # zeroed from the allocator, so growing them needs no fill pass
+        self._zero_default = {
+            name: not np.asarray(col.default, col.dtype).tobytes().strip(b"\0")
             for name, col in self.schema.items()
         }
+        self._cap = max(16, int(capacity))
+        self._data = {name: self._fresh(name, self._cap) for name in self.schema}
         self._refresh()
 
+    def _fresh(self, name: str, size: int) -> np.ndarray:
+        """A new array of ``size`` rows, all at the column's default."""
+        col = self.schema[name]
+        if self._zero_default[name]:
+            return np.zeros(size, dtype=col.dtype)
+        return np.full(size, col.default, dtype=col.dtype)
+
     def _refresh(self) -> None:
-        """Make every entry the view of its column's first ``n`` rows."""
-        n = self.n
-        for name, arr in self._data.items():
-            dict.__setitem__(self, name, arr[:n])
+        """Make every entry the view of its column's first ``n`` rows (one dict update: this
+        runs at every :meth:`add`)."""
+        rows = slice(0, self.n)
+        dict.update(self, [(name, arr[rows]) for name, arr in self._data.items()])
 
     def __setitem__(self, name: str, values: Any) -> None:
         self._data[name][: self.n] = values
@@ -57,29 +68,38 @@ class Population(dict[str, np.ndarray]):
             new_cap *= 2
         if new_cap == self._cap:
             return
+        n = self.n
         for name, col in self.schema.items():
-            arr = np.empty(new_cap, dtype=col.dtype)  # each byte written once: rows, then fresh
-            arr[: self.n] = self._data[name][: self.n]
-            arr[self.n :] = col.default
+            if self._zero_default[name]:
+                arr = np.zeros(new_cap, dtype=col.dtype)  # zeroed pages: only the rows copied
+            else:
+                arr = np.empty(new_cap, dtype=col.dtype)  # each byte written once
+                arr[n:] = col.default
+            arr[:n] = self._data[name][:n]
             self._data[name] = arr
         self._cap = new_cap
         self._refresh()
 
     def add(self, count: int, **values: Any) -> np.ndarray:
-        """Append ``count`` rows (columns not given take their default); return their indices."""
+        """Append ``count`` rows (columns not given take their default); return their indices.
+
+        Rows beyond ``n`` always hold their columns' defaults (fresh arrays are filled with
+        them and :func:`compact` resets the rows it frees), so only the given columns are
+        written.
+        """
         count = int(count)
         if count <= 0:
             return np.empty(0, dtype=np.int64)
+        if not self._names.issuperset(values):
+            raise KeyError(f"unknown columns: {sorted(set(values) - self._names)}")
         self._grow(self.n + count)
         start = self.n
         rows = np.arange(start, start + count)
         self.n += count
         self._refresh()
-        for name, col in self.schema.items():
-            self._data[name][start : start + count] = values.get(name, col.default)
-        unknown = set(values) - set(self.schema)
-        if unknown:
-            raise KeyError(f"unknown columns: {sorted(unknown)}")
+        data = self._data
+        for name, value in values.items():
+            data[name][start : start + count] = value
         return rows
 
     @property
@@ -87,7 +107,7 @@ class Population(dict[str, np.ndarray]):
         return self["active"].nonzero()[0]
 
     def count_active(self) -> int:
-        return int(self["active"].sum())
+        return int(np.count_nonzero(self["active"]))
 
 
 def compact(pop: Population, keep: np.ndarray) -> np.ndarray:
