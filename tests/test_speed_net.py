@@ -127,3 +127,20 @@ def test_tie_store_takes_one_kind_for_a_batch() -> None:
     assert store.add(np.array([1, 2, 4, 3]), np.array([2, 3, 4, 2]), 2) == 2
     assert store.kind[: store.n].tolist() == [2, 2]
     assert store.a[: store.n].tolist() == [1, 2] and store.b[: store.n].tolist() == [2, 3]
+
+
+def test_adjacency_is_the_symmetric_canonical_matrix_of_the_ties() -> None:
+    g = np.random.default_rng(8)
+    store = TieStore()
+    store.add(g.integers(0, 500, 3000), g.integers(0, 500, 3000), 0)
+    n = store.n
+    adj = store.adjacency(520)  # rows beyond the last tied one have no partners
+    dense = np.zeros((520, 520))
+    dense[store.a[:n], store.b[:n]] = 1.0
+    dense[store.b[:n], store.a[:n]] = 1.0
+    assert adj.shape == (520, 520) and adj.has_canonical_format
+    assert np.array_equal(adj.toarray(), dense)
+    assert all(
+        np.all(np.diff(adj.indices[adj.indptr[i] : adj.indptr[i + 1]]) > 0) for i in range(520)
+    )
+    assert TieStore().adjacency(4).nnz == 0

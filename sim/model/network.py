@@ -188,28 +188,17 @@ class TieStore:
     def adjacency(self, size: int) -> sparse.csr_matrix:
         """Symmetric 0/1 adjacency matrix over ``size`` rows (canonical CSR).
 
-        Built from the sorted pair keys: a row's partners are those below it (the ties
-        where it is the larger end, ordered by the smaller) followed by those above it
-        (the sorted keys of the ties where it is the smaller end).
+        Built from the sorted pair keys (the upper triangle) plus their transpose; the sum of
+        two canonical matrices is canonical (sorted indices, no duplicates: ties are distinct).
         """
         keys = self.sorted_keys()
-        m = keys.size
         lo, hi = keys >> 31, keys & ((1 << 31) - 1)
-        n_up = np.bincount(lo, minlength=size)
-        n_down = np.bincount(hi, minlength=size)
         indptr = np.zeros(size + 1, np.int64)
-        np.cumsum(n_up + n_down, out=indptr[1:])
-        indices = np.empty(2 * m, np.int64)
-        rank = np.arange(m)
-        by_hi = stable_argsort_rows(hi)  # (larger end, smaller end) order
-        h = hi[by_hi]
-        start_down = np.cumsum(n_down) - n_down
-        indices[indptr[h] + rank - start_down[h]] = lo[by_hi]
-        start_up = np.cumsum(n_up) - n_up
-        indices[indptr[lo] + n_down[lo] + rank - start_up[lo]] = hi
-        adj = sparse.csr_matrix((np.ones(2 * m, np.float64), indices, indptr), shape=(size, size))
-        adj.has_sorted_indices = True  # ties are distinct pairs: no duplicates either
-        adj.has_canonical_format = True
+        np.cumsum(np.bincount(lo, minlength=size), out=indptr[1:])
+        # the sorted keys are the upper triangle in CSR order; scipy adds its transpose (the
+        # lower triangle) in one compiled pass, about twice as fast as placing both halves here
+        up = sparse.csr_matrix((np.ones(keys.size, np.float64), hi, indptr), shape=(size, size))
+        adj: sparse.csr_matrix = (up + up.T).tocsr()
         return adj
 
 
