@@ -47,11 +47,10 @@ def step(m: EcosystemModel) -> None:
     if idx.size == 0:
         return
     share_equity = equity_share(m)
-    access = (
-        early_capital_rate(m) / max(employment(m), 1.0) / max(m.state.funding.early_capital0, 1e-12)
-    )
+    employed = employment(m)
+    access = early_capital_rate(m) / max(employed, 1.0) / max(m.state.funding.early_capital0, 1e-12)
     founding = (
-        pool_room(m)  # founders and their first staff come from the capped labour pool
+        pool_room(m, employed)  # founders and their first staff come from the capped labour pool
         * ep.founding_rate
         * (1.0 + ep.equity_founding_gain * share_equity)
         * access**ep.funding_access_elasticity

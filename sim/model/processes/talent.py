@@ -37,21 +37,34 @@ COLUMNS = {
 }
 
 
+#: the 12 (origin, equity, employed) combinations of :func:`_departures`, key 4o + 2q + e
+_DEP_ORIGIN = np.repeat(np.arange(3, dtype=np.int8), 4)
+_DEP_EQUITY = np.tile(np.array([False, False, True, True]), 3)
+_DEP_EMPLOYED = np.tile(np.array([False, True, False, True]), 3)
+
+
 def _departures(m: EcosystemModel) -> None:
     tl, lab, pol, dt, rng = m.talent, m.p.labour, m.policy, m.dt, m.rng
     act = tl["active"]
-    origin = tl["origin"]
+    # The hazard of a person depends only on origin (3 codes), the employer granting equity
+    # and being employed: it is computed on the 12 combinations, with the operations of the
+    # per-person formula in the same order, and looked up (the same numbers, far fewer ops).
+    origin = _DEP_ORIGIN
     base = np.array([lab.exit_domestic, lab.exit_returnee, lab.exit_foreign], np.float64)[origin]
     base = base * pick(origin != Origin.DOMESTIC, 1.0 - pol.talent.residence_facilitation, 1.0)
     base = base * m.state.places.attraction ** (-lab.exit_cost_elasticity)
-    emp = tl["employer"]
-    employed = emp >= 0
-    equity = np.zeros(tl.n, bool)
-    at = employed.nonzero()[0]
-    equity[at] = m.orgs["equity"][emp[at]]
-    base = base * pick(equity, 1.0 - lab.equity_retention, 1.0)
-    base = base * np.where(employed, 1.0, lab.unemployed_exit_mult)
-    leave = act & (rng.random(tl.n) < hazard(base, dt))
+    base = base * pick(_DEP_EQUITY, 1.0 - lab.equity_retention, 1.0)
+    base = base * np.where(_DEP_EMPLOYED, 1.0, lab.unemployed_exit_mult)
+    table = hazard(base, dt)
+    # per organisation row: 2 * equity + 1 (employed); the extra last entry, 0, is what
+    # employer -1 (between jobs) reads
+    n_o = m.orgs.n
+    org_key = np.zeros(n_o + 1, np.uint8)
+    np.left_shift(m.orgs["equity"].view(np.uint8), 1, out=org_key[:n_o])
+    org_key[:n_o] += 1
+    key = org_key[tl["employer"]]
+    key += np.left_shift(tl["origin"].view(np.uint8), 2)
+    leave = act & (rng.random(tl.n) < table[key])
     retire = act & ~leave & (tl["age"] >= lab.retirement_age)
     out = leave | retire
     m.flows.talent_outflow += float(tl["weight"][leave].sum())
@@ -81,7 +94,15 @@ def _arrive(
     m.flows.talent_inflow += k * m.talent_weight
 
 
-def pool_room(m: EcosystemModel) -> float:
+def firm_employment(m: EcosystemModel) -> float:
+    """Persons employed by active firms (universities aside): the sum of weight x headcount
+    over firm rows, in row order (the same number as ``funding.employment``)."""
+    o = m.orgs
+    rows = (o["active"] & ~o["is_univ"]).nonzero()[0]
+    return float((o["weight"].take(rows) * o["emp"].take(rows)).sum())
+
+
+def pool_room(m: EcosystemModel, employment: float | None = None) -> float:
     """Share of new labour demand the city can still staff under its population cap.
 
     Beijing's master plan (2016-2035) caps the city's residents at 23 million, enforced by
@@ -90,26 +111,27 @@ def pool_room(m: EcosystemModel) -> float:
     The room left is 1 - (employment / cap)^steepness (1 with no cap): it scales migrants'
     arrivals, firms' hiring and the staff new firms start with, so employment approaches the
     cap smoothly and wages (through tightness) rise on the way.
+
+    ``employment``: the firms' employment (:func:`firm_employment`) when the caller already
+    has it (the sum over all firms is the costly part).
     """
     lab = m.p.labour
     if lab.labour_pool_cap <= 0:
         return 1.0
-    o = m.orgs
-    f = o["active"] & ~o["is_univ"]
-    employment = float((o["weight"][f] * o["emp"][f]).sum())
+    if employment is None:
+        employment = firm_employment(m)
     return max(0.0, 1.0 - float((employment / lab.labour_pool_cap) ** lab.pool_cap_steepness))
 
 
 def _arrivals(m: EcosystemModel) -> None:
     lab, pol, dt = m.p.labour, m.policy, m.dt
     o = m.orgs
-    f = o["active"] & ~o["is_univ"]
-    employment = float((o["weight"][f] * o["emp"][f]).sum())
+    employment = firm_employment(m)
     pull = m.state.places.attraction**lab.arrival_attraction_elasticity
     decouple = pol.shocks.decoupling
     fa = pol.talent.foreign_attraction
     sd = lab.arrival_age_sd
-    domestic = lab.vacancy_fill * m.state.firms.unmet_demand * dt * pull * pool_room(m)
+    domestic = lab.vacancy_fill * m.state.firms.unmet_demand * dt * pull * pool_room(m, employment)
     _arrive(m, domestic, Origin.DOMESTIC, lab.migrant_bachelor_share, lab.arrival_age, sd)
     returnees = (
         lab.returnee_arrival
@@ -127,6 +149,11 @@ def _arrivals(m: EcosystemModel) -> None:
     _arrive(m, graduates, Origin.DOMESTIC, 1.0, lab.graduate_age, sd / 2)
 
 
+#: the 4 (equity, university) combinations of :func:`_job_moves`, key 2q + u
+_MOVE_EQUITY = np.array([False, False, True, True])
+_MOVE_UNIV = np.array([False, True, False, True])
+
+
 def _job_moves(m: EcosystemModel) -> None:
     tl, o, lab, pol, dt, rng = m.talent, m.orgs, m.p.labour, m.policy, m.dt, m.rng
     emp = tl["employer"]
@@ -134,10 +161,14 @@ def _job_moves(m: EcosystemModel) -> None:
     idx = employed.nonzero()[0]
     if idx.size == 0:
         return
-    e = emp[idx]
-    rate = lab.job_mobility * pick(o["equity"][e], 1.0 - lab.equity_retention, 1.0)
-    rate = rate * np.where(o["is_univ"][e], pol.talent.researcher_mobility, 1.0)
-    movers = idx[rng.random(idx.size) < hazard(rate, dt)]
+    # the hazard depends only on the employer's equity and being a university: computed on
+    # the 4 combinations (key 2q + u, the per-person operations in the same order), looked up
+    rate = lab.job_mobility * pick(_MOVE_EQUITY, 1.0 - lab.equity_retention, 1.0)
+    rate = rate * np.where(_MOVE_UNIV, pol.talent.researcher_mobility, 1.0)
+    table = hazard(rate, dt)
+    org_key = np.left_shift(o["equity"].view(np.uint8), 1)
+    org_key += o["is_univ"].view(np.uint8)
+    movers = idx[rng.random(idx.size) < table[org_key[emp[idx]]]]
     if movers.size == 0:
         return
     f = (o["active"] & ~o["is_univ"]).nonzero()[0]
