@@ -29,15 +29,29 @@ if TYPE_CHECKING:
 
 
 def location_weights(m: EcosystemModel, sector: int) -> np.ndarray:
+    """Attraction of each park for a new firm of ``sector``: its share of firms, a gain where
+    the sector is one of its clusters, amenities and (relative) rent."""
+    return _location_weights(m, sector, *_location_terms(m))
+
+
+def _location_terms(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
+    """The sector-independent factors of :func:`location_weights` (amenity and rent),
+    computed once per step rather than once per sector."""
     pk, pp = m.parks, m.p.parks
-    match = np.where(m.park_clusters[:, sector], pp.cluster_match_gain, 1.0)
     rent = pk["rent"] / max(float(pk["rent"].mean()), 1e-9)
-    return (
-        pk["firm_share"]
-        * match
-        * (1.0 + pp.amenity_gain * pk["amenity"])
-        * rent ** (-pp.location_rent_elasticity)
-    )
+    return 1.0 + pp.amenity_gain * pk["amenity"], rent ** (-pp.location_rent_elasticity)
+
+
+def _location_weights(
+    m: EcosystemModel, sector: int, amenity: np.ndarray, rent: np.ndarray
+) -> np.ndarray:
+    match = np.where(m.park_clusters[:, sector], m.p.parks.cluster_match_gain, 1.0)
+    weights: np.ndarray = m.parks["firm_share"] * match * amenity * rent
+    return weights
+
+
+#: every cluster code, for per-cluster tables
+_SECTORS = np.arange(len(Cluster), dtype=np.int8)
 
 
 def step(m: EcosystemModel) -> None:
@@ -61,12 +75,12 @@ def step(m: EcosystemModel) -> None:
         * (1.0 + ep.income_share_spinoff_gain * pol.equity.researcher_income_share)
         * (1.0 + ep.mobility_founding_gain * (pol.talent.researcher_mobility - 1.0))
     )
-    employer = tl["employer"][idx]
-    is_res = o["is_univ"][employer]
-    rate = np.where(is_res, spinoff, founding)
-    # expected new firm *agents* per talent agent (firms founded by its group, times scale)
-    lam = rate * dt * m.talent_weight * m.scale
-    births = rng.poisson(lam)
+    employer = np.take(tl["employer"], idx)
+    is_res = np.take(o["is_univ"], employer)
+    # expected new firm *agents* per talent agent (firms founded by its group, times scale):
+    # two values (employees of firms, researchers), computed on both and looked up
+    lam = np.array([founding, spinoff]) * dt * m.talent_weight * m.scale
+    births = rng.poisson(np.take(lam, is_res.view(np.uint8)))
     founders = np.repeat(idx, births)
     k = founders.size
     if k == 0:
@@ -84,10 +98,17 @@ def step(m: EcosystemModel) -> None:
             p=np.asarray(m.p.population.sector_shares) / np.sum(m.p.population.sector_shares),
         ),
     ).astype(np.int8)
+    # one draw per sector present, in sector order, for its founders in row order (a
+    # stable sort of the small sector codes lists each sector's founders in row order)
     park = np.empty(k, np.int16)
-    for s in np.unique(sector):
-        sel = sector == s
-        park[sel] = choose(rng, np.arange(m.parks.n), location_weights(m, int(s)), int(sel.sum()))
+    by_sector = np.argsort(sector, kind="stable")
+    counts = np.bincount(sector, minlength=len(Cluster))
+    ends = np.cumsum(counts)
+    parks = np.arange(m.parks.n)
+    terms = _location_terms(m)
+    for s in counts.nonzero()[0].tolist():
+        these = by_sector[ends[s] - counts[s] : ends[s]]
+        park[these] = choose(rng, parks, _location_weights(m, s, *terms), int(counts[s]))
     emp0 = gp.startup_employees * np.exp(ep.startup_size_sigma * rng.standard_normal(k))
     log_prod = (
         np.minimum(
@@ -109,7 +130,7 @@ def step(m: EcosystemModel) -> None:
         park=park,
         sector=sector,
         kind=np.where(founder_res, Ownership.SPINOFF, Ownership.PRIVATE).astype(np.int8),
-        manuf=rng.random(k) < manufacturing_share(m.p.population, sector),
+        manuf=rng.random(k) < np.take(manufacturing_share(m.p.population, _SECTORS), sector),
         born=m.t,
         emp=emp0,
         log_prod=log_prod,
@@ -123,13 +144,14 @@ def step(m: EcosystemModel) -> None:
     m.flows.spinoffs += float(founder_res.sum() / m.scale)
     # founders join their firm; the old employer keeps an alumni tie (founders are sorted:
     # each founding talent row's first firm is at the start of its run)
-    has = births > 0
-    uniq_f = idx[has]
-    first = (np.cumsum(births) - births)[has]
+    has = births.nonzero()[0]
+    uniq_f = np.take(idx, has)
+    n_born = np.take(births, has)  # each founder's first firm is at its run's start
+    first = np.cumsum(n_born) - n_born
     tl["alumni"][uniq_f] = tl["employer"][uniq_f]
     tl["employer"][uniq_f] = rows[first]
     # knowledge tie between the new firm and its origin (a spin-off keeps its lab)
-    kind = np.where(o["is_univ"][src], TieKind.CONTRACT, TieKind.RD).astype(np.int8)
+    kind = np.where(founder_res, TieKind.CONTRACT, TieKind.RD).astype(np.int8)  # is_univ[src]
     m.ties.add(rows, src, kind)
 
 

@@ -211,7 +211,7 @@ def _grow(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     available = float((tl["weight"][between_jobs.nonzero()[0]]).sum())
     supply = available + separations
     fill = 1.0 if hires <= 0 else min(1.0, supply / hires)
-    everyone = float((tl["weight"][tl["active"]]).sum())
+    everyone = float(np.take(tl["weight"], tl["active"].nonzero()[0]).sum())
     m.state.firms.unemployed_share = available / max(everyone, 1e-9)
     m.state.firms.unmet_demand = max(hires - supply, 0.0)
 
@@ -241,7 +241,7 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     # relocation out of the region
     cost_share = o["rent_bill"] / np.maximum(o["va"], 1.0)
     excess = np.maximum(cost_share - rp.cost_tolerance, 0.0)
-    core = m.parks["core"][o["park"]]
+    core = np.take(m.parks["core"], o["park"])
     pushed = o["manuf"] & core & ~in_codes(o["sector"], m.p.funding.priority_codes)
     pull = pol.relocation.neighbour_pull
     rrate = (
@@ -253,15 +253,15 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     move = f & ~die & ~o["listed"] & (rng.random(o.n) < hazard(rrate, dt))
 
     w = o["weight"]
-    m.flows.firm_deaths += float(w[die].sum())
-    moved_weight = float(w[move].sum())
+    m.flows.firm_deaths += float(np.take(w, die.nonzero()[0]).sum())
+    moved_weight = float(np.take(w, move.nonzero()[0]).sum())
     m.flows.firms_relocated_out += moved_weight
     m.state.firms.cum_relocated += moved_weight
     # release_staff(die) then release_staff(move, leave_region): one look-up of everyone's
     # employer (die and move are disjoint, so the second call's rows are known up front)
     code = die.view(np.uint8) + 2 * move.view(np.uint8)
     staff = staff_rows(m, code != 0)
-    at = code[m.talent["employer"][staff]]
+    at = np.take(code, np.take(m.talent["employer"], staff))
     _separate(m, staff[at == 1], 1.0, 0.0)
     _separate(m, staff[at == 2], 1.0, rp.staff_follow)
     failed, moved = die & o["vc_backed"], move & o["vc_backed"]
@@ -277,9 +277,9 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     pressure = (_PRESSURE_EXCESS + pull) + _PRESSURE_PUSHED
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
     key = (excess > 0).view(np.uint8) + pushed.view(np.uint8)
-    opened = big & (rng.random(o.n) < hazard(brate, dt)[key])
+    opened = big & (rng.random(o.n) < np.take(hazard(brate, dt), key))
     o["branches"] = o["branches"] + opened
-    m.state.firms.cum_branches += float(w[opened].sum())
+    m.state.firms.cum_branches += float(np.take(w, opened.nonzero()[0]).sum())
 
 
 def equity_share(m: EcosystemModel, f: np.ndarray | None = None) -> float:
@@ -289,7 +289,8 @@ def equity_share(m: EcosystemModel, f: np.ndarray | None = None) -> float:
     if f is None:
         f = o["active"] & ~o["is_univ"]
     w = o["weight"]
-    return float((w[(f & o["equity"]).nonzero()[0]]).sum() / max(w[f].sum(), 1e-9))
+    granting = np.take(w, (f & o["equity"]).nonzero()[0]).sum()
+    return float(granting / max(np.take(w, f.nonzero()[0]).sum(), 1e-9))
 
 
 def _equity(m: EcosystemModel, f: np.ndarray) -> None:
@@ -306,7 +307,7 @@ def _equity(m: EcosystemModel, f: np.ndarray) -> None:
         # scope is soe_scope for state-owned firms, 1 otherwise: two hazards, looked up
         scope = np.where(_SOE_KEYS, pol.equity.soe_scope, 1.0)
         soe = (o["kind"] == Ownership.SOE).view(np.uint8)
-        adopt = eligible & (rng.random(o.n) < hazard(p_rate * scope, dt)[soe])
+        adopt = eligible & (rng.random(o.n) < np.take(hazard(p_rate * scope, dt), soe))
         o["equity"] = o["equity"] | adopt
     else:
         eligible = f & o["equity"]

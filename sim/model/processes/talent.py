@@ -62,12 +62,12 @@ def _departures(m: EcosystemModel) -> None:
     org_key = np.zeros(n_o + 1, np.uint8)
     np.left_shift(m.orgs["equity"].view(np.uint8), 1, out=org_key[:n_o])
     org_key[:n_o] += 1
-    key = org_key[tl["employer"]]
+    key = np.take(org_key, tl["employer"])
     key += np.left_shift(tl["origin"].view(np.uint8), 2)
-    leave = act & (rng.random(tl.n) < table[key])
+    leave = act & (rng.random(tl.n) < np.take(table, key))
     retire = act & ~leave & (tl["age"] >= lab.retirement_age)
     out = leave | retire
-    m.flows.talent_outflow += float(tl["weight"][leave].sum())
+    m.flows.talent_outflow += float(np.take(tl["weight"], leave.nonzero()[0]).sum())
     tl["active"] = act & ~out
 
 
@@ -168,12 +168,13 @@ def _job_moves(m: EcosystemModel) -> None:
     table = hazard(rate, dt)
     org_key = np.left_shift(o["equity"].view(np.uint8), 1)
     org_key += o["is_univ"].view(np.uint8)
-    movers = idx[rng.random(idx.size) < table[org_key[emp[idx]]]]
+    movers = idx[rng.random(idx.size) < np.take(table, np.take(org_key, np.take(emp, idx)))]
     if movers.size == 0:
         return
     f = (o["active"] & ~o["is_univ"]).nonzero()[0]
-    rel = np.clip(o["log_prod"][f] - m.state.production.mean_log_prod, -3, 3)
-    dest = choose(rng, f, o["weight"][f] * o["emp"][f] * np.exp(rel), movers.size)
+    rel = np.clip(np.take(o["log_prod"], f) - m.state.production.mean_log_prod, -3, 3)
+    attract = np.take(o["weight"], f) * np.take(o["emp"], f) * np.exp(rel)
+    dest = choose(rng, f, attract, movers.size)
     old = emp[movers]
     keep = dest != old
     movers, old, dest = movers[keep], old[keep], dest[keep]
