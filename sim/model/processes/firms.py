@@ -219,12 +219,22 @@ def _grow(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     sep = release_staff(m, down > 0, shrink_share)
     between_jobs[sep] = True  # the people just let go join the pool (all stay)
     grows = desired > 0
-    # where(desired > 0, desired * fill, desired), exactly: x * 1.0 == x
-    o["emp"] = np.maximum(emp + desired * pick(grows, fill, 1.0), 0.5)
+    # emp + where(desired > 0, desired * fill, desired), exactly (x * 1.0 == x), in place
+    if fill != 1.0:
+        np.multiply(desired, pick(grows, fill, 1.0), out=desired)
+    np.maximum(np.add(emp, desired, out=desired), 0.5, out=emp)
     grow_rows = grows.nonzero()[0]
-    hire(m, grow_rows, (w * up * fill)[grow_rows], between_jobs.nonzero()[0])
+    people = np.take(w, grow_rows) * np.take(up, grow_rows)  # (w * up * fill)[grow_rows]
+    if fill != 1.0:
+        people *= fill
+    hire(m, grow_rows, people, between_jobs.nonzero()[0])
 
 
+#: the four (manufacturing, pushed) combinations of :func:`_exits` at zero excess cost,
+#: key m + 2p
+_ZERO4 = np.zeros(4)
+_MANUF4 = np.array([False, True, False, True])
+_PUSHED4 = np.array([False, False, True, True])
 #: (excess cost > 0) and (pushed) of :func:`_exits`: the branch pressure of key x + p
 _PRESSURE_EXCESS = np.array([False, True, True])
 _PRESSURE_PUSHED = np.array([False, False, True])
@@ -244,13 +254,29 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     core = np.take(m.parks["core"], o["park"])
     pushed = o["manuf"] & core & ~in_codes(o["sector"], m.p.funding.priority_codes)
     pull = pol.relocation.neighbour_pull
-    rrate = (
-        rp.base_relocation_rate
-        + rp.cost_relocation_rate * excess
-        + rp.pull_relocation_rate * pull * o["manuf"]
-        + pol.relocation.prohibited_exit * pushed
+    manuf = o["manuf"]
+
+    def relocation_rate(excess: np.ndarray, manuf: np.ndarray, pushed: np.ndarray) -> np.ndarray:
+        rate: np.ndarray = (
+            rp.base_relocation_rate
+            + rp.cost_relocation_rate * excess
+            + rp.pull_relocation_rate * pull * manuf
+            + pol.relocation.prohibited_exit * pushed
+        )
+        return rate
+
+    # Few firms pay rents above the tolerance: where the excess is 0 the rate takes four
+    # values (manufacturing, pushed), computed with the same operations and looked up; the
+    # rest (excess non-zero, NaN included) get the formula row by row.
+    p_move = np.take(
+        hazard(relocation_rate(_ZERO4, _MANUF4, _PUSHED4), dt),
+        manuf.view(np.uint8) + 2 * pushed.view(np.uint8),
     )
-    move = f & ~die & ~o["listed"] & (rng.random(o.n) < hazard(rrate, dt))
+    costly = (excess != 0).nonzero()[0]
+    if costly.size:
+        rate_c = relocation_rate(excess[costly], manuf[costly], pushed[costly])
+        p_move[costly] = hazard(rate_c, dt)
+    move = f & ~die & ~o["listed"] & (rng.random(o.n) < p_move)
 
     w = o["weight"]
     m.flows.firm_deaths += float(np.take(w, die.nonzero()[0]).sum())
@@ -264,12 +290,15 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     at = np.take(code, np.take(m.talent["employer"], staff))
     _separate(m, staff[at == 1], 1.0, 0.0)
     _separate(m, staff[at == 2], 1.0, rp.staff_follow)
-    failed, moved = die & o["vc_backed"], move & o["vc_backed"]
-    m.deal_log.exit(o["fid"][failed], "write_off", 0.0, m.t)
-    m.deal_log.exit(o["fid"][moved], "relocation", o["valuation"][moved], m.t)
+    failed = (die & o["vc_backed"]).nonzero()[0]
+    if failed.size:  # (an empty call records nothing)
+        m.deal_log.exit(np.take(o["fid"], failed), "write_off", 0.0, m.t)
+    moved = (move & o["vc_backed"]).nonzero()[0]
+    if moved.size:
+        m.deal_log.exit(np.take(o["fid"], moved), "relocation", np.take(o["valuation"], moved), m.t)
     gone = die | move
-    o["relocated"] = o["relocated"] | move
-    o["active"] = o["active"] & ~gone
+    np.logical_or(o["relocated"], move, out=o["relocated"])
+    np.logical_and(o["active"], ~gone, out=o["active"])
 
     # branches outside the region; the pressure (excess > 0) + pull + pushed takes three
     # values: its hazard is computed on them (same operations) and looked up
@@ -278,7 +307,7 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
     key = (excess > 0).view(np.uint8) + pushed.view(np.uint8)
     opened = big & (rng.random(o.n) < np.take(hazard(brate, dt), key))
-    o["branches"] = o["branches"] + opened
+    np.add(o["branches"], opened, out=o["branches"])
     m.state.firms.cum_branches += float(np.take(w, opened.nonzero()[0]).sum())
 
 
@@ -308,12 +337,12 @@ def _equity(m: EcosystemModel, f: np.ndarray) -> None:
         scope = np.where(_SOE_KEYS, pol.equity.soe_scope, 1.0)
         soe = (o["kind"] == Ownership.SOE).view(np.uint8)
         adopt = eligible & (rng.random(o.n) < np.take(hazard(p_rate * scope, dt), soe))
-        o["equity"] = o["equity"] | adopt
+        np.logical_or(o["equity"], adopt, out=o["equity"])
     else:
         eligible = f & o["equity"]
         p_rate = speed * (-gap) / max(share, 1e-9)
         drop = eligible & (rng.random(o.n) < hazard(p_rate, dt))
-        o["equity"] = o["equity"] & ~drop
+        np.logical_and(o["equity"], ~drop, out=o["equity"])
 
 
 #: not state-owned / state-owned, the keys of :func:`_equity`'s two hazards

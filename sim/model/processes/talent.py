@@ -68,7 +68,7 @@ def _departures(m: EcosystemModel) -> None:
     retire = act & ~leave & (tl["age"] >= lab.retirement_age)
     out = leave | retire
     m.flows.talent_outflow += float(np.take(tl["weight"], leave.nonzero()[0]).sum())
-    tl["active"] = act & ~out
+    np.logical_and(act, ~out, out=act)  # act is the column itself
 
 
 def _arrive(
@@ -194,7 +194,7 @@ def step(m: EcosystemModel) -> None:
     _arrivals(m)
     _job_moves(m)
     tl = m.talent
-    tl["age"] = tl["age"] + m.dt
+    np.add(tl["age"], m.dt, out=tl["age"])
 
 
 @dataclass
