@@ -31,27 +31,37 @@ if TYPE_CHECKING:
 def location_weights(m: EcosystemModel, sector: int) -> np.ndarray:
     """Attraction of each park for a new firm of ``sector``: its share of firms, a gain where
     the sector is one of its clusters, amenities and (relative) rent."""
-    return _location_weights(m, sector, *_location_terms(m))
-
-
-def _location_terms(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
-    """The sector-independent factors of :func:`location_weights` (amenity and rent),
-    computed once per step rather than once per sector."""
-    pk, pp = m.parks, m.p.parks
-    rent = pk["rent"] / max(float(pk["rent"].mean()), 1e-9)
-    return 1.0 + pp.amenity_gain * pk["amenity"], rent ** (-pp.location_rent_elasticity)
-
-
-def _location_weights(
-    m: EcosystemModel, sector: int, amenity: np.ndarray, rent: np.ndarray
-) -> np.ndarray:
-    match = np.where(m.park_clusters[:, sector], m.p.parks.cluster_match_gain, 1.0)
-    weights: np.ndarray = m.parks["firm_share"] * match * amenity * rent
+    weights: np.ndarray = location_weight_table(m)[sector]
     return weights
 
 
-#: every cluster code, for per-cluster tables
-_SECTORS = np.arange(len(Cluster), dtype=np.int8)
+def location_weight_table(m: EcosystemModel) -> np.ndarray:
+    """:func:`location_weights` of every sector at once, one row per sector (the same
+    operations on each element, the sector-independent factors computed once)."""
+    pk, pp = m.parks, m.p.parks
+    match = np.where(m.park_clusters.T, pp.cluster_match_gain, 1.0)
+    rent = pk["rent"] / max(float(pk["rent"].mean()), 1e-9)
+    table: np.ndarray = (
+        pk["firm_share"]
+        * match
+        * (1.0 + pp.amenity_gain * pk["amenity"])
+        * rent ** (-pp.location_rent_elasticity)
+    )
+    return table
+
+
+def _run_tables(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
+    """Per-run constants of founding, computed at the first step: the normalised cumulative
+    sector shares of new firms without a parent sector (what ``rng.choice`` builds from
+    ``population.sector_shares`` at every call) and the manufacturing share of each cluster."""
+    s = m.state.entry
+    if s.tables is None:
+        pp = m.p.population
+        shares = np.asarray(pp.sector_shares) / np.sum(pp.sector_shares)
+        cdf = shares.cumsum()
+        cdf /= cdf[-1]
+        s.tables = (cdf, manufacturing_share(pp, np.arange(len(Cluster), dtype=np.int8)))
+    return s.tables
 
 
 def step(m: EcosystemModel) -> None:
@@ -89,15 +99,11 @@ def step(m: EcosystemModel) -> None:
     src = tl["employer"][founders]
     gp, pp = m.p.growth, m.p.production
     inherit = rng.random(k) < ep.sector_inheritance
-    sector = np.where(
-        inherit,
-        o["sector"][src],
-        rng.choice(
-            len(Cluster),
-            size=k,
-            p=np.asarray(m.p.population.sector_shares) / np.sum(m.p.population.sector_shares),
-        ),
-    ).astype(np.int8)
+    sector_cdf, manuf_share = _run_tables(m)
+    # rng.choice(len(Cluster), size=k, p=shares / sum): numpy draws k uniforms and looks
+    # them up in the normalised cumulative shares; the same, without its per-call checks
+    drawn = sector_cdf.searchsorted(rng.random(k), side="right")
+    sector = np.where(inherit, o["sector"][src], drawn).astype(np.int8)
     # one draw per sector present, in sector order, for its founders in row order (a
     # stable sort of the small sector codes lists each sector's founders in row order)
     park = np.empty(k, np.int16)
@@ -105,10 +111,10 @@ def step(m: EcosystemModel) -> None:
     counts = np.bincount(sector, minlength=len(Cluster))
     ends = np.cumsum(counts)
     parks = np.arange(m.parks.n)
-    terms = _location_terms(m)
+    weights = location_weight_table(m)
     for s in counts.nonzero()[0].tolist():
         these = by_sector[ends[s] - counts[s] : ends[s]]
-        park[these] = choose(rng, parks, _location_weights(m, s, *terms), int(counts[s]))
+        park[these] = choose(rng, parks, weights[s], int(counts[s]))
     emp0 = gp.startup_employees * np.exp(ep.startup_size_sigma * rng.standard_normal(k))
     log_prod = (
         np.minimum(
@@ -130,7 +136,7 @@ def step(m: EcosystemModel) -> None:
         park=park,
         sector=sector,
         kind=np.where(founder_res, Ownership.SPINOFF, Ownership.PRIVATE).astype(np.int8),
-        manuf=rng.random(k) < np.take(manufacturing_share(m.p.population, _SECTORS), sector),
+        manuf=rng.random(k) < np.take(manuf_share, sector),
         born=m.t,
         emp=emp0,
         log_prod=log_prod,
@@ -157,7 +163,10 @@ def step(m: EcosystemModel) -> None:
 
 @dataclass
 class EntryState:
-    """Entry keeps no scalar state: founding reads the other mechanisms' state."""
+    """Entry keeps no scalar state: founding reads the other mechanisms' state. It keeps
+    per-run tables for speed (results do not depend on them), see :func:`_run_tables`."""
+
+    tables: tuple[np.ndarray, np.ndarray] | None = None
 
 
 MECHANISM = Mechanism(

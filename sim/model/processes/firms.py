@@ -240,6 +240,39 @@ _PRESSURE_EXCESS = np.array([False, True, True])
 _PRESSURE_PUSHED = np.array([False, False, True])
 
 
+def relocation_hazard(m: EcosystemModel, excess: np.ndarray, pushed: np.ndarray) -> np.ndarray:
+    """Chance of each organisation row relocating out of the region within the step.
+
+    The yearly rate is a base rate, plus a cost term in the rent bill's ``excess`` over the
+    tolerated share of value added, plus the neighbours' pull on manufacturing firms, plus
+    the push on core-park firms with prohibited stages (``pushed``). Few firms pay rents
+    above the tolerance: where the excess is 0 the rate takes four values (manufacturing,
+    pushed), computed with the same operations and looked up; the rest (excess non-zero,
+    NaN included) get the formula row by row. The same numbers, for a fraction of the work.
+    """
+    o, rp, pol, dt = m.orgs, m.p.relocation, m.policy, m.dt
+    pull = pol.relocation.neighbour_pull
+
+    def rate(excess: np.ndarray, manuf: np.ndarray, pushed: np.ndarray) -> np.ndarray:
+        r: np.ndarray = (
+            rp.base_relocation_rate
+            + rp.cost_relocation_rate * excess
+            + rp.pull_relocation_rate * pull * manuf
+            + pol.relocation.prohibited_exit * pushed
+        )
+        return r
+
+    manuf = o["manuf"]
+    p: np.ndarray = np.take(
+        hazard(rate(_ZERO4, _MANUF4, _PUSHED4), dt),
+        manuf.view(np.uint8) + 2 * pushed.view(np.uint8),
+    )
+    costly = (excess != 0).nonzero()[0]
+    if costly.size:
+        p[costly] = hazard(rate(excess[costly], manuf[costly], pushed[costly]), dt)
+    return p
+
+
 def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     """Deaths, relocations out of the region and branches; ``f`` and ``young`` as in
     :func:`_grow` (neither changes in between)."""
@@ -254,29 +287,7 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     core = np.take(m.parks["core"], o["park"])
     pushed = o["manuf"] & core & ~in_codes(o["sector"], m.p.funding.priority_codes)
     pull = pol.relocation.neighbour_pull
-    manuf = o["manuf"]
-
-    def relocation_rate(excess: np.ndarray, manuf: np.ndarray, pushed: np.ndarray) -> np.ndarray:
-        rate: np.ndarray = (
-            rp.base_relocation_rate
-            + rp.cost_relocation_rate * excess
-            + rp.pull_relocation_rate * pull * manuf
-            + pol.relocation.prohibited_exit * pushed
-        )
-        return rate
-
-    # Few firms pay rents above the tolerance: where the excess is 0 the rate takes four
-    # values (manufacturing, pushed), computed with the same operations and looked up; the
-    # rest (excess non-zero, NaN included) get the formula row by row.
-    p_move = np.take(
-        hazard(relocation_rate(_ZERO4, _MANUF4, _PUSHED4), dt),
-        manuf.view(np.uint8) + 2 * pushed.view(np.uint8),
-    )
-    costly = (excess != 0).nonzero()[0]
-    if costly.size:
-        rate_c = relocation_rate(excess[costly], manuf[costly], pushed[costly])
-        p_move[costly] = hazard(rate_c, dt)
-    move = f & ~die & ~o["listed"] & (rng.random(o.n) < p_move)
+    move = f & ~die & ~o["listed"] & (rng.random(o.n) < relocation_hazard(m, excess, pushed))
 
     w = o["weight"]
     m.flows.firm_deaths += float(np.take(w, die.nonzero()[0]).sum())

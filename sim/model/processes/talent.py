@@ -43,12 +43,17 @@ _DEP_EQUITY = np.tile(np.array([False, False, True, True]), 3)
 _DEP_EMPLOYED = np.tile(np.array([False, True, False, True]), 3)
 
 
-def _departures(m: EcosystemModel) -> None:
-    tl, lab, pol, dt, rng = m.talent, m.p.labour, m.policy, m.dt, m.rng
-    act = tl["active"]
-    # The hazard of a person depends only on origin (3 codes), the employer granting equity
-    # and being employed: it is computed on the 12 combinations, with the operations of the
-    # per-person formula in the same order, and looked up (the same numbers, far fewer ops).
+def departure_hazard(m: EcosystemModel) -> np.ndarray:
+    """Chance of each talent row leaving the region within the step.
+
+    The yearly rate is the origin's exit rate, times (1 - residence facilitation) for
+    returnees and foreigners, times attraction^-elasticity, times (1 - equity retention) at
+    an employer granting equity, times the multiplier for people between jobs. It depends
+    only on origin (3 codes), equity and being employed, so it is computed on the 12
+    combinations, with the per-person operations in the same order, and looked up: the same
+    numbers as the per-person formula, for a fraction of the work.
+    """
+    tl, lab, pol, dt = m.talent, m.p.labour, m.policy, m.dt
     origin = _DEP_ORIGIN
     base = np.array([lab.exit_domestic, lab.exit_returnee, lab.exit_foreign], np.float64)[origin]
     base = base * pick(origin != Origin.DOMESTIC, 1.0 - pol.talent.residence_facilitation, 1.0)
@@ -64,7 +69,14 @@ def _departures(m: EcosystemModel) -> None:
     org_key[:n_o] += 1
     key = np.take(org_key, tl["employer"])
     key += np.left_shift(tl["origin"].view(np.uint8), 2)
-    leave = act & (rng.random(tl.n) < np.take(table, key))
+    p: np.ndarray = np.take(table, key)
+    return p
+
+
+def _departures(m: EcosystemModel) -> None:
+    tl, lab, rng = m.talent, m.p.labour, m.rng
+    act = tl["active"]
+    leave = act & (rng.random(tl.n) < departure_hazard(m))
     retire = act & ~leave & (tl["age"] >= lab.retirement_age)
     out = leave | retire
     m.flows.talent_outflow += float(np.take(tl["weight"], leave.nonzero()[0]).sum())
@@ -154,21 +166,31 @@ _MOVE_EQUITY = np.array([False, False, True, True])
 _MOVE_UNIV = np.array([False, True, False, True])
 
 
+def job_move_hazard(m: EcosystemModel, idx: np.ndarray) -> np.ndarray:
+    """Chance of each employed talent row ``idx`` changing jobs within the step.
+
+    The yearly rate is the job mobility, times (1 - equity retention) at an employer granting
+    equity, times the researcher mobility at a university: four combinations, computed with
+    the per-person operations in the same order (key 2q + u) and looked up.
+    """
+    o, lab, pol = m.orgs, m.p.labour, m.policy
+    rate = lab.job_mobility * pick(_MOVE_EQUITY, 1.0 - lab.equity_retention, 1.0)
+    rate = rate * np.where(_MOVE_UNIV, pol.talent.researcher_mobility, 1.0)
+    table = hazard(rate, m.dt)
+    org_key = np.left_shift(o["equity"].view(np.uint8), 1)
+    org_key += o["is_univ"].view(np.uint8)
+    p: np.ndarray = np.take(table, np.take(org_key, np.take(m.talent["employer"], idx)))
+    return p
+
+
 def _job_moves(m: EcosystemModel) -> None:
-    tl, o, lab, pol, dt, rng = m.talent, m.orgs, m.p.labour, m.policy, m.dt, m.rng
+    tl, o, rng = m.talent, m.orgs, m.rng
     emp = tl["employer"]
     employed = tl["active"] & (emp >= 0)
     idx = employed.nonzero()[0]
     if idx.size == 0:
         return
-    # the hazard depends only on the employer's equity and being a university: computed on
-    # the 4 combinations (key 2q + u, the per-person operations in the same order), looked up
-    rate = lab.job_mobility * pick(_MOVE_EQUITY, 1.0 - lab.equity_retention, 1.0)
-    rate = rate * np.where(_MOVE_UNIV, pol.talent.researcher_mobility, 1.0)
-    table = hazard(rate, dt)
-    org_key = np.left_shift(o["equity"].view(np.uint8), 1)
-    org_key += o["is_univ"].view(np.uint8)
-    movers = idx[rng.random(idx.size) < np.take(table, np.take(org_key, np.take(emp, idx)))]
+    movers = idx[rng.random(idx.size) < job_move_hazard(m, idx)]
     if movers.size == 0:
         return
     f = (o["active"] & ~o["is_univ"]).nonzero()[0]
