@@ -19,8 +19,8 @@ import numpy as np
 from sim.model.codes import Cluster, Ownership, TieKind
 from sim.model.init import manufacturing_share, new_fids
 from sim.model.processes.firms import equity_share, volatility_draw
-from sim.model.processes.funding import early_capital_rate, employment
-from sim.model.processes.talent import pool_room
+from sim.model.processes.funding import early_capital_rate
+from sim.model.processes.talent import firm_employment, pool_room
 from sim.model.protocol import Mechanism
 from sim.model.util import choose
 
@@ -70,8 +70,9 @@ def step(m: EcosystemModel) -> None:
     idx = act.nonzero()[0]
     if idx.size == 0:
         return
-    share_equity = equity_share(m)
-    employed = employment(m)
+    firms = o["active"] & ~o["is_univ"]
+    share_equity = equity_share(m, firms)
+    employed = firm_employment(m, firms)  # funding.employment(m), the same sum
     access = early_capital_rate(m) / max(employed, 1.0) / max(m.state.funding.early_capital0, 1e-12)
     founding = (
         pool_room(m, employed)  # founders and their first staff come from the capped labour pool

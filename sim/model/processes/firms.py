@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.model.codes import Ownership
 from sim.model.init import new_fids, tier_weights
-from sim.model.processes.talent import pool_room
+from sim.model.processes.talent import firm_employment, pool_room
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
 from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
@@ -200,7 +200,7 @@ def _grow(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     desired[u] = emp[u] * np.expm1(m.p.population.univ_budget_growth * dt)
 
     # where(desired > 0, desired * room, desired): the capped labour pool
-    np.multiply(desired, pool_room(m), out=desired, where=desired > 0)
+    np.multiply(desired, pool_room(m, firm_employment(m, f)), out=desired, where=desired > 0)
     w = o["weight"]
     up = np.maximum(desired, 0.0)
     down = np.maximum(-desired, 0.0)

@@ -106,11 +106,14 @@ def _arrive(
     m.flows.talent_inflow += k * m.talent_weight
 
 
-def firm_employment(m: EcosystemModel) -> float:
+def firm_employment(m: EcosystemModel, firms: np.ndarray | None = None) -> float:
     """Persons employed by active firms (universities aside): the sum of weight x headcount
-    over firm rows, in row order (the same number as ``funding.employment``)."""
+    over firm rows, in row order (the same number as ``funding.employment``). ``firms``:
+    the active-firm mask, when the caller has it."""
     o = m.orgs
-    rows = (o["active"] & ~o["is_univ"]).nonzero()[0]
+    if firms is None:
+        firms = o["active"] & ~o["is_univ"]
+    rows = firms.nonzero()[0]
     return float((o["weight"].take(rows) * o["emp"].take(rows)).sum())
 
 
