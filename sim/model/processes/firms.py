@@ -113,6 +113,7 @@ def _separate(
     tl, rng = m.talent, m.rng
     if idx.size == 0:
         return idx
+    sep: np.ndarray
     if isinstance(share, np.ndarray):
         sep = idx[rng.random(idx.size) < share[tl["employer"][idx]]]
     else:
