@@ -86,12 +86,12 @@ def step(m: EcosystemModel) -> None:
         * (1.0 + ep.income_share_spinoff_gain * pol.equity.researcher_income_share)
         * (1.0 + ep.mobility_founding_gain * (pol.talent.researcher_mobility - 1.0))
     )
-    employer = np.take(tl["employer"], idx)
-    is_res = np.take(o["is_univ"], employer)
+    employer = tl["employer"].take(idx)
+    is_res = o["is_univ"].take(employer)
     # expected new firm *agents* per talent agent (firms founded by its group, times scale):
     # two values (employees of firms, researchers), computed on both and looked up
     lam = np.array([founding, spinoff]) * dt * m.talent_weight * m.scale
-    births = rng.poisson(np.take(lam, is_res.view(np.uint8)))
+    births = rng.poisson(lam.take(is_res.view(np.uint8)))
     founders = np.repeat(idx, births)
     k = founders.size
     if k == 0:
@@ -137,7 +137,7 @@ def step(m: EcosystemModel) -> None:
         park=park,
         sector=sector,
         kind=np.where(founder_res, Ownership.SPINOFF, Ownership.PRIVATE).astype(np.int8),
-        manuf=rng.random(k) < np.take(manuf_share, sector),
+        manuf=rng.random(k) < manuf_share.take(sector),
         born=m.t,
         emp=emp0,
         log_prod=log_prod,
@@ -152,8 +152,8 @@ def step(m: EcosystemModel) -> None:
     # founders join their firm; the old employer keeps an alumni tie (founders are sorted:
     # each founding talent row's first firm is at the start of its run)
     has = births.nonzero()[0]
-    uniq_f = np.take(idx, has)
-    n_born = np.take(births, has)  # each founder's first firm is at its run's start
+    uniq_f = idx.take(has)
+    n_born = births.take(has)  # each founder's first firm is at its run's start
     first = np.cumsum(n_born) - n_born
     tl["alumni"][uniq_f] = tl["employer"][uniq_f]
     tl["employer"][uniq_f] = rows[first]

@@ -12,7 +12,7 @@ branches outside. Firms adopt employee equity toward the policy's target share.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -56,6 +56,9 @@ class FirmsState:
     cum_relocated: float = 0.0  # firms relocated out of the region since the start
     pre_start_branches: float = 0.0  # branches outside opened before the start (year one)
     incubator_graduates: float = 0.0  # firms that reached age 3 in the year just closed
+    # kept for speed (results do not depend on it): the look-up table of in_codes(sector,
+    # funding.priority_codes), a per-run constant, built at the first step
+    priority_table: np.ndarray | None = None
 
 
 def initialise(m: EcosystemModel) -> None:
@@ -212,7 +215,7 @@ def _grow(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     available = float((tl["weight"][between_jobs.nonzero()[0]]).sum())
     supply = available + separations
     fill = 1.0 if hires <= 0 else min(1.0, supply / hires)
-    everyone = float(np.take(tl["weight"], tl["active"].nonzero()[0]).sum())
+    everyone = float(tl["weight"].take(tl["active"].nonzero()[0]).sum())
     m.state.firms.unemployed_share = available / max(everyone, 1e-9)
     m.state.firms.unmet_demand = max(hires - supply, 0.0)
 
@@ -225,12 +228,14 @@ def _grow(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
         np.multiply(desired, pick(grows, fill, 1.0), out=desired)
     np.maximum(np.add(emp, desired, out=desired), 0.5, out=emp)
     grow_rows = grows.nonzero()[0]
-    people = np.take(w, grow_rows) * np.take(up, grow_rows)  # (w * up * fill)[grow_rows]
+    people = w.take(grow_rows) * up.take(grow_rows)  # (w * up * fill)[grow_rows]
     if fill != 1.0:
         people *= fill
     hire(m, grow_rows, people, between_jobs.nonzero()[0])
 
 
+#: every code in_codes accepts, to tabulate it once
+_ALL_CODES = np.arange(128, dtype=np.int64)
 #: the four (manufacturing, pushed) combinations of :func:`_exits` at zero excess cost,
 #: key m + 2p
 _ZERO4 = np.zeros(4)
@@ -264,10 +269,8 @@ def relocation_hazard(m: EcosystemModel, excess: np.ndarray, pushed: np.ndarray)
         return r
 
     manuf = o["manuf"]
-    p: np.ndarray = np.take(
-        hazard(rate(_ZERO4, _MANUF4, _PUSHED4), dt),
-        manuf.view(np.uint8) + 2 * pushed.view(np.uint8),
-    )
+    table = cast(np.ndarray, hazard(rate(_ZERO4, _MANUF4, _PUSHED4), dt))
+    p: np.ndarray = table.take(manuf.view(np.uint8) + 2 * pushed.view(np.uint8))
     costly = (excess != 0).nonzero()[0]
     if costly.size:
         p[costly] = hazard(rate(excess[costly], manuf[costly], pushed[costly]), dt)
@@ -285,29 +288,31 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     # relocation out of the region
     cost_share = o["rent_bill"] / np.maximum(o["va"], 1.0)
     excess = np.maximum(cost_share - rp.cost_tolerance, 0.0)
-    core = np.take(m.parks["core"], o["park"])
-    pushed = o["manuf"] & core & ~in_codes(o["sector"], m.p.funding.priority_codes)
+    core = m.parks["core"].take(o["park"])
+    if m.state.firms.priority_table is None:
+        m.state.firms.priority_table = in_codes(_ALL_CODES, m.p.funding.priority_codes)
+    pushed = o["manuf"] & core & ~m.state.firms.priority_table.take(o["sector"])
     pull = pol.relocation.neighbour_pull
     move = f & ~die & ~o["listed"] & (rng.random(o.n) < relocation_hazard(m, excess, pushed))
 
     w = o["weight"]
-    m.flows.firm_deaths += float(np.take(w, die.nonzero()[0]).sum())
-    moved_weight = float(np.take(w, move.nonzero()[0]).sum())
+    m.flows.firm_deaths += float(w.take(die.nonzero()[0]).sum())
+    moved_weight = float(w.take(move.nonzero()[0]).sum())
     m.flows.firms_relocated_out += moved_weight
     m.state.firms.cum_relocated += moved_weight
     # release_staff(die) then release_staff(move, leave_region): one look-up of everyone's
     # employer (die and move are disjoint, so the second call's rows are known up front)
     code = die.view(np.uint8) + 2 * move.view(np.uint8)
     staff = staff_rows(m, code != 0)
-    at = np.take(code, np.take(m.talent["employer"], staff))
+    at = code.take(m.talent["employer"].take(staff))
     _separate(m, staff[at == 1], 1.0, 0.0)
     _separate(m, staff[at == 2], 1.0, rp.staff_follow)
     failed = (die & o["vc_backed"]).nonzero()[0]
     if failed.size:  # (an empty call records nothing)
-        m.deal_log.exit(np.take(o["fid"], failed), "write_off", 0.0, m.t)
+        m.deal_log.exit(o["fid"].take(failed), "write_off", 0.0, m.t)
     moved = (move & o["vc_backed"]).nonzero()[0]
     if moved.size:
-        m.deal_log.exit(np.take(o["fid"], moved), "relocation", np.take(o["valuation"], moved), m.t)
+        m.deal_log.exit(o["fid"].take(moved), "relocation", o["valuation"].take(moved), m.t)
     gone = die | move
     np.logical_or(o["relocated"], move, out=o["relocated"])
     np.logical_and(o["active"], ~gone, out=o["active"])
@@ -318,9 +323,9 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     pressure = (_PRESSURE_EXCESS + pull) + _PRESSURE_PUSHED
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
     key = (excess > 0).view(np.uint8) + pushed.view(np.uint8)
-    opened = big & (rng.random(o.n) < np.take(hazard(brate, dt), key))
+    opened = big & (rng.random(o.n) < cast(np.ndarray, hazard(brate, dt)).take(key))
     np.add(o["branches"], opened, out=o["branches"])
-    m.state.firms.cum_branches += float(np.take(w, opened.nonzero()[0]).sum())
+    m.state.firms.cum_branches += float(w.take(opened.nonzero()[0]).sum())
 
 
 def equity_share(m: EcosystemModel, f: np.ndarray | None = None) -> float:
@@ -330,8 +335,8 @@ def equity_share(m: EcosystemModel, f: np.ndarray | None = None) -> float:
     if f is None:
         f = o["active"] & ~o["is_univ"]
     w = o["weight"]
-    granting = np.take(w, (f & o["equity"]).nonzero()[0]).sum()
-    return float(granting / max(np.take(w, f.nonzero()[0]).sum(), 1e-9))
+    granting = w.take((f & o["equity"]).nonzero()[0]).sum()
+    return float(granting / max(w.take(f.nonzero()[0]).sum(), 1e-9))
 
 
 def _equity(m: EcosystemModel, f: np.ndarray) -> None:
@@ -348,7 +353,9 @@ def _equity(m: EcosystemModel, f: np.ndarray) -> None:
         # scope is soe_scope for state-owned firms, 1 otherwise: two hazards, looked up
         scope = np.where(_SOE_KEYS, pol.equity.soe_scope, 1.0)
         soe = (o["kind"] == Ownership.SOE).view(np.uint8)
-        adopt = eligible & (rng.random(o.n) < np.take(hazard(p_rate * scope, dt), soe))
+        adopt = eligible & (
+            rng.random(o.n) < cast(np.ndarray, hazard(p_rate * scope, dt)).take(soe)
+        )
         np.logical_or(o["equity"], adopt, out=o["equity"])
     else:
         eligible = f & o["equity"]
@@ -370,7 +377,7 @@ def _split(m: EcosystemModel, f: np.ndarray) -> None:
     # a firm's cap is the small-firm weight 1/scale unless it is mid-sized, large or
     # valued as large (tier_weights): only those rows, and any row heavier than 1/scale,
     # can be over their cap, so the caps are computed for them alone
-    tiered = (emp >= pp.mid_firm_employees) | (emp >= pp.large_firm_employees)
+    tiered = emp >= min(pp.mid_firm_employees, pp.large_firm_employees)
     tiered |= o["post_money"] >= pp.large_firm_valuation
     tiered |= weight > (1.0 / m.scale) * 1.0001
     rows = (f & tiered).nonzero()[0]

@@ -12,7 +12,7 @@ share of its workforce) and leave an alumni tie to the old one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -60,16 +60,16 @@ def departure_hazard(m: EcosystemModel) -> np.ndarray:
     base = base * m.state.places.attraction ** (-lab.exit_cost_elasticity)
     base = base * pick(_DEP_EQUITY, 1.0 - lab.equity_retention, 1.0)
     base = base * np.where(_DEP_EMPLOYED, 1.0, lab.unemployed_exit_mult)
-    table = hazard(base, dt)
+    table = cast(np.ndarray, hazard(base, dt))
     # per organisation row: 2 * equity + 1 (employed); the extra last entry, 0, is what
     # employer -1 (between jobs) reads
     n_o = m.orgs.n
     org_key = np.zeros(n_o + 1, np.uint8)
     np.left_shift(m.orgs["equity"].view(np.uint8), 1, out=org_key[:n_o])
     org_key[:n_o] += 1
-    key = np.take(org_key, tl["employer"])
+    key = org_key.take(tl["employer"])
     key += np.left_shift(tl["origin"].view(np.uint8), 2)
-    p: np.ndarray = np.take(table, key)
+    p: np.ndarray = table.take(key)
     return p
 
 
@@ -79,7 +79,7 @@ def _departures(m: EcosystemModel) -> None:
     leave = act & (rng.random(tl.n) < departure_hazard(m))
     retire = act & ~leave & (tl["age"] >= lab.retirement_age)
     out = leave | retire
-    m.flows.talent_outflow += float(np.take(tl["weight"], leave.nonzero()[0]).sum())
+    m.flows.talent_outflow += float(tl["weight"].take(leave.nonzero()[0]).sum())
     np.logical_and(act, ~out, out=act)  # act is the column itself
 
 
@@ -179,10 +179,10 @@ def job_move_hazard(m: EcosystemModel, idx: np.ndarray) -> np.ndarray:
     o, lab, pol = m.orgs, m.p.labour, m.policy
     rate = lab.job_mobility * pick(_MOVE_EQUITY, 1.0 - lab.equity_retention, 1.0)
     rate = rate * np.where(_MOVE_UNIV, pol.talent.researcher_mobility, 1.0)
-    table = hazard(rate, m.dt)
+    table = cast(np.ndarray, hazard(rate, m.dt))
     org_key = np.left_shift(o["equity"].view(np.uint8), 1)
     org_key += o["is_univ"].view(np.uint8)
-    p: np.ndarray = np.take(table, np.take(org_key, np.take(m.talent["employer"], idx)))
+    p: np.ndarray = table.take(org_key.take(m.talent["employer"].take(idx)))
     return p
 
 
@@ -197,8 +197,8 @@ def _job_moves(m: EcosystemModel) -> None:
     if movers.size == 0:
         return
     f = (o["active"] & ~o["is_univ"]).nonzero()[0]
-    rel = np.clip(np.take(o["log_prod"], f) - m.state.production.mean_log_prod, -3, 3)
-    attract = np.take(o["weight"], f) * np.take(o["emp"], f) * np.exp(rel)
+    rel = np.clip(o["log_prod"].take(f) - m.state.production.mean_log_prod, -3, 3)
+    attract = o["weight"].take(f) * o["emp"].take(f) * np.exp(rel)
     dest = choose(rng, f, attract, movers.size)
     old = emp[movers]
     keep = dest != old
