@@ -115,3 +115,29 @@ def test_location_weight_table_rows_are_the_per_sector_formula(model: EcosystemM
             * rent ** (-pp.location_rent_elasticity)
         )
         assert np.array_equal(table[s], want)
+
+
+def test_split_candidates_give_the_full_computation(
+    model: EcosystemModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Caps computed for the candidate rows only (large populations) split the same firms
+    into the same parts as caps computed for every row."""
+    import pickle
+
+    pp = model.p.population
+    blob = pickle.dumps(model)
+    results = []
+    for threshold in (0, 1 << 62):
+        m = pickle.loads(blob)
+        o = m.orgs
+        # push some small firms over the mid and large tiers, and value one as large
+        o["emp"][1:40:3] = pp.mid_firm_employees + 1.0
+        o["emp"][2:40:5] = pp.large_firm_employees + 1.0
+        o["post_money"][5] = pp.large_firm_valuation
+        monkeypatch.setattr(firms, "_SPLIT_SUBSET_MIN_ROWS", threshold)
+        n0 = o.n
+        firms._split(m, o["active"] & ~o["is_univ"])
+        assert o.n > n0  # firms were split
+        results.append({name: o[name].copy() for name in o.schema})
+    for name, values in results[0].items():
+        assert np.array_equal(values, results[1][name], equal_nan=True), name

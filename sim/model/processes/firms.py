@@ -368,26 +368,36 @@ def _equity(m: EcosystemModel, f: np.ndarray) -> None:
 _SOE_KEYS = np.array([False, True])
 
 
+#: organisation rows from which :func:`_split` computes caps for candidate rows only
+_SPLIT_SUBSET_MIN_ROWS = 16384
+
+
 def _split(m: EcosystemModel, f: np.ndarray) -> None:
     """Split sampled firms that grew into a larger size tier (multilevel splitting): a
     group of ``w`` similar firms becomes ``k`` groups of weight ``w/k`` that then evolve
     independently, so that the large-firm tail is simulated with low weights."""
     o, pp = m.orgs, m.p.population
     emp, weight = o["emp"], o["weight"]
-    # a firm's cap is the small-firm weight 1/scale unless it is mid-sized, large or
-    # valued as large (tier_weights): only those rows, and any row heavier than 1/scale,
-    # can be over their cap, so the caps are computed for them alone
-    tiered = emp >= min(pp.mid_firm_employees, pp.large_firm_employees)
-    tiered |= o["post_money"] >= pp.large_firm_valuation
-    tiered |= weight > (1.0 / m.scale) * 1.0001
-    rows = (f & tiered).nonzero()[0]
-    cap = tier_weights(m, emp[rows])
-    cap[o["post_money"][rows] >= pp.large_firm_valuation] = 1.0
-    sel = weight[rows] > cap * 1.0001
-    over = rows[sel]
+    if o.n >= _SPLIT_SUBSET_MIN_ROWS:
+        # a firm's cap is the small-firm weight 1/scale unless it is mid-sized, large or
+        # valued as large (tier_weights): only those rows, and any row heavier than
+        # 1/scale, can be over their cap, so the caps are computed for them alone
+        tiered = emp >= min(pp.mid_firm_employees, pp.large_firm_employees)
+        tiered |= o["post_money"] >= pp.large_firm_valuation
+        tiered |= weight > (1.0 / m.scale) * 1.0001
+        rows = (f & tiered).nonzero()[0]
+        cap = tier_weights(m, emp[rows])
+        cap[o["post_money"][rows] >= pp.large_firm_valuation] = 1.0
+        sel = weight[rows] > cap * 1.0001
+        over, cap_over = rows[sel], cap[sel]
+    else:  # few rows: selecting the candidates costs more calls than it saves
+        cap = tier_weights(m, emp)
+        cap[o["post_money"] >= pp.large_firm_valuation] = 1.0
+        over = (f & (weight > cap * 1.0001)).nonzero()[0]
+        cap_over = cap[over]
     if over.size == 0:
         return
-    k = np.ceil(weight[over] / cap[sel]).astype(np.int64)
+    k = np.ceil(weight[over] / cap_over).astype(np.int64)
     new_w = weight[over] / k
     o["weight"][over] = new_w
     src = np.repeat(over, k - 1)
