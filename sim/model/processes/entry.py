@@ -19,8 +19,8 @@ import numpy as np
 from sim.model.codes import Cluster, Ownership, TieKind
 from sim.model.init import manufacturing_share, new_fids
 from sim.model.processes.firms import equity_share, volatility_draw
-from sim.model.processes.funding import early_capital_rate, employment
-from sim.model.processes.talent import pool_room
+from sim.model.processes.funding import early_capital_rate
+from sim.model.processes.talent import firm_employment, pool_room
 from sim.model.protocol import Mechanism
 from sim.model.util import choose
 
@@ -29,15 +29,39 @@ if TYPE_CHECKING:
 
 
 def location_weights(m: EcosystemModel, sector: int) -> np.ndarray:
+    """Attraction of each park for a new firm of ``sector``: its share of firms, a gain where
+    the sector is one of its clusters, amenities and (relative) rent."""
+    weights: np.ndarray = location_weight_table(m)[sector]
+    return weights
+
+
+def location_weight_table(m: EcosystemModel) -> np.ndarray:
+    """:func:`location_weights` of every sector at once, one row per sector (the same
+    operations on each element, the sector-independent factors computed once)."""
     pk, pp = m.parks, m.p.parks
-    match = np.where(m.park_clusters[:, sector], pp.cluster_match_gain, 1.0)
+    match = np.where(m.park_clusters.T, pp.cluster_match_gain, 1.0)
     rent = pk["rent"] / max(float(pk["rent"].mean()), 1e-9)
-    return (
+    table: np.ndarray = (
         pk["firm_share"]
         * match
         * (1.0 + pp.amenity_gain * pk["amenity"])
         * rent ** (-pp.location_rent_elasticity)
     )
+    return table
+
+
+def _run_tables(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
+    """Per-run constants of founding, computed at the first step: the normalised cumulative
+    sector shares of new firms without a parent sector (what ``rng.choice`` builds from
+    ``population.sector_shares`` at every call) and the manufacturing share of each cluster."""
+    s = m.state.entry
+    if s.tables is None:
+        pp = m.p.population
+        shares = np.asarray(pp.sector_shares) / np.sum(pp.sector_shares)
+        cdf = shares.cumsum()
+        cdf /= cdf[-1]
+        s.tables = (cdf, manufacturing_share(pp, np.arange(len(Cluster), dtype=np.int8)))
+    return s.tables
 
 
 def step(m: EcosystemModel) -> None:
@@ -46,12 +70,12 @@ def step(m: EcosystemModel) -> None:
     idx = act.nonzero()[0]
     if idx.size == 0:
         return
-    share_equity = equity_share(m)
-    access = (
-        early_capital_rate(m) / max(employment(m), 1.0) / max(m.state.funding.early_capital0, 1e-12)
-    )
+    firms = o["active"] & ~o["is_univ"]
+    share_equity = equity_share(m, firms)
+    employed = firm_employment(m, firms)  # funding.employment(m), the same sum
+    access = early_capital_rate(m) / max(employed, 1.0) / max(m.state.funding.early_capital0, 1e-12)
     founding = (
-        pool_room(m)  # founders and their first staff come from the capped labour pool
+        pool_room(m, employed)  # founders and their first staff come from the capped labour pool
         * ep.founding_rate
         * (1.0 + ep.equity_founding_gain * share_equity)
         * access**ep.funding_access_elasticity
@@ -62,12 +86,12 @@ def step(m: EcosystemModel) -> None:
         * (1.0 + ep.income_share_spinoff_gain * pol.equity.researcher_income_share)
         * (1.0 + ep.mobility_founding_gain * (pol.talent.researcher_mobility - 1.0))
     )
-    employer = tl["employer"][idx]
-    is_res = o["is_univ"][employer]
-    rate = np.where(is_res, spinoff, founding)
-    # expected new firm *agents* per talent agent (firms founded by its group, times scale)
-    lam = rate * dt * m.talent_weight * m.scale
-    births = rng.poisson(lam)
+    employer = tl["employer"].take(idx)
+    is_res = o["is_univ"].take(employer)
+    # expected new firm *agents* per talent agent (firms founded by its group, times scale):
+    # two values (employees of firms, researchers), computed on both and looked up
+    lam = np.array([founding, spinoff]) * dt * m.talent_weight * m.scale
+    births = rng.poisson(lam.take(is_res.view(np.uint8)))
     founders = np.repeat(idx, births)
     k = founders.size
     if k == 0:
@@ -76,19 +100,22 @@ def step(m: EcosystemModel) -> None:
     src = tl["employer"][founders]
     gp, pp = m.p.growth, m.p.production
     inherit = rng.random(k) < ep.sector_inheritance
-    sector = np.where(
-        inherit,
-        o["sector"][src],
-        rng.choice(
-            len(Cluster),
-            size=k,
-            p=np.asarray(m.p.population.sector_shares) / np.sum(m.p.population.sector_shares),
-        ),
-    ).astype(np.int8)
+    sector_cdf, manuf_share = _run_tables(m)
+    # rng.choice(len(Cluster), size=k, p=shares / sum): numpy draws k uniforms and looks
+    # them up in the normalised cumulative shares; the same, without its per-call checks
+    drawn = sector_cdf.searchsorted(rng.random(k), side="right")
+    sector = np.where(inherit, o["sector"][src], drawn).astype(np.int8)
+    # one draw per sector present, in sector order, for its founders in row order (a
+    # stable sort of the small sector codes lists each sector's founders in row order)
     park = np.empty(k, np.int16)
-    for s in np.unique(sector):
-        sel = sector == s
-        park[sel] = choose(rng, np.arange(m.parks.n), location_weights(m, int(s)), int(sel.sum()))
+    by_sector = np.argsort(sector, kind="stable")
+    counts = np.bincount(sector, minlength=len(Cluster))
+    ends = np.cumsum(counts)
+    parks = np.arange(m.parks.n)
+    weights = location_weight_table(m)
+    for s in counts.nonzero()[0].tolist():
+        these = by_sector[ends[s] - counts[s] : ends[s]]
+        park[these] = choose(rng, parks, weights[s], int(counts[s]))
     emp0 = gp.startup_employees * np.exp(ep.startup_size_sigma * rng.standard_normal(k))
     log_prod = (
         np.minimum(
@@ -110,7 +137,7 @@ def step(m: EcosystemModel) -> None:
         park=park,
         sector=sector,
         kind=np.where(founder_res, Ownership.SPINOFF, Ownership.PRIVATE).astype(np.int8),
-        manuf=rng.random(k) < manufacturing_share(m.p.population, sector),
+        manuf=rng.random(k) < manuf_share.take(sector),
         born=m.t,
         emp=emp0,
         log_prod=log_prod,
@@ -124,19 +151,23 @@ def step(m: EcosystemModel) -> None:
     m.flows.spinoffs += float(founder_res.sum() / m.scale)
     # founders join their firm; the old employer keeps an alumni tie (founders are sorted:
     # each founding talent row's first firm is at the start of its run)
-    has = births > 0
-    uniq_f = idx[has]
-    first = (np.cumsum(births) - births)[has]
+    has = births.nonzero()[0]
+    uniq_f = idx.take(has)
+    n_born = births.take(has)  # each founder's first firm is at its run's start
+    first = np.cumsum(n_born) - n_born
     tl["alumni"][uniq_f] = tl["employer"][uniq_f]
     tl["employer"][uniq_f] = rows[first]
     # knowledge tie between the new firm and its origin (a spin-off keeps its lab)
-    kind = np.where(o["is_univ"][src], TieKind.CONTRACT, TieKind.RD).astype(np.int8)
+    kind = np.where(founder_res, TieKind.CONTRACT, TieKind.RD).astype(np.int8)  # is_univ[src]
     m.ties.add(rows, src, kind)
 
 
 @dataclass
 class EntryState:
-    """Entry keeps no scalar state: founding reads the other mechanisms' state."""
+    """Entry keeps no scalar state: founding reads the other mechanisms' state. It keeps
+    per-run tables for speed (results do not depend on them), see :func:`_run_tables`."""
+
+    tables: tuple[np.ndarray, np.ndarray] | None = None
 
 
 MECHANISM = Mechanism(

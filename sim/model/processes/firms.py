@@ -12,13 +12,13 @@ branches outside. Firms adopt employee equity toward the policy's target share.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from sim.model.codes import Ownership
 from sim.model.init import new_fids, tier_weights
-from sim.model.processes.talent import pool_room
+from sim.model.processes.talent import firm_employment, pool_room
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
 from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
@@ -56,6 +56,9 @@ class FirmsState:
     cum_relocated: float = 0.0  # firms relocated out of the region since the start
     pre_start_branches: float = 0.0  # branches outside opened before the start (year one)
     incubator_graduates: float = 0.0  # firms that reached age 3 in the year just closed
+    # kept for speed (results do not depend on it): the look-up table of in_codes(sector,
+    # funding.priority_codes), a per-run constant, built at the first step
+    priority_table: np.ndarray | None = None
 
 
 def initialise(m: EcosystemModel) -> None:
@@ -79,38 +82,65 @@ def close_year(m: EcosystemModel) -> None:
         s.pre_start_branches = s.cum_branches * m.p.relocation.branch_history_years
 
 
+def staff_rows(m: EcosystemModel, org_mask: np.ndarray) -> np.ndarray:
+    """Rows (ascending) of active talent employed by an organisation in ``org_mask``.
+
+    One look-up per person in the mask extended by a last ``False`` entry, which is what
+    employer -1 (between jobs) reads: no separate pass for the employed rows.
+    """
+    tl = m.talent
+    ext = np.zeros(org_mask.size + 1, bool)
+    ext[:-1] = org_mask
+    at = ext[tl["employer"]]
+    at &= tl["active"]
+    rows: np.ndarray = at.nonzero()[0]
+    return rows
+
+
 def release_staff(
     m: EcosystemModel,
     org_mask: np.ndarray,
     share: np.ndarray | float = 1.0,
     leave_region: float = 0.0,
-) -> None:
+) -> np.ndarray:
     """Separate talent from organisations in ``org_mask`` (each with probability ``share``);
-    a fraction ``leave_region`` of them leaves the region."""
+    a fraction ``leave_region`` of them leaves the region. Returns the separated rows."""
+    return _separate(m, staff_rows(m, org_mask), share, leave_region)
+
+
+def _separate(
+    m: EcosystemModel, idx: np.ndarray, share: np.ndarray | float, leave_region: float
+) -> np.ndarray:
+    """Separate each of the employed talent rows ``idx`` with probability ``share`` (a
+    number, or an array over organisation rows read at each person's employer)."""
     tl, rng = m.talent, m.rng
-    emp = tl["employer"]
-    # row indices rather than boolean masks: masking with a scattered mask is slow
-    idx = (tl["active"] & (emp >= 0)).nonzero()[0]
-    at = org_mask[emp[idx]]
-    if not at.any():
-        return
-    idx = idx[at.nonzero()[0]]
-    p = share[emp[idx]] if isinstance(share, np.ndarray) else np.full(idx.size, share)
-    sep = idx[rng.random(idx.size) < p]
+    if idx.size == 0:
+        return idx
+    sep: np.ndarray
+    if isinstance(share, np.ndarray):
+        sep = idx[rng.random(idx.size) < share[tl["employer"][idx]]]
+    else:
+        draw = rng.random(idx.size)  # drawn even when certain: the stream stays the same
+        sep = idx if share >= 1.0 else idx[draw < share]
     if sep.size == 0:
-        return
+        return sep
     tl["alumni"][sep] = tl["employer"][sep]
     tl["employer"][sep] = -1
     if leave_region > 0:
         go = sep[rng.random(sep.size) < leave_region]
         tl["active"][go] = False
         m.flows.talent_outflow += float(tl["weight"][go].sum())
+    return sep
 
 
-def hire(m: EcosystemModel, targets: np.ndarray, people: np.ndarray) -> None:
-    """Give organisations ``targets`` talent agents for ``people`` hires (real persons)."""
+def hire(
+    m: EcosystemModel, targets: np.ndarray, people: np.ndarray, pool: np.ndarray | None = None
+) -> None:
+    """Give organisations ``targets`` talent agents for ``people`` hires (real persons).
+    ``pool``: the rows of active talent between jobs (ascending), when the caller has them."""
     tl, rng = m.talent, m.rng
-    pool = (tl["active"] & (tl["employer"] < 0)).nonzero()[0]
+    if pool is None:
+        pool = (tl["active"] & (tl["employer"] < 0)).nonzero()[0]
     if pool.size == 0 or targets.size == 0:
         return
     k = min(pool.size, stochastic_round(float(people.sum()) / m.talent_weight, rng))
@@ -151,109 +181,167 @@ def volatility_draw(m: EcosystemModel, k: int) -> np.ndarray | float:
     return draws
 
 
-def _grow(m: EcosystemModel) -> None:
+def _grow(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
+    """Headcount change of one step; ``f`` marks active firms, ``young`` is
+    exp(-age / young_age_scale) of every row (shared with :func:`_exits`)."""
     o, g, dt, pol = m.orgs, m.p.growth, m.dt, m.policy
-    f = o["active"] & ~o["is_univ"]
-    age = np.maximum(m.t - o["born"], 0.0)
     rel = np.clip(o["log_prod"] - m.state.production.mean_log_prod, -3, 3)
     funded = (m.t - o["last_round"]) < g.funding_boost_years
     log_emp = np.log(np.maximum(o["emp"], 1.0))
     drift = (
         g.employment_drift
         + g.macro_employment_share * pol.shocks.macro_growth
-        + g.young_firm_growth * np.exp(-age / g.young_age_scale)
+        + g.young_firm_growth * young
         + g.productivity_pull * rel
         + g.funding_boost * funded
         - g.size_drag * log_emp
     )
     dlog = drift * dt + headcount_shocks(m, log_emp)
-    desired = np.where(f, o["emp"] * np.expm1(dlog), 0.0)
-    # universities grow their staff with their research budgets
-    u = o["active"] & o["is_univ"]
-    desired = np.where(u, o["emp"] * np.expm1(m.p.population.univ_budget_growth * dt), desired)
+    emp = o["emp"]
+    desired = np.where(f, emp * np.expm1(dlog), 0.0)
+    # universities grow their staff with their research budgets (a few rows: set them)
+    u = (o["active"] & o["is_univ"]).nonzero()[0]
+    desired[u] = emp[u] * np.expm1(m.p.population.univ_budget_growth * dt)
 
-    desired = np.where(desired > 0, desired * pool_room(m), desired)  # the capped labour pool
+    # where(desired > 0, desired * room, desired): the capped labour pool
+    np.multiply(desired, pool_room(m, firm_employment(m, f)), out=desired, where=desired > 0)
     w = o["weight"]
     up = np.maximum(desired, 0.0)
     down = np.maximum(-desired, 0.0)
     hires = float((w * up).sum())
     separations = float((w * down).sum())
     tl = m.talent
-    available = float((tl["weight"][(tl["active"] & (tl["employer"] < 0)).nonzero()[0]]).sum())
+    between_jobs = tl["active"] & (tl["employer"] < 0)
+    available = float((tl["weight"][between_jobs.nonzero()[0]]).sum())
     supply = available + separations
     fill = 1.0 if hires <= 0 else min(1.0, supply / hires)
-    everyone = float((tl["weight"][tl["active"]]).sum())
+    everyone = float(tl["weight"].take(tl["active"].nonzero()[0]).sum())
     m.state.firms.unemployed_share = available / max(everyone, 1e-9)
     m.state.firms.unmet_demand = max(hires - supply, 0.0)
 
-    shrink_share = np.where(o["emp"] > 0, down / np.maximum(o["emp"], 1e-9), 0.0)
-    release_staff(m, down > 0, shrink_share)
-    # where(desired > 0, desired * fill, desired), exactly: x * 1.0 == x
-    o["emp"] = np.maximum(o["emp"] + desired * pick(desired > 0, fill, 1.0), 0.5)
-    grow_rows = (up > 0).nonzero()[0]
-    hire(m, grow_rows, (w * up * fill)[grow_rows])
+    shrink_share = np.where(emp > 0, down / np.maximum(emp, 1e-9), 0.0)
+    sep = release_staff(m, down > 0, shrink_share)
+    between_jobs[sep] = True  # the people just let go join the pool (all stay)
+    grows = desired > 0
+    # emp + where(desired > 0, desired * fill, desired), exactly (x * 1.0 == x), in place
+    if fill != 1.0:
+        np.multiply(desired, pick(grows, fill, 1.0), out=desired)
+    np.maximum(np.add(emp, desired, out=desired), 0.5, out=emp)
+    grow_rows = grows.nonzero()[0]
+    people = w.take(grow_rows) * up.take(grow_rows)  # (w * up * fill)[grow_rows]
+    if fill != 1.0:
+        people *= fill
+    hire(m, grow_rows, people, between_jobs.nonzero()[0])
 
 
-def _exits(m: EcosystemModel) -> None:
+#: every code in_codes accepts, to tabulate it once
+_ALL_CODES = np.arange(128, dtype=np.int64)
+#: the four (manufacturing, pushed) combinations of :func:`_exits` at zero excess cost,
+#: key m + 2p
+_ZERO4 = np.zeros(4)
+_MANUF4 = np.array([False, True, False, True])
+_PUSHED4 = np.array([False, False, True, True])
+#: (excess cost > 0) and (pushed) of :func:`_exits`: the branch pressure of key x + p
+_PRESSURE_EXCESS = np.array([False, True, True])
+_PRESSURE_PUSHED = np.array([False, False, True])
+
+
+def relocation_hazard(m: EcosystemModel, excess: np.ndarray, pushed: np.ndarray) -> np.ndarray:
+    """Chance of each organisation row relocating out of the region within the step.
+
+    The yearly rate is a base rate, plus a cost term in the rent bill's ``excess`` over the
+    tolerated share of value added, plus the neighbours' pull on manufacturing firms, plus
+    the push on core-park firms with prohibited stages (``pushed``). Few firms pay rents
+    above the tolerance: where the excess is 0 the rate takes four values (manufacturing,
+    pushed), computed with the same operations and looked up; the rest (excess non-zero,
+    NaN included) get the formula row by row. The same numbers, for a fraction of the work.
+    """
+    o, rp, pol, dt = m.orgs, m.p.relocation, m.policy, m.dt
+    pull = pol.relocation.neighbour_pull
+
+    def rate(excess: np.ndarray, manuf: np.ndarray, pushed: np.ndarray) -> np.ndarray:
+        r: np.ndarray = (
+            rp.base_relocation_rate
+            + rp.cost_relocation_rate * excess
+            + rp.pull_relocation_rate * pull * manuf
+            + pol.relocation.prohibited_exit * pushed
+        )
+        return r
+
+    manuf = o["manuf"]
+    table = cast(np.ndarray, hazard(rate(_ZERO4, _MANUF4, _PUSHED4), dt))
+    p: np.ndarray = table.take(manuf.view(np.uint8) + 2 * pushed.view(np.uint8))
+    costly = (excess != 0).nonzero()[0]
+    if costly.size:
+        p[costly] = hazard(rate(excess[costly], manuf[costly], pushed[costly]), dt)
+    return p
+
+
+def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
+    """Deaths, relocations out of the region and branches; ``f`` and ``young`` as in
+    :func:`_grow` (neither changes in between)."""
     o, g, rp, dt, rng, pol = m.orgs, m.p.growth, m.p.relocation, m.dt, m.rng, m.policy
-    f = o["active"] & ~o["is_univ"]
-    age = np.maximum(m.t - o["born"], 0.0)
-    rate = (
-        g.death_rate
-        + g.young_death_rate * np.exp(-age / g.young_age_scale)
-        + g.loss_death_rate * (o["cash"] < 0)
-    )
-    rate = np.where(o["listed"], g.death_rate * g.listed_death_mult, rate)
+    rate = g.death_rate + g.young_death_rate * young + g.loss_death_rate * (o["cash"] < 0)
+    np.copyto(rate, g.death_rate * g.listed_death_mult, where=o["listed"])
     die = f & (rng.random(o.n) < hazard(rate, dt))
 
     # relocation out of the region
     cost_share = o["rent_bill"] / np.maximum(o["va"], 1.0)
     excess = np.maximum(cost_share - rp.cost_tolerance, 0.0)
-    core = m.parks["core"][o["park"]]
-    pushed = o["manuf"] & core & ~in_codes(o["sector"], m.p.funding.priority_codes)
+    core = m.parks["core"].take(o["park"])
+    if m.state.firms.priority_table is None:
+        m.state.firms.priority_table = in_codes(_ALL_CODES, m.p.funding.priority_codes)
+    pushed = o["manuf"] & core & ~m.state.firms.priority_table.take(o["sector"])
     pull = pol.relocation.neighbour_pull
-    rrate = (
-        rp.base_relocation_rate
-        + rp.cost_relocation_rate * excess
-        + rp.pull_relocation_rate * pull * o["manuf"]
-        + pol.relocation.prohibited_exit * pushed
-    )
-    move = f & ~die & ~o["listed"] & (rng.random(o.n) < hazard(rrate, dt))
+    move = f & ~die & ~o["listed"] & (rng.random(o.n) < relocation_hazard(m, excess, pushed))
 
     w = o["weight"]
-    m.flows.firm_deaths += float(w[die].sum())
-    m.flows.firms_relocated_out += float(w[move].sum())
-    m.state.firms.cum_relocated += float(w[move].sum())
-    release_staff(m, die, 1.0)
-    release_staff(m, move, 1.0, leave_region=rp.staff_follow)
-    failed, moved = die & o["vc_backed"], move & o["vc_backed"]
-    m.deal_log.exit(o["fid"][failed], "write_off", 0.0, m.t)
-    m.deal_log.exit(o["fid"][moved], "relocation", o["valuation"][moved], m.t)
-    o["relocated"] = o["relocated"] | move
-    o["active"] = o["active"] & ~(die | move)
+    m.flows.firm_deaths += float(w.take(die.nonzero()[0]).sum())
+    moved_weight = float(w.take(move.nonzero()[0]).sum())
+    m.flows.firms_relocated_out += moved_weight
+    m.state.firms.cum_relocated += moved_weight
+    # release_staff(die) then release_staff(move, leave_region): one look-up of everyone's
+    # employer (die and move are disjoint, so the second call's rows are known up front)
+    code = die.view(np.uint8) + 2 * move.view(np.uint8)
+    staff = staff_rows(m, code != 0)
+    at = code.take(m.talent["employer"].take(staff))
+    _separate(m, staff[at == 1], 1.0, 0.0)
+    _separate(m, staff[at == 2], 1.0, rp.staff_follow)
+    failed = (die & o["vc_backed"]).nonzero()[0]
+    if failed.size:  # (an empty call records nothing)
+        m.deal_log.exit(o["fid"].take(failed), "write_off", 0.0, m.t)
+    moved = (move & o["vc_backed"]).nonzero()[0]
+    if moved.size:
+        m.deal_log.exit(o["fid"].take(moved), "relocation", o["valuation"].take(moved), m.t)
+    gone = die | move
+    np.logical_or(o["relocated"], move, out=o["relocated"])
+    np.logical_and(o["active"], ~gone, out=o["active"])
 
-    # branches outside the region
-    big = f & ~die & ~move & (o["emp"] >= rp.branch_min_employees)
-    pressure = (excess > 0) + pull + pushed
+    # branches outside the region; the pressure (excess > 0) + pull + pushed takes three
+    # values: its hazard is computed on them (same operations) and looked up
+    big = f & ~gone & (o["emp"] >= rp.branch_min_employees)
+    pressure = (_PRESSURE_EXCESS + pull) + _PRESSURE_PUSHED
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
-    opened = big & (rng.random(o.n) < hazard(brate, dt))
-    o["branches"] = o["branches"] + opened
-    m.state.firms.cum_branches += float(w[opened].sum())
+    key = (excess > 0).view(np.uint8) + pushed.view(np.uint8)
+    opened = big & (rng.random(o.n) < cast(np.ndarray, hazard(brate, dt)).take(key))
+    np.add(o["branches"], opened, out=o["branches"])
+    m.state.firms.cum_branches += float(w.take(opened.nonzero()[0]).sum())
 
 
-def equity_share(m: EcosystemModel) -> float:
+def equity_share(m: EcosystemModel, f: np.ndarray | None = None) -> float:
     """Weighted share of active firms that grant employees equity (founding and adoption
-    both respond to it)."""
+    both respond to it). ``f``: the active-firm mask, when the caller has it."""
     o = m.orgs
-    f = o["active"] & ~o["is_univ"]
+    if f is None:
+        f = o["active"] & ~o["is_univ"]
     w = o["weight"]
-    return float((w[(f & o["equity"]).nonzero()[0]]).sum() / max(w[f].sum(), 1e-9))
+    granting = w.take((f & o["equity"]).nonzero()[0]).sum()
+    return float(granting / max(w.take(f.nonzero()[0]).sum(), 1e-9))
 
 
-def _equity(m: EcosystemModel) -> None:
+def _equity(m: EcosystemModel, f: np.ndarray) -> None:
     o, pol, rng, dt = m.orgs, m.policy, m.rng, m.dt
-    f = o["active"] & ~o["is_univ"]
-    share = equity_share(m)
+    share = equity_share(m, f)
     target = pol.equity.equity_firm_share
     gap = target - share
     if abs(gap) < 1e-9:
@@ -262,29 +350,55 @@ def _equity(m: EcosystemModel) -> None:
     if gap > 0:
         eligible = f & ~o["equity"]
         p_rate = speed * gap / max(1.0 - share, 1e-9)
-        scope = np.where(o["kind"] == Ownership.SOE, pol.equity.soe_scope, 1.0)
-        adopt = eligible & (rng.random(o.n) < hazard(p_rate * scope, dt))
-        o["equity"] = o["equity"] | adopt
+        # scope is soe_scope for state-owned firms, 1 otherwise: two hazards, looked up
+        scope = np.where(_SOE_KEYS, pol.equity.soe_scope, 1.0)
+        soe = (o["kind"] == Ownership.SOE).view(np.uint8)
+        adopt = eligible & (
+            rng.random(o.n) < cast(np.ndarray, hazard(p_rate * scope, dt)).take(soe)
+        )
+        np.logical_or(o["equity"], adopt, out=o["equity"])
     else:
         eligible = f & o["equity"]
         p_rate = speed * (-gap) / max(share, 1e-9)
         drop = eligible & (rng.random(o.n) < hazard(p_rate, dt))
-        o["equity"] = o["equity"] & ~drop
+        np.logical_and(o["equity"], ~drop, out=o["equity"])
 
 
-def _split(m: EcosystemModel) -> None:
+#: not state-owned / state-owned, the keys of :func:`_equity`'s two hazards
+_SOE_KEYS = np.array([False, True])
+
+
+#: organisation rows from which :func:`_split` computes caps for candidate rows only
+_SPLIT_SUBSET_MIN_ROWS = 16384
+
+
+def _split(m: EcosystemModel, f: np.ndarray) -> None:
     """Split sampled firms that grew into a larger size tier (multilevel splitting): a
     group of ``w`` similar firms becomes ``k`` groups of weight ``w/k`` that then evolve
     independently, so that the large-firm tail is simulated with low weights."""
-    o = m.orgs
-    f = o["active"] & ~o["is_univ"]
-    cap = tier_weights(m, o["emp"])
-    cap[o["post_money"] >= m.p.population.large_firm_valuation] = 1.0
-    over = (f & (o["weight"] > cap * 1.0001)).nonzero()[0]
+    o, pp = m.orgs, m.p.population
+    emp, weight = o["emp"], o["weight"]
+    if o.n >= _SPLIT_SUBSET_MIN_ROWS:
+        # a firm's cap is the small-firm weight 1/scale unless it is mid-sized, large or
+        # valued as large (tier_weights): only those rows, and any row heavier than
+        # 1/scale, can be over their cap, so the caps are computed for them alone
+        tiered = emp >= min(pp.mid_firm_employees, pp.large_firm_employees)
+        tiered |= o["post_money"] >= pp.large_firm_valuation
+        tiered |= weight > (1.0 / m.scale) * 1.0001
+        rows = (f & tiered).nonzero()[0]
+        cap = tier_weights(m, emp[rows])
+        cap[o["post_money"][rows] >= pp.large_firm_valuation] = 1.0
+        sel = weight[rows] > cap * 1.0001
+        over, cap_over = rows[sel], cap[sel]
+    else:  # few rows: selecting the candidates costs more calls than it saves
+        cap = tier_weights(m, emp)
+        cap[o["post_money"] >= pp.large_firm_valuation] = 1.0
+        over = (f & (weight > cap * 1.0001)).nonzero()[0]
+        cap_over = cap[over]
     if over.size == 0:
         return
-    k = np.ceil(o["weight"][over] / cap[over]).astype(np.int64)
-    new_w = o["weight"][over] / k
+    k = np.ceil(weight[over] / cap_over).astype(np.int64)
+    new_w = weight[over] / k
     o["weight"][over] = new_w
     src = np.repeat(over, k - 1)
     if src.size == 0:
@@ -295,10 +409,14 @@ def _split(m: EcosystemModel) -> None:
 
 
 def step(m: EcosystemModel) -> None:
-    _grow(m)
-    _exits(m)
-    _equity(m)
-    _split(m)
+    o = m.orgs
+    f = o["active"] & ~o["is_univ"]
+    young = np.exp(-np.maximum(m.t - o["born"], 0.0) / m.p.growth.young_age_scale)
+    _grow(m, f, young)
+    _exits(m, f, young)
+    f = o["active"] & ~o["is_univ"]
+    _equity(m, f)
+    _split(m, f)
 
 
 MECHANISM = Mechanism(

@@ -12,7 +12,7 @@ share of its workforce) and leave an alumni tie to the old one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -37,25 +37,50 @@ COLUMNS = {
 }
 
 
-def _departures(m: EcosystemModel) -> None:
-    tl, lab, pol, dt, rng = m.talent, m.p.labour, m.policy, m.dt, m.rng
-    act = tl["active"]
-    origin = tl["origin"]
+#: the 12 (origin, equity, employed) combinations of :func:`_departures`, key 4o + 2q + e
+_DEP_ORIGIN = np.repeat(np.arange(3, dtype=np.int8), 4)
+_DEP_EQUITY = np.tile(np.array([False, False, True, True]), 3)
+_DEP_EMPLOYED = np.tile(np.array([False, True, False, True]), 3)
+
+
+def departure_hazard(m: EcosystemModel) -> np.ndarray:
+    """Chance of each talent row leaving the region within the step.
+
+    The yearly rate is the origin's exit rate, times (1 - residence facilitation) for
+    returnees and foreigners, times attraction^-elasticity, times (1 - equity retention) at
+    an employer granting equity, times the multiplier for people between jobs. It depends
+    only on origin (3 codes), equity and being employed, so it is computed on the 12
+    combinations, with the per-person operations in the same order, and looked up: the same
+    numbers as the per-person formula, for a fraction of the work.
+    """
+    tl, lab, pol, dt = m.talent, m.p.labour, m.policy, m.dt
+    origin = _DEP_ORIGIN
     base = np.array([lab.exit_domestic, lab.exit_returnee, lab.exit_foreign], np.float64)[origin]
     base = base * pick(origin != Origin.DOMESTIC, 1.0 - pol.talent.residence_facilitation, 1.0)
     base = base * m.state.places.attraction ** (-lab.exit_cost_elasticity)
-    emp = tl["employer"]
-    employed = emp >= 0
-    equity = np.zeros(tl.n, bool)
-    at = employed.nonzero()[0]
-    equity[at] = m.orgs["equity"][emp[at]]
-    base = base * pick(equity, 1.0 - lab.equity_retention, 1.0)
-    base = base * np.where(employed, 1.0, lab.unemployed_exit_mult)
-    leave = act & (rng.random(tl.n) < hazard(base, dt))
+    base = base * pick(_DEP_EQUITY, 1.0 - lab.equity_retention, 1.0)
+    base = base * np.where(_DEP_EMPLOYED, 1.0, lab.unemployed_exit_mult)
+    table = cast(np.ndarray, hazard(base, dt))
+    # per organisation row: 2 * equity + 1 (employed); the extra last entry, 0, is what
+    # employer -1 (between jobs) reads
+    n_o = m.orgs.n
+    org_key = np.zeros(n_o + 1, np.uint8)
+    np.left_shift(m.orgs["equity"].view(np.uint8), 1, out=org_key[:n_o])
+    org_key[:n_o] += 1
+    key = org_key.take(tl["employer"])
+    key += np.left_shift(tl["origin"].view(np.uint8), 2)
+    p: np.ndarray = table.take(key)
+    return p
+
+
+def _departures(m: EcosystemModel) -> None:
+    tl, lab, rng = m.talent, m.p.labour, m.rng
+    act = tl["active"]
+    leave = act & (rng.random(tl.n) < departure_hazard(m))
     retire = act & ~leave & (tl["age"] >= lab.retirement_age)
     out = leave | retire
-    m.flows.talent_outflow += float(tl["weight"][leave].sum())
-    tl["active"] = act & ~out
+    m.flows.talent_outflow += float(tl["weight"].take(leave.nonzero()[0]).sum())
+    np.logical_and(act, ~out, out=act)  # act is the column itself
 
 
 def _arrive(
@@ -81,7 +106,18 @@ def _arrive(
     m.flows.talent_inflow += k * m.talent_weight
 
 
-def pool_room(m: EcosystemModel) -> float:
+def firm_employment(m: EcosystemModel, firms: np.ndarray | None = None) -> float:
+    """Persons employed by active firms (universities aside): the sum of weight x headcount
+    over firm rows, in row order (the same number as ``funding.employment``). ``firms``:
+    the active-firm mask, when the caller has it."""
+    o = m.orgs
+    if firms is None:
+        firms = o["active"] & ~o["is_univ"]
+    rows = firms.nonzero()[0]
+    return float((o["weight"].take(rows) * o["emp"].take(rows)).sum())
+
+
+def pool_room(m: EcosystemModel, employment: float | None = None) -> float:
     """Share of new labour demand the city can still staff under its population cap.
 
     Beijing's master plan (2016-2035) caps the city's residents at 23 million, enforced by
@@ -90,26 +126,27 @@ def pool_room(m: EcosystemModel) -> float:
     The room left is 1 - (employment / cap)^steepness (1 with no cap): it scales migrants'
     arrivals, firms' hiring and the staff new firms start with, so employment approaches the
     cap smoothly and wages (through tightness) rise on the way.
+
+    ``employment``: the firms' employment (:func:`firm_employment`) when the caller already
+    has it (the sum over all firms is the costly part).
     """
     lab = m.p.labour
     if lab.labour_pool_cap <= 0:
         return 1.0
-    o = m.orgs
-    f = o["active"] & ~o["is_univ"]
-    employment = float((o["weight"][f] * o["emp"][f]).sum())
+    if employment is None:
+        employment = firm_employment(m)
     return max(0.0, 1.0 - float((employment / lab.labour_pool_cap) ** lab.pool_cap_steepness))
 
 
 def _arrivals(m: EcosystemModel) -> None:
     lab, pol, dt = m.p.labour, m.policy, m.dt
     o = m.orgs
-    f = o["active"] & ~o["is_univ"]
-    employment = float((o["weight"][f] * o["emp"][f]).sum())
+    employment = firm_employment(m)
     pull = m.state.places.attraction**lab.arrival_attraction_elasticity
     decouple = pol.shocks.decoupling
     fa = pol.talent.foreign_attraction
     sd = lab.arrival_age_sd
-    domestic = lab.vacancy_fill * m.state.firms.unmet_demand * dt * pull * pool_room(m)
+    domestic = lab.vacancy_fill * m.state.firms.unmet_demand * dt * pull * pool_room(m, employment)
     _arrive(m, domestic, Origin.DOMESTIC, lab.migrant_bachelor_share, lab.arrival_age, sd)
     returnees = (
         lab.returnee_arrival
@@ -127,22 +164,42 @@ def _arrivals(m: EcosystemModel) -> None:
     _arrive(m, graduates, Origin.DOMESTIC, 1.0, lab.graduate_age, sd / 2)
 
 
+#: the 4 (equity, university) combinations of :func:`_job_moves`, key 2q + u
+_MOVE_EQUITY = np.array([False, False, True, True])
+_MOVE_UNIV = np.array([False, True, False, True])
+
+
+def job_move_hazard(m: EcosystemModel, idx: np.ndarray) -> np.ndarray:
+    """Chance of each employed talent row ``idx`` changing jobs within the step.
+
+    The yearly rate is the job mobility, times (1 - equity retention) at an employer granting
+    equity, times the researcher mobility at a university: four combinations, computed with
+    the per-person operations in the same order (key 2q + u) and looked up.
+    """
+    o, lab, pol = m.orgs, m.p.labour, m.policy
+    rate = lab.job_mobility * pick(_MOVE_EQUITY, 1.0 - lab.equity_retention, 1.0)
+    rate = rate * np.where(_MOVE_UNIV, pol.talent.researcher_mobility, 1.0)
+    table = cast(np.ndarray, hazard(rate, m.dt))
+    org_key = np.left_shift(o["equity"].view(np.uint8), 1)
+    org_key += o["is_univ"].view(np.uint8)
+    p: np.ndarray = table.take(org_key.take(m.talent["employer"].take(idx)))
+    return p
+
+
 def _job_moves(m: EcosystemModel) -> None:
-    tl, o, lab, pol, dt, rng = m.talent, m.orgs, m.p.labour, m.policy, m.dt, m.rng
+    tl, o, rng = m.talent, m.orgs, m.rng
     emp = tl["employer"]
     employed = tl["active"] & (emp >= 0)
     idx = employed.nonzero()[0]
     if idx.size == 0:
         return
-    e = emp[idx]
-    rate = lab.job_mobility * pick(o["equity"][e], 1.0 - lab.equity_retention, 1.0)
-    rate = rate * np.where(o["is_univ"][e], pol.talent.researcher_mobility, 1.0)
-    movers = idx[rng.random(idx.size) < hazard(rate, dt)]
+    movers = idx[rng.random(idx.size) < job_move_hazard(m, idx)]
     if movers.size == 0:
         return
     f = (o["active"] & ~o["is_univ"]).nonzero()[0]
-    rel = np.clip(o["log_prod"][f] - m.state.production.mean_log_prod, -3, 3)
-    dest = choose(rng, f, o["weight"][f] * o["emp"][f] * np.exp(rel), movers.size)
+    rel = np.clip(o["log_prod"].take(f) - m.state.production.mean_log_prod, -3, 3)
+    attract = o["weight"].take(f) * o["emp"].take(f) * np.exp(rel)
+    dest = choose(rng, f, attract, movers.size)
     old = emp[movers]
     keep = dest != old
     movers, old, dest = movers[keep], old[keep], dest[keep]
@@ -162,7 +219,7 @@ def step(m: EcosystemModel) -> None:
     _arrivals(m)
     _job_moves(m)
     tl = m.talent
-    tl["age"] = tl["age"] + m.dt
+    np.add(tl["age"], m.dt, out=tl["age"])
 
 
 @dataclass
