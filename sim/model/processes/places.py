@@ -63,11 +63,13 @@ def wage_premium(m: EcosystemModel) -> float:
 
 
 def floor_demand(m: EcosystemModel) -> np.ndarray:
+    """Floor space asked for in each park (m2): the staff of its active organisations."""
     o = m.orgs
-    act = o["active"]
-    demand = np.bincount(
-        o["park"][act], weights=o["weight"][act] * o["emp"][act], minlength=m.parks.n
-    )
+    # ended rows weigh 0 (finite non-negative products times the 0/1 mask): they add zeros,
+    # so the sums are those over the active rows, in the same order, without gathering them
+    weights = o["weight"] * o["emp"]
+    weights *= o["active"]
+    demand = np.bincount(o["park"], weights=weights, minlength=m.parks.n)
     return demand * m.p.production.floor_per_employee
 
 
