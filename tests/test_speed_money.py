@@ -8,8 +8,10 @@ import pytest
 
 from ecosim import load_scenario
 from sim.model import EcosystemModel
+from sim.model.codes import Source
+from sim.model.deals import EXIT_KINDS, DealLog
 from sim.model.policy import schedule_for
-from sim.model.processes import places, production
+from sim.model.processes import funding, places, production
 from tests.conftest import small_config
 
 
@@ -63,9 +65,9 @@ def test_weighted_mean_is_numpys_average() -> None:
     rng = np.random.default_rng(2)
     for n in (1, 7, 8, 9, 1000, 123_457):
         x, w = rng.normal(0, 3, n), rng.exponential(1.0, n)
-        assert repr(production._weighted_mean(x, w)) == repr(float(np.average(x, weights=w)))
+        assert repr(places.weighted_mean(x, w)) == repr(float(np.average(x, weights=w)))
     with pytest.raises(ZeroDivisionError):
-        production._weighted_mean(np.ones(3), np.zeros(3))
+        places.weighted_mean(np.ones(3), np.zeros(3))
 
 
 def test_park_sums_over_all_rows_are_the_active_sums() -> None:
@@ -88,3 +90,50 @@ def test_park_sums_over_all_rows_are_the_active_sums() -> None:
     dens = rd / m.parks["area"]
     expected = dens / dens.max()
     assert production._park_knowledge_density(m).tobytes() == expected.tobytes()
+
+
+def _model_in_second_year(seed: int) -> EcosystemModel:
+    m = EcosystemModel(small_config(end_year=2013), rng=seed)
+    for _ in range(m.steps_per_year + 3):  # ended rows and this year's ties still there
+        m.step()
+    return m
+
+
+def test_valuations_are_the_where_formula() -> None:
+    m = _model_in_second_year(7)
+    o, fp = m.orgs, m.p.funding
+    assert (o["rev_at_round"] > 0).any() and (o["rev_at_round"] <= 0).any()
+    base = fp.revenue_multiple * o["rev"]
+    marked = np.where(
+        o["rev_at_round"] > 0, o["post_money"] * o["rev"] / np.maximum(o["rev_at_round"], 1.0), 0.0
+    )
+    expected = np.where(o["active"] & ~o["is_univ"], np.maximum(base, marked), 0.0)
+    funding.update_valuations(m)
+    assert o["valuation"].tobytes() == expected.tobytes()
+
+
+def test_network_flags_kept_between_steps_are_a_fresh_build() -> None:
+    m = _model_in_second_year(8)
+    kept = funding._network_flags(m).copy()
+    m.state.funding.flags_cache = None
+    fresh = np.zeros((len(Source), m.orgs.n), bool)
+    fresh[m.investors["source"][np.asarray(m.inv_vc)], np.asarray(m.inv_firm)] = True
+    assert kept.any() and np.array_equal(kept, fresh)
+    assert np.array_equal(funding._network_flags(m), fresh)
+
+
+def test_deal_log_columns() -> None:
+    log = DealLog()
+    log.invest(np.array([3, 4]), 2011.25, np.array([1.0, 2.0]), np.array([5.0, 8.0]), np.ones(2))
+    log.invest(np.array([], np.int64), 2011.5, np.empty(0), np.empty(0), np.empty(0))
+    log.invest(np.array([5]), 2011.75, np.array([3.0]), np.array([9.0]), np.array([2.0]))
+    log.exit(np.array([4]), "listing", np.array([40.0]), 2012.0)
+    log.exit(np.array([4, 5]), "write_off", 0.0, 2012.25)  # 4 keeps its first exit
+    log.exit(np.array([], np.int64), "acquisition", 0.0, 2012.5)
+    cols = log.columns({3: 7.0})
+    assert cols["time"].dtype == np.float64
+    assert cols["time"].tolist() == [2011.25, 2011.25, 2011.75]
+    assert cols["fid"].tolist() == [3, 4, 5]
+    assert cols["outcome"].tolist() == ["private", "listing", "write_off"]
+    assert cols["exit_value"].tolist() == [7.0, 40.0, 0.0]
+    assert log.exits[5] == (EXIT_KINDS.index("write_off"), 0.0, 2012.25)

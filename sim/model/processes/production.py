@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.codes import Ownership
-from sim.model.processes.places import wage_premium
+from sim.model.processes.places import wage_premium, weighted_mean
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
 from sim.model.util import pick, quantile
@@ -224,7 +224,7 @@ def step(m: EcosystemModel) -> None:
     np.copyto(lp, drift, where=f)
     if f.any():
         log_prod_f = drift[f]
-        s.mean_log_prod = _weighted_mean(log_prod_f, staff_f)
+        s.mean_log_prod = weighted_mean(log_prod_f, staff_f)
         frontier = quantile(log_prod_f, pr.university_frontier)
         np.copyto(lp, frontier, where=o["is_univ"])
     s.prod_growth = (s.mean_log_prod - old_mean) / dt
@@ -298,15 +298,6 @@ def reversion(pr: ProductionParams, gap: np.ndarray) -> np.ndarray:
         return pull
     pull *= pick(gap > 0, share, 1.0)
     return pull
-
-
-def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
-    """``np.average(values, weights=weights)`` of 1-D float arrays: the same operations (a
-    weight total, then the sum of products over it), without the checks around them."""
-    total = weights.sum()
-    if total == 0.0:
-        return float(np.average(values, weights=weights))  # numpy's error for zero weights
-    return float(np.multiply(values, weights).sum() / total)
 
 
 def _park_knowledge_density(m: EcosystemModel) -> np.ndarray:
