@@ -315,8 +315,11 @@ def step(m: EcosystemModel) -> None:
     pool_bias = [pick(priority[pool], fp.government_priority_bias, 1.0) for pool in pools]
 
     def attractiveness(s: int, which: int) -> np.ndarray:
-        pool = pools[which]
-        attract: np.ndarray = pool_quality[which] * pick(flags[s][pool], fp.network_bias, 1.0)
+        """quality * (network_bias if tied to the source's investors else 1), times the
+        priority bias for state sources; few firms are tied, so only their values are
+        multiplied (the others' factor 1 changes nothing)."""
+        attract: np.ndarray = pool_quality[which].copy()
+        attract[flags[s][pools[which]].nonzero()[0]] *= fp.network_bias
         if s in STATE_SOURCES:
             attract *= pool_bias[which]
         return attract

@@ -143,8 +143,8 @@ def step(m: EcosystemModel) -> None:
     sharing = np.clip(gap, -5, 5)
     sharing *= m.p.labour.rent_sharing
     np.exp(sharing, out=sharing)
-    staff = w * emp
-    staff *= f  # finite and non-negative: the product with the 0/1 mask is the where
+    wf = w * f  # the weight of firms, 0 elsewhere
+    staff = wf * emp  # finite and non-negative: w * emp, and 0 outside the firms
     staff_total = staff.sum()
     sharing /= max(float((staff * sharing).sum()) / max(float(staff_total), 1e-9), 1e-9)
     wage = sharing
@@ -159,7 +159,6 @@ def step(m: EcosystemModel) -> None:
     cash += o["cash"]
     np.copyto(o["cash"], cash, where=f)
 
-    wf = w * f
     wf_rev = wf * rev
     va_total = (wf * o["va"]).sum()
     fl.revenue += float(wf_rev.sum() * dt)
