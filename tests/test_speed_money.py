@@ -12,6 +12,7 @@ from sim.model.codes import Source
 from sim.model.deals import EXIT_KINDS, DealLog
 from sim.model.policy import schedule_for
 from sim.model.processes import funding, places, production
+from sim.model.util import choose
 from tests.conftest import small_config
 
 
@@ -137,3 +138,16 @@ def test_deal_log_columns() -> None:
     assert cols["outcome"].tolist() == ["private", "listing", "write_off"]
     assert cols["exit_value"].tolist() == [7.0, 40.0, 0.0]
     assert log.exits[5] == (EXIT_KINDS.index("write_off"), 0.0, 2012.25)
+
+
+@pytest.mark.parametrize("n", [1, 7, 300, 5000])
+def test_sampler_draws_are_chooses(n: int) -> None:
+    """The investors' sampler (cumulative weights made once) draws what choose draws."""
+    rng = np.random.default_rng(n)
+    candidates = rng.permutation(3 * n)[:n]
+    for weights in (rng.exponential(1.0, n), np.zeros(n), np.where(rng.random(n) < 0.5, 0, 1.0)):
+        sampler = funding._Sampler(candidates, weights)
+        a, b = np.random.default_rng(9), np.random.default_rng(9)
+        for k in (0, 1, 3, 255, 256, 1000):
+            assert np.array_equal(sampler.draw(a, k), choose(b, candidates, weights, k))
+        assert a.random() == b.random()  # the same number of draws

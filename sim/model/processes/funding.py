@@ -144,6 +144,31 @@ def _tail_factor(rng: np.random.Generator, fp: FundingParams, k: int) -> np.ndar
     return np.where(rng.random(k) < fp.round_tail_share, pareto, 1.0)
 
 
+class _Sampler:
+    """``choose(rng, candidates, weights, k)`` for many ``k`` from the same candidates and
+    weights: the cumulative weights are made once. The draws are choose's own (a uniform
+    per pick scaled by the total, looked up in the cumulative weights); the rare large
+    draw that choose makes with sorted look-ups is left to choose."""
+
+    def __init__(self, candidates: np.ndarray, weights: np.ndarray) -> None:
+        self.candidates, self.weights = candidates, weights
+        cdf = np.maximum(np.asarray(weights, np.float64), 0.0).cumsum()
+        if cdf.size and cdf[-1] <= 0:
+            cdf = np.arange(1, cdf.size + 1, dtype=np.float64)
+        self.cdf = cdf
+
+    def draw(self, rng: np.random.Generator, k: int) -> np.ndarray:
+        cdf = self.cdf
+        if k <= 0 or cdf.size == 0 or (k >= 256 and cdf.size >= 4096):
+            return choose(rng, self.candidates, self.weights, k)
+        u = rng.random(k)
+        u *= cdf[-1]
+        idx = cdf.searchsorted(u, "right")
+        np.minimum(idx, cdf.size - 1, out=idx)
+        picked: np.ndarray = self.candidates[idx]
+        return picked
+
+
 class _Investors:
     """Who can lead or join a round this step, by source (investors do not change while
     the funding step runs, so each selection is made once per step rather than per round)."""
@@ -155,6 +180,10 @@ class _Investors:
         source = inv["source"][self.active]
         self.by_source = {int(s): self.active[source == s] for s in Source}
         self.weight_by_source = {s: inv["weight"][rows] for s, rows in self.by_source.items()}
+        self.lead = {
+            s: _Sampler(rows, self.weight_by_source[s]) for s, rows in self.by_source.items()
+        }
+        self.co = _Sampler(self.active, self.weight)
 
 
 def _round_factor(fp: FundingParams) -> tuple[np.float64, float]:
@@ -220,13 +249,13 @@ def _invest(
     candidates = investors.by_source[int(source)]
     if candidates.size == 0:
         return
-    leads = choose(rng, candidates, investors.weight_by_source[int(source)], events)
+    leads = investors.lead[int(source)].draw(rng, events)
     inv["invested"][leads] += money / inv["weight"][leads]
     m.inv_vc.extend(leads.tolist())
     m.inv_firm.extend(firms.tolist())
     syn = rng.random(events) < fp.syndication
     if syn.any():
-        co = choose(rng, investors.active, investors.weight, int(syn.sum()))
+        co = investors.co.draw(rng, int(syn.sum()))
         m.inv_vc.extend(co.tolist())
         m.inv_firm.extend(firms[syn].tolist())
         m.state.funding.pending_coinvest.append((leads[syn], co))
