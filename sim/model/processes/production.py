@@ -104,7 +104,7 @@ def update_accounts(m: EcosystemModel, f: np.ndarray | None = None) -> None:
     np.minimum(x, pr.max_rd_intensity, out=x)
     np.multiply(rev, x, out=o["rd_spend"])
     np.multiply(emp, pr.floor_per_employee, out=x)
-    x *= m.parks["rent"][o["park"]]
+    x *= m.parks["rent"].take(o["park"])  # take: faster than indexing with int16 rows
     x *= 12.0
     np.multiply(x, f, out=o["rent_bill"])
 
@@ -197,7 +197,7 @@ def step(m: EcosystemModel) -> None:
     drift *= lead
     drift += pr.productivity_drift + pol.shocks.macro_growth
     drift += pr.spillover_return * o["exposure"]
-    spill = density[o["park"]]
+    spill = density.take(o["park"])
     spill *= pr.agglomeration
     drift += spill
     if pol.shocks.ai_wave != 0:
