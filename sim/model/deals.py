@@ -21,24 +21,35 @@ class DealLog:
     """Investments (per real firm: cost and post-money) and the exits of their firms."""
 
     def __init__(self) -> None:
-        self._chunks: list[tuple[np.ndarray, ...]] = []
+        # (fid, time, amount, post_money, weight) of each batch of rounds
+        self._chunks: list[tuple[np.ndarray, float, np.ndarray, np.ndarray, np.ndarray]] = []
         self.exits: dict[int, tuple[int, float, float]] = {}  # fid -> (kind, value, time)
 
     def invest(
         self, fid: np.ndarray, t: float, amount: np.ndarray, post: np.ndarray, weight: np.ndarray
     ) -> None:
-        """Rounds of this step: each ``amount`` buys ``amount / post`` of a firm."""
+        """Rounds of this step: each ``amount`` buys ``amount / post`` of a firm.
+
+        The arrays are kept as given, not copied (a batch of rounds is a few small arrays,
+        many times a step): the caller hands them over and does not change them afterwards.
+        """
         if fid.size:
-            self._chunks.append(
-                (fid.copy(), np.full(fid.size, t), amount.copy(), post.copy(), weight.copy())
-            )
+            self._chunks.append((fid, t, amount, post, weight))
 
     def exit(self, fid: np.ndarray, kind: str, value: np.ndarray | float, t: float) -> None:
         """Firms ``fid`` left the private stock at ``value`` each (0 for a write-off)."""
+        if not fid.size:  # most steps end no venture-backed firm of a kind
+            return
         code = EXIT_KINDS.index(kind)
+        exits, when = self.exits, float(t)
+        if np.ndim(value) == 0:
+            v = float(value)
+            for f in fid.tolist():
+                exits.setdefault(int(f), (code, v, when))
+            return
         vals = np.broadcast_to(np.asarray(value, float), fid.shape)
         for f, v in zip(fid.tolist(), vals.tolist(), strict=True):
-            self.exits.setdefault(int(f), (code, float(v), float(t)))
+            exits.setdefault(int(f), (code, float(v), when))
 
     def columns(self, current_value: dict[int, float]) -> dict[str, Any]:
         """Every deal with its outcome: the exit value, or the firm's value now if private."""
@@ -47,7 +58,9 @@ class DealLog:
             out: dict[str, Any] = {k: np.empty(0) for k in names}
             out["outcome"] = np.empty(0, dtype=object)
             return out
-        fid, t, amount, post, weight = (np.concatenate(c) for c in zip(*self._chunks, strict=True))
+        fids, times, amounts, posts, weights = zip(*self._chunks, strict=True)
+        fid, amount, post, weight = (np.concatenate(c) for c in (fids, amounts, posts, weights))
+        t = np.repeat(np.asarray(times, np.float64), [f.size for f in fids])
         outcome, value = [], []
         for f in fid.tolist():
             ex = self.exits.get(f)

@@ -56,8 +56,8 @@ class FundingState:
     market_value_smooth: float = 0.0  # its smoothed current value (confidence memory)
     early_capital0: float = 0.0  # early-stage capital per employee at the start, currency/yr
     # investment-tie flags by source (see _network_flags): the lists they were built from,
-    # how many ties they cover, the flags
-    flags_cache: tuple[list[int], list[int], int, np.ndarray] | None = None
+    # how many ties they cover, the flags' buffer, how many organisations it describes
+    flags_cache: tuple[list[int], list[int], int, np.ndarray, int] | None = None
     # syndication ties of the current step (lead, co-investor), added in one batch
     pending_coinvest: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
@@ -84,7 +84,7 @@ def employment(m: EcosystemModel) -> float:
 
 def listed_value(m: EcosystemModel) -> float:
     o = m.orgs
-    f = o["active"] & o["listed"]
+    f = (o["active"] & o["listed"]).nonzero()[0]  # few: gathered by index
     return float((o["weight"][f] * o["valuation"][f]).sum() * m.p.funding.listing_premium)
 
 
@@ -112,12 +112,21 @@ def early_capital_rate(m: EcosystemModel) -> float:
 
 
 def update_valuations(m: EcosystemModel) -> None:
+    """valuation = where(active firm, max(revenue_multiple * rev, marked), 0), where
+    marked = post_money * rev / max(rev_at_round, 1) for firms that had a round, else 0.
+
+    Revenues are non-negative, so for a firm without a round the maximum is the revenue
+    multiple itself: the marked value is computed for the firms with a round only (about one
+    in ten), and the mask is applied by multiplying by it (finite, non-negative values).
+    """
     o, fp = m.orgs, m.p.funding
-    base = fp.revenue_multiple * o["rev"]
-    marked = np.where(
-        o["rev_at_round"] > 0, o["post_money"] * o["rev"] / np.maximum(o["rev_at_round"], 1.0), 0.0
-    )
-    o["valuation"] = np.where(o["active"] & ~o["is_univ"], np.maximum(base, marked), 0.0)
+    value, rev = o["valuation"], o["rev"]
+    np.multiply(rev, fp.revenue_multiple, out=value)
+    rar = o["rev_at_round"]
+    had = (rar > 0).nonzero()[0]
+    marked = o["post_money"][had] * rev[had] / np.maximum(rar[had], 1.0)
+    value[had] = np.maximum(value[had], marked)
+    value *= o["active"] & ~o["is_univ"]
 
 
 def _tail_mean(fp: FundingParams) -> float:
@@ -135,6 +144,31 @@ def _tail_factor(rng: np.random.Generator, fp: FundingParams, k: int) -> np.ndar
     return np.where(rng.random(k) < fp.round_tail_share, pareto, 1.0)
 
 
+class _Sampler:
+    """``choose(rng, candidates, weights, k)`` for many ``k`` from the same candidates and
+    weights: the cumulative weights are made once. The draws are choose's own (a uniform
+    per pick scaled by the total, looked up in the cumulative weights); the rare large
+    draw that choose makes with sorted look-ups is left to choose."""
+
+    def __init__(self, candidates: np.ndarray, weights: np.ndarray) -> None:
+        self.candidates, self.weights = candidates, weights
+        cdf = np.maximum(np.asarray(weights, np.float64), 0.0).cumsum()
+        if cdf.size and cdf[-1] <= 0:
+            cdf = np.arange(1, cdf.size + 1, dtype=np.float64)
+        self.cdf = cdf
+
+    def draw(self, rng: np.random.Generator, k: int) -> np.ndarray:
+        cdf = self.cdf
+        if k <= 0 or cdf.size == 0 or (k >= 256 and cdf.size >= 4096):
+            return choose(rng, self.candidates, self.weights, k)
+        u = rng.random(k)
+        u *= cdf[-1]
+        idx = cdf.searchsorted(u, "right")
+        np.minimum(idx, cdf.size - 1, out=idx)
+        picked: np.ndarray = self.candidates[idx]
+        return picked
+
+
 class _Investors:
     """Who can lead or join a round this step, by source (investors do not change while
     the funding step runs, so each selection is made once per step rather than per round)."""
@@ -146,6 +180,15 @@ class _Investors:
         source = inv["source"][self.active]
         self.by_source = {int(s): self.active[source == s] for s in Source}
         self.weight_by_source = {s: inv["weight"][rows] for s, rows in self.by_source.items()}
+        self.lead = {
+            s: _Sampler(rows, self.weight_by_source[s]) for s, rows in self.by_source.items()
+        }
+        self.co = _Sampler(self.active, self.weight)
+
+
+def _round_factor(fp: FundingParams) -> tuple[np.float64, float]:
+    """The two factors from a median round to the mean round: lognormal spread and tail."""
+    return np.exp(fp.round_sigma**2 / 2), _tail_mean(fp)
 
 
 def _invest(
@@ -158,14 +201,16 @@ def _invest(
     dilution: float,
     pool_weight: np.ndarray | None = None,
     investors: _Investors | None = None,
+    round_factor: tuple[np.float64, float] | None = None,
 ) -> None:
-    """Rounds of one source into one pool. ``pool_weight`` (the pool's firm weights) and
-    ``investors`` may be given when the caller already has them."""
+    """Rounds of one source into one pool. ``pool_weight`` (the pool's firm weights),
+    ``investors`` and ``round_factor`` may be given when the caller already has them."""
     if budget <= 0 or pool.size == 0:
         return
     o, fp, rng = m.orgs, m.p.funding, m.rng
     w = o["weight"][pool] if pool_weight is None else pool_weight
-    mean_round = median_round * np.exp(fp.round_sigma**2 / 2) * _tail_mean(fp)
+    spread, tail = _round_factor(fp) if round_factor is None else round_factor
+    mean_round = median_round * spread * tail
     real_deals = budget / mean_round
     events = rng.poisson(real_deals * attract.sum() / (w * attract).sum())
     if events == 0:
@@ -177,23 +222,26 @@ def _invest(
     fw = o["weight"][firms]
     money = fw * amount
     acc = m.flows
-    acc.vc_investment += float(money.sum())
+    invested = float(money.sum())
+    acc.vc_investment += invested
     acc.vc_deals += float(fw.sum())
     mega = amount >= MEGADEAL_USD * m.usd_rate
-    acc.vc_megadeal_amount += float(money[mega].sum())
-    acc.vc_megadeal_count += float(fw[mega].sum())
+    if mega.any():  # otherwise both sums are 0.0, and adding 0.0 changes nothing
+        acc.vc_megadeal_amount += float(money[mega].sum())
+        acc.vc_megadeal_count += float(fw[mega].sum())
     if source in STATE_SOURCES:
-        acc.vc_government_amount += float(money.sum())
+        acc.vc_government_amount += invested
     o["cash"][firms] += amount
     o["last_round"][firms] = m.t
     o["vc_backed"][firms] = True
     post = amount / dilution
     m.deal_log.invest(o["fid"][firms], m.t, amount, post, fw)
     better = post > o["valuation"][firms]
-    o["post_money"][firms] = np.where(better, post, o["post_money"][firms])
-    o["rev_at_round"][firms] = np.where(
-        better, np.maximum(o["rev"][firms], 1.0), o["rev_at_round"][firms]
-    )
+    if better.any():  # otherwise the writes below put back the values read
+        o["post_money"][firms] = np.where(better, post, o["post_money"][firms])
+        o["rev_at_round"][firms] = np.where(
+            better, np.maximum(o["rev"][firms], 1.0), o["rev_at_round"][firms]
+        )
     # the lead investor and, sometimes, a co-investor
     inv = m.investors
     if investors is None:
@@ -201,13 +249,13 @@ def _invest(
     candidates = investors.by_source[int(source)]
     if candidates.size == 0:
         return
-    leads = choose(rng, candidates, investors.weight_by_source[int(source)], events)
+    leads = investors.lead[int(source)].draw(rng, events)
     inv["invested"][leads] += money / inv["weight"][leads]
     m.inv_vc.extend(leads.tolist())
     m.inv_firm.extend(firms.tolist())
     syn = rng.random(events) < fp.syndication
     if syn.any():
-        co = choose(rng, investors.active, investors.weight, int(syn.sum()))
+        co = investors.co.draw(rng, int(syn.sum()))
         m.inv_vc.extend(co.tolist())
         m.inv_firm.extend(firms[syn].tolist())
         m.state.funding.pending_coinvest.append((leads[syn], co))
@@ -234,42 +282,42 @@ def _network_flags(m: EcosystemModel) -> np.ndarray:
     """flags[s, firm]: the firm is tied through an investment to an investor of source s.
 
     Investment ties are only appended between compactions (which replace the lists), so the
-    flags are kept and updated with the ties added since the last call.
+    flags are kept and updated with the ties added since the last call. The flags live in
+    a buffer with room for more organisations (doubled when full), so that organisations
+    founded since the last call cost no copy: the result is a view of its first ``n`` columns.
     """
     n = m.orgs.n
     cache = m.state.funding.flags_cache
     n_sources = len(Source)
-    if (
-        cache is None
-        or cache[0] is not m.inv_vc
-        or cache[1] is not m.inv_firm
-        or cache[2] > len(m.inv_vc)
-        or cache[3].shape[1] > n
-    ):
-        cache = (m.inv_vc, m.inv_firm, 0, np.zeros((n_sources, n), bool))
-    vc, firm, done, flags = cache
-    if flags.shape[1] < n:  # organisations founded since the last call
-        flags = np.concatenate([flags, np.zeros((n_sources, n - flags.shape[1]), bool)], axis=1)
+    if cache is None or len(cache) != 5 or cache[0] is not m.inv_vc or cache[1] is not m.inv_firm:
+        cache = (m.inv_vc, m.inv_firm, 0, np.zeros((n_sources, max(n, 1024)), bool), 0)
+    vc, firm, done, flags, used = cache
+    if used > n or done > len(vc):  # rows dropped without new lists: start again
+        vc, firm, done, flags, used = m.inv_vc, m.inv_firm, 0, np.zeros_like(flags), 0
+    if flags.shape[1] < n:  # more organisations than room: a larger buffer
+        grown = np.zeros((n_sources, max(n, 2 * flags.shape[1])), bool)
+        grown[:, :used] = flags[:, :used]
+        flags = grown
     if len(vc) > done:
         va = np.asarray(vc[done:])
         fb = np.asarray(firm[done:])
         flags[m.investors["source"][va], fb] = True
-    m.state.funding.flags_cache = (vc, firm, len(vc), flags)
-    return flags
+    m.state.funding.flags_cache = (vc, firm, len(vc), flags, n)
+    view: np.ndarray = flags[:, :n]
+    return view
 
 
 def step(m: EcosystemModel) -> None:
-    o, fp, pol, dt, rng = m.orgs, m.p.funding, m.policy, m.dt, m.rng
+    o, fp, pol, dt = m.orgs, m.p.funding, m.policy, m.dt
     st = m.state.funding
     update_valuations(m)
     # investor confidence follows the (smoothed) market value of listed firms
     mv = listed_value(m)
     st.market_value_smooth += (mv - st.market_value_smooth) * min(1.0, dt / fp.confidence_memory)
     trend = np.exp(m.p.production.productivity_drift * (m.t - m.t0))
-    st.confidence = float(
-        (st.market_value_smooth / (st.market_value0 * trend)) ** fp.confidence_gain
-    )
-    st.confidence = float(np.clip(st.confidence, fp.confidence_min, fp.confidence_max))
+    confidence = float((st.market_value_smooth / (st.market_value0 * trend)) ** fp.confidence_gain)
+    # np.clip of one number, as Python's min and max (NaN stays NaN in both)
+    st.confidence = float(min(max(confidence, fp.confidence_min), fp.confidence_max))
 
     supply = supply_rate(m) * dt
     shares = source_shares(m)
@@ -277,24 +325,32 @@ def step(m: EcosystemModel) -> None:
     age = m.t - o["born"]
     young = f & (age <= fp.early_stage_age)
     older = f & (age > fp.early_stage_age)
-    rel_prod = np.clip(o["log_prod"] - m.state.production.mean_log_prod, -3, 3)
-    quality = np.exp(rel_prod - age / fp.investor_age_scale)
-    priority = in_codes(o["sector"], fp.priority_codes)
+    # quality = exp(clip(log_prod - mean, -3, 3) - age / investor_age_scale)
+    quality = o["log_prod"] - m.state.production.mean_log_prod
+    np.clip(quality, -3, 3, out=quality)
+    quality -= age / fp.investor_age_scale
+    np.exp(quality, out=quality)
     m.state.funding.pending_coinvest = []  # syndication ties of this step, added in one batch
     round_mult = pol.funding.round_size * np.exp(fp.round_size_trend * (m.t - m.t0))
     flags = _network_flags(m)
+    investors = _Investors(m)
+    round_factor = _round_factor(fp)
     # attractiveness is only needed over the two pools (young and older firms)
     pools = (young.nonzero()[0], older.nonzero()[0])
     pool_weights = [o["weight"][pool] for pool in pools]
-    investors = _Investors(m)
     pool_quality = [quality[pool] for pool in pools]
-    pool_priority = [priority[pool] for pool in pools]
+    # the priority bias of state sources, the same for both of them: made once per pool
+    priority = in_codes(o["sector"], fp.priority_codes)
+    pool_bias = [pick(priority[pool], fp.government_priority_bias, 1.0) for pool in pools]
 
     def attractiveness(s: int, which: int) -> np.ndarray:
-        pool = pools[which]
-        attract: np.ndarray = pool_quality[which] * pick(flags[s][pool], fp.network_bias, 1.0)
+        """quality * (network_bias if tied to the source's investors else 1), times the
+        priority bias for state sources; few firms are tied, so only their values are
+        multiplied (the others' factor 1 changes nothing)."""
+        attract: np.ndarray = pool_quality[which].copy()
+        attract[flags[s][pools[which]].nonzero()[0]] *= fp.network_bias
         if s in STATE_SOURCES:
-            attract = attract * pick(pool_priority[which], fp.government_priority_bias, 1.0)
+            attract *= pool_bias[which]
         return attract
 
     for s in Source:
@@ -314,6 +370,7 @@ def step(m: EcosystemModel) -> None:
                 fp.dilution,
                 pool_weights[0],
                 investors,
+                round_factor,
             )
             continue
         e = pol.funding.early_stage_share
@@ -329,6 +386,7 @@ def step(m: EcosystemModel) -> None:
             fp.dilution,
             pool_weights[0],
             investors,
+            round_factor,
         )
         _invest(
             m,
@@ -340,6 +398,7 @@ def step(m: EcosystemModel) -> None:
             fp.growth_dilution,
             pool_weights[1],
             investors,
+            round_factor,
         )
 
     if m.state.funding.pending_coinvest:
@@ -348,21 +407,37 @@ def step(m: EcosystemModel) -> None:
         m.coinvest.add(leads, cos, 0)
 
     mark_down_in_winter(m, f)
-    # listings
+    _listings(m, f)
+
+
+def _listings(m: EcosystemModel, f: np.ndarray) -> None:
+    """Listings of private firms ``f`` at a yearly rate by eligibility, and their exits.
+
+    The rate takes one of four values (eligible or not, unicorn or not), so the hazard is
+    computed on those four and looked up; only the candidates (rate above 0) can list, and
+    the uniform draw is made for every row, as before.
+    """
+    o, fp, pol, dt = m.orgs, m.p.funding, m.policy, m.dt
     eligible = (
         f
         & (o["rev"] >= fp.ipo_min_revenue)
         & (o["vc_backed"] | (o["emp"] >= m.p.population.large_firm_employees))
     )
-    rate = np.where(eligible, fp.ipo_rate, 0.0)
+    # rate = where(eligible, ipo_rate, 0), raised to unicorn_ipo_rate for unicorns
+    rates = np.array([0.0, fp.ipo_rate, 0.0, fp.ipo_rate])
+    code = eligible.view(np.uint8)
     if fp.unicorn_ipo_rate > 0:
         big = f & o["vc_backed"] & (o["post_money"] >= UNICORN_USD * m.usd_rate)
-        rate = np.where(big, np.maximum(rate, fp.unicorn_ipo_rate), rate)
-    h = hazard(rate * pol.funding.listing_openness, dt)
-    ipo = (rate > 0) & (rng.random(o.n) < h)
-    if ipo.any():
-        o["listed"] = o["listed"] | ipo
-        backed = ipo & o["vc_backed"]
+        rates[2:] = np.maximum(rates[2:], fp.unicorn_ipo_rate)
+        code = code + 2 * big.view(np.uint8)
+    candidates = code.nonzero()[0]
+    hazards = np.asarray(hazard(rates * pol.funding.listing_openness, dt))
+    h = hazards.take(code[candidates])
+    u = m.rng.random(o.n)
+    ipo = candidates[(rates.take(code[candidates]) > 0) & (u[candidates] < h)]
+    if ipo.size:
+        o["listed"][ipo] = True
+        backed = ipo[o["vc_backed"][ipo]]
         m.deal_log.exit(o["fid"][backed], "listing", o["valuation"][backed], m.t)
         m.flows.ipos += float(o["weight"][ipo].sum())
 

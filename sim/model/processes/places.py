@@ -62,12 +62,23 @@ def wage_premium(m: EcosystemModel) -> float:
     return float(prem.mean()) if prem.size else 1.0
 
 
+def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    """``np.average(values, weights=weights)`` of 1-D float arrays: the same operations (a
+    weight total, then the sum of products over it), without the checks around them."""
+    total = weights.sum()
+    if total == 0.0:
+        return float(np.average(values, weights=weights))  # numpy's error for zero weights
+    return float(np.multiply(values, weights).sum() / total)
+
+
 def floor_demand(m: EcosystemModel) -> np.ndarray:
+    """Floor space asked for in each park (m2): the staff of its active organisations."""
     o = m.orgs
-    act = o["active"]
-    demand = np.bincount(
-        o["park"][act], weights=o["weight"][act] * o["emp"][act], minlength=m.parks.n
-    )
+    # ended rows weigh 0 (finite non-negative products times the 0/1 mask): they add zeros,
+    # so the sums are those over the active rows, in the same order, without gathering them
+    weights = o["weight"] * o["emp"]
+    weights *= o["active"]
+    demand = np.bincount(o["park"], weights=weights, minlength=m.parks.n)
     return demand * m.p.production.floor_per_employee
 
 
@@ -100,7 +111,7 @@ def step(m: EcosystemModel) -> None:
     inflation = np.exp(pp.rent_inflation * (m.t - m.t0))
     rel = np.maximum(occ / pk["occupancy0"], 1e-3)
     pk["rent"] = pk["rent0"] * rel**pp.rent_elasticity * inflation * pk["escalation"]
-    s.rent_avg = float(np.average(pk["rent"], weights=np.maximum(demand, 1e-9)))
+    s.rent_avg = weighted_mean(pk["rent"], np.maximum(demand, 1e-9))
 
     lab = m.p.labour
     housing = lab.housing_cost_share * (s.rent_avg / s.rent_avg0) ** lab.rent_passthrough
@@ -114,13 +125,13 @@ def step(m: EcosystemModel) -> None:
     # wages: prices, productivity pass-through and labour-market slack
     g_prod = m.state.production.prod_growth
     slack = (lab.natural_unemployment - m.state.firms.unemployed_share) / lab.natural_unemployment
-    growth = (
+    wage_growth = (
         lab.price_inflation
         + lab.wage_productivity_passthrough * g_prod
-        + lab.wage_tightness * np.clip(slack, -1.0, 1.0)
+        + lab.wage_tightness * min(max(float(slack), -1.0), 1.0)  # np.clip of one number
     )
     # nominal wages are sticky downward: slack slows their growth but does not cut them
-    s.wage_index *= float(np.exp(max(growth, 0.0) * dt))
+    s.wage_index *= float(np.exp(max(wage_growth, 0.0) * dt))
 
 
 MECHANISM = Mechanism(

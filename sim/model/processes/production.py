@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.codes import Ownership
-from sim.model.processes.places import wage_premium
+from sim.model.processes.places import wage_premium, weighted_mean
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
 from sim.model.util import pick, quantile
@@ -84,16 +84,29 @@ def close_year(m: EcosystemModel) -> None:
         s.pre_start_standards = s.cum_standards * m.p.knowledge.standards_history_years
 
 
-def update_accounts(m: EcosystemModel) -> None:
-    """Revenue, value added, R&D and rent bills of every firm at the current state."""
+def update_accounts(m: EcosystemModel, f: np.ndarray | None = None) -> None:
+    """Revenue, value added, R&D and rent bills of every firm at the current state.
+
+    ``f`` is the firm mask (:func:`firm_mask`) when the caller has it. Rows outside it get
+    zeros: the products below are finite and non-negative, so multiplying by the 0/1 mask
+    gives what ``np.where(f, x, 0.0)`` gives, in one pass and without a temporary.
+    """
     o, pr = m.orgs, m.p.production
-    f = firm_mask(m)
+    if f is None:
+        f = firm_mask(m)
     rd_trend = np.exp(pr.rd_intensity_trend * (m.t - m.t0))
-    o["rev"] = np.where(f, o["emp"] * np.exp(o["log_prod"]), 0.0)
-    o["va"] = o["rev"] * pr.va_share
-    o["rd_spend"] = o["rev"] * np.minimum(o["rd"] * rd_trend, pr.max_rd_intensity)
-    rent = m.parks["rent"][o["park"]]
-    o["rent_bill"] = np.where(f, o["emp"] * pr.floor_per_employee * rent * 12.0, 0.0)
+    emp, rev = o["emp"], o["rev"]
+    x = np.exp(o["log_prod"])
+    x *= emp
+    np.multiply(x, f, out=rev)
+    np.multiply(rev, pr.va_share, out=o["va"])
+    np.multiply(o["rd"], rd_trend, out=x)
+    np.minimum(x, pr.max_rd_intensity, out=x)
+    np.multiply(rev, x, out=o["rd_spend"])
+    np.multiply(emp, pr.floor_per_employee, out=x)
+    x *= m.parks["rent"].take(o["park"])  # take: faster than indexing with int16 rows
+    x *= 12.0
+    np.multiply(x, f, out=o["rent_bill"])
 
 
 def applications_rate(m: EcosystemModel) -> np.ndarray:
@@ -101,81 +114,132 @@ def applications_rate(m: EcosystemModel) -> np.ndarray:
     o, kp = m.orgs, m.p.knowledge
     years = min(max(m.t - m.t0, 0.0), kp.patent_trend_years)
     propensity = np.exp(kp.patent_trend * years)
-    recombination = 1.0 + kp.spillover_patent_gain * np.log1p(o["partners"])
+    recombination = np.log1p(o["partners"])
+    recombination *= kp.spillover_patent_gain
+    recombination += 1.0
     base = np.where(
         o["is_univ"], kp.univ_patents_per_budget * o["budget"], kp.patents_per_rd * o["rd_spend"]
     )
-    return np.where(o["active"], base * propensity * recombination, 0.0)
+    # rates are finite and non-negative: times the 0/1 activity mask is the np.where
+    base *= propensity
+    base *= recombination
+    base *= o["active"]
+    return base
 
 
 def step(m: EcosystemModel) -> None:
+    # Each array below is made once and, where it is not read again, updated in place; every
+    # element goes through the same floating-point operations, in the same order, as the
+    # plain expressions in the comments, so the results are the same numbers.
     o, pr, kp, dt, rng, pol = m.orgs, m.p.production, m.p.knowledge, m.dt, m.rng, m.policy
     s, fl = m.state.production, m.flows
-    update_accounts(m)
     f = firm_mask(m)
-    w = o["weight"]
+    update_accounts(m, f)
+    w, emp, rev, lp = o["weight"], o["emp"], o["rev"], o["log_prod"]
+    gap = lp - s.mean_log_prod  # the productivity gap to the mean, read three times below
     # firms share part of their productivity lead or lag with their staff (rent sharing)
     # (normalised so that the mean wage stays the wage index: sharing only redistributes)
-    sharing = np.exp(m.p.labour.rent_sharing * np.clip(o["log_prod"] - s.mean_log_prod, -5, 5))
-    staff = np.where(f, w * o["emp"], 0.0)
-    sharing /= max(float((staff * sharing).sum()) / max(float(staff.sum()), 1e-9), 1e-9)
-    wage = m.state.places.wage_index * wage_premium(m) * sharing
-    profit = o["va"] - o["emp"] * wage - o["rent_bill"] + pr.other_income_share * o["rev"]
-    o["cash"] = np.where(f, o["cash"] + profit * dt, o["cash"])
+    # sharing = exp(rent_sharing * clip(gap, -5, 5)); staff = where(f, w * emp, 0)
+    sharing = np.clip(gap, -5, 5)
+    sharing *= m.p.labour.rent_sharing
+    np.exp(sharing, out=sharing)
+    wf = w * f  # the weight of firms, 0 elsewhere
+    staff = wf * emp  # finite and non-negative: w * emp, and 0 outside the firms
+    staff_total = staff.sum()
+    sharing /= max(float((staff * sharing).sum()) / max(float(staff_total), 1e-9), 1e-9)
+    wage = sharing
+    wage *= m.state.places.wage_index * wage_premium(m)
+    # profit = va - emp * wage - rent_bill + other_income_share * rev
+    profit = emp * wage
+    np.subtract(o["va"], profit, out=profit)
+    profit -= o["rent_bill"]
+    profit += pr.other_income_share * rev
+    # cash = where(f, cash + profit * dt, cash)
+    cash = profit * dt
+    cash += o["cash"]
+    np.copyto(o["cash"], cash, where=f)
 
-    wf = w * f
-    fl.revenue += float((wf * o["rev"]).sum() * dt)
-    fl.value_added += float((wf * o["va"]).sum() * dt)
+    wf_rev = wf * rev
+    va_total = (wf * o["va"]).sum()
+    fl.revenue += float(wf_rev.sum() * dt)
+    fl.value_added += float(va_total * dt)
     fl.profit += float((wf * profit).sum() * dt)
     fl.rd_spend += float((wf * o["rd_spend"]).sum() * dt)
-    fl.tax += float((wf * o["va"]).sum() * pr.tax_share * dt)
-    foreign = o["kind"] == Ownership.FOREIGN_INVESTED
-    export = pr.export_share * pick(foreign, pr.foreign_firm_export_mult, 1.0)
-    export = np.minimum(export, 1.0) * (1.0 - pr.decoupling_export_effect * pol.shocks.decoupling)
-    fl.overseas_revenue += float((wf * o["rev"] * export).sum() * dt)
-    fl.wage_bill += float((wf * o["emp"] * wage).sum() * dt)
-    fl.employee_years += float((wf * o["emp"]).sum() * dt)
+    fl.tax += float(va_total * pr.tax_share * dt)
+    # export share of a firm: min(export_share * (mult if foreign else 1), 1) * (1 - cut),
+    # one of two numbers
+    cut = 1.0 - pr.decoupling_export_effect * pol.shocks.decoupling
+    export = pick(
+        o["kind"] == Ownership.FOREIGN_INVESTED,
+        min(pr.export_share * pr.foreign_firm_export_mult, 1.0) * cut,
+        min(pr.export_share * 1.0, 1.0) * cut,
+    )
+    wf_rev *= export
+    fl.overseas_revenue += float(wf_rev.sum() * dt)
+    staff_f = staff[f]  # the weights of the mean productivity below
+    staff *= wage  # w * f * emp * wage (w * f * emp is staff)
+    fl.wage_bill += float(staff.sum() * dt)
+    fl.employee_years += float(staff_total * dt)
 
     # productivity (log revenue per employee)
     n = o.n
     density = _park_knowledge_density(m)
-    ai = (o["sector"] == pr.ai_code) * pol.shocks.ai_wave
-    drift = (
-        pr.productivity_drift
-        + pol.shocks.macro_growth
-        # R&D extends a lead ever more slowly (diminishing returns above the mean)
-        + pr.rd_return
-        * np.minimum(o["rd"], pr.max_rd_intensity)
-        * np.exp(-np.maximum(o["log_prod"] - s.mean_log_prod, 0.0) / pr.rd_lead_scale)
-        + pr.spillover_return * o["exposure"]
-        + pr.agglomeration * density[o["park"]]
-        + ai
-        - reversion(pr, o["log_prod"] - s.mean_log_prod)
-    )
-    shock = pr.productivity_noise * np.sqrt(dt) * rng.standard_normal(n)
+    # drift = productivity_drift + macro_growth
+    #   + rd_return * min(rd, max_rd_intensity) * exp(-max(gap, 0) / rd_lead_scale)
+    #   + spillover_return * exposure + agglomeration * density[park] + ai - reversion(gap)
+    # (R&D extends a lead ever more slowly: diminishing returns above the mean)
+    lead = np.maximum(gap, 0.0)
+    np.negative(lead, out=lead)
+    lead /= pr.rd_lead_scale
+    np.exp(lead, out=lead)
+    drift = np.minimum(o["rd"], pr.max_rd_intensity)
+    drift *= pr.rd_return
+    drift *= lead
+    drift += pr.productivity_drift + pol.shocks.macro_growth
+    drift += pr.spillover_return * o["exposure"]
+    spill = density.take(o["park"])
+    spill *= pr.agglomeration
+    drift += spill
+    if pol.shocks.ai_wave != 0:
+        drift += (o["sector"] == pr.ai_code) * pol.shocks.ai_wave
+    else:  # the AI term is +0.0 everywhere
+        drift += 0.0
+    drift -= reversion(pr, gap)
+    # shock = productivity_noise * sqrt(dt) * N(0, 1), damped by size
+    shock = rng.standard_normal(n)
+    shock *= pr.productivity_noise * np.sqrt(dt)
     if pr.noise_size_elasticity > 0:  # a large firm averages its units' shocks (Amaral 1997)
-        rel = np.log(np.maximum(o["emp"], 1.0) / m.p.growth.noise_reference_employees)
-        shock = shock * np.exp(-pr.noise_size_elasticity * rel)
+        rel = np.maximum(emp, 1.0)
+        rel /= m.p.growth.noise_reference_employees
+        np.log(rel, out=rel)
+        rel *= -pr.noise_size_elasticity
+        np.exp(rel, out=rel)
+        shock *= rel
     old_mean = s.mean_log_prod
-    o["log_prod"] = np.where(f, o["log_prod"] + drift * dt + shock, o["log_prod"])
+    # log_prod = where(f, log_prod + drift * dt + shock, log_prod)
+    drift *= dt
+    drift += lp
+    drift += shock
+    np.copyto(lp, drift, where=f)
     if f.any():
-        log_prod_f = o["log_prod"][f]
-        s.mean_log_prod = float(np.average(log_prod_f, weights=(w * o["emp"])[f]))
+        log_prod_f = drift[f]
+        s.mean_log_prod = weighted_mean(log_prod_f, staff_f)
         frontier = quantile(log_prod_f, pr.university_frontier)
-        o["log_prod"] = np.where(o["is_univ"], frontier, o["log_prod"])
+        np.copyto(lp, frontier, where=o["is_univ"])
     s.prod_growth = (s.mean_log_prod - old_mean) / dt
 
     # universities: research budgets grow; their staff target follows
-    u = o["active"] & o["is_univ"]
-    o["budget"] = np.where(
-        u, o["budget"] * np.exp(m.p.population.univ_budget_growth * dt), o["budget"]
-    )
+    u = (o["active"] & o["is_univ"]).nonzero()[0]
+    budget = o["budget"]
+    budget[u] *= np.exp(m.p.population.univ_budget_growth * dt)
     quality = np.exp(kp.research_quality_trend * (m.t - m.t0))
-    fl.papers += float(o["budget"][u].sum() * kp.papers_per_budget * quality * dt)
+    fl.papers += float(budget[u].sum() * kp.papers_per_budget * quality * dt)
 
     # patents: applications now, grants from the pipeline
-    lam = applications_rate(m) * dt
-    apps = rng.poisson(np.minimum(lam, 1e9)) * w
+    lam = applications_rate(m)
+    lam *= dt
+    np.minimum(lam, 1e9, out=lam)
+    apps = rng.poisson(lam) * w
     total_apps = float(apps.sum())
     # firms file abroad more and shift towards invention patents as they mature
     years = m.t - m.t0
@@ -197,17 +261,13 @@ def step(m: EcosystemModel) -> None:
     # technology contracts: firm and university sellers; local or outside buyers
     cp = m.p.collaboration
     income = pol.equity.researcher_income_share
-    sold = (
-        np.where(
-            o["is_univ"],
-            cp.contract_per_univ_budget
-            * o["budget"]
-            * (1.0 + cp.income_share_contract_gain * income),
-            cp.contract_per_rd * o["rd_spend"],
-        )
-        * o["active"]
-        * w
+    sold = np.where(
+        o["is_univ"],
+        cp.contract_per_univ_budget * budget * (1.0 + cp.income_share_contract_gain * income),
+        cp.contract_per_rd * o["rd_spend"],
     )
+    sold *= o["active"]
+    sold *= w
     value = float(sold.sum()) * dt
     outside_pull = cp.outside_demand * (
         1.0
@@ -228,17 +288,26 @@ def reversion(pr: ProductionParams, gap: np.ndarray) -> np.ndarray:
     pull: np.ndarray = pr.productivity_reversion * gap
     if pr.lead_reversion_share >= 1.0:
         return pull
-    scaled: np.ndarray = pull * np.where(gap > 0, pr.lead_reversion_share, 1.0)
-    return scaled
+    share = pr.lead_reversion_share
+    if pr.productivity_reversion >= 0 and share >= 0:
+        # pull * where(gap > 0, share, 1): with a non-negative rate and a share in [0, 1), the
+        # pull has the gap's sign, so scaling by the share shrinks exactly the positive pulls
+        # and the smaller of the two is the scaled pull for a lead and the pull for a lag
+        np.minimum(pull, pull * share, out=pull)
+        return pull
+    pull *= pick(gap > 0, share, 1.0)
+    return pull
 
 
 def _park_knowledge_density(m: EcosystemModel) -> np.ndarray:
-    """R&D spending per km2 of each park relative to the densest (0..1)."""
+    """R&D spending per km2 of each park relative to the densest (0..1).
+
+    Read right after :func:`update_accounts`, which gives every row outside the firms
+    (ended organisations, universities) zero R&D spending: summing all rows adds only zeros
+    to what the active rows sum to, in the same order, so no mask is needed.
+    """
     o = m.orgs
-    act = o["active"]
-    rd = np.bincount(
-        o["park"][act], weights=(o["weight"] * o["rd_spend"])[act], minlength=m.parks.n
-    )
+    rd = np.bincount(o["park"], weights=o["weight"] * o["rd_spend"], minlength=m.parks.n)
     dens = rd / m.parks["area"]
     top = dens.max()
     density: np.ndarray = dens / top if top > 0 else dens
