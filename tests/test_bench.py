@@ -70,3 +70,31 @@ def test_bench_refuses_a_foreign_history_file_before_timing(tmp_path, capsys) ->
 def test_bench_refuses_a_scale_out_of_range(capsys) -> None:
     assert main(["bench", "--full-scale", "1.5"]) == 2
     assert "--full-scale must be in (0, 1]" in capsys.readouterr().err
+
+
+def test_recording_a_row_does_not_mark_the_tree_dirty(tmp_path) -> None:
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from sim.cli.bench_cmd import is_dirty
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "history.csv").write_text("date\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "code.py").write_text("x = 1\n")
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "start")
+    assert not is_dirty(tmp_path / "src")
+    (tmp_path / "benchmarks" / "history.csv").write_text("date\nrow\n")
+    assert not is_dirty(tmp_path / "src")  # the history alone: clean
+    (tmp_path / "src" / "code.py").write_text("x = 2\n")
+    assert is_dirty(tmp_path / "src")  # any other tracked file, anywhere in the tree

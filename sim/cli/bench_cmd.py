@@ -101,23 +101,31 @@ def _check_args(args: argparse.Namespace) -> None:
             raise UserError(problem, file=str(args.record), field="--record")
 
 
+HISTORY_EXCLUDE = ":(top,exclude)benchmarks/history.csv"
+
+
 def _commit() -> str | None:
     """The source tree's commit, marked ``+dirty`` when tracked files are modified."""
     commit = git_commit()
     if commit is None:
         return None
-    here = Path(__file__).resolve().parent
+    return commit[:12] + ("+dirty" if is_dirty(Path(__file__).resolve().parent) else "")
+
+
+def is_dirty(where: Path) -> bool:
+    """Whether tracked files of the repository holding ``where`` are modified, the benchmark
+    history itself left out (recording a row must not mark the next row dirty)."""
     try:
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=here,
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ":/", HISTORY_EXCLUDE],
+            cwd=where,
             capture_output=True,
             text=True,
             timeout=10,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        dirty = ""
-    return commit[:12] + ("+dirty" if dirty else "")
+        return False
+    return bool(out)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -96,7 +96,7 @@ def in_codes(values: np.ndarray, codes: Iterable[int]) -> np.ndarray:
     no sort); ``values`` must be an integer array with entries in ``[0, 127]``."""
     table = np.zeros(128, bool)
     table[np.asarray(list(codes), np.int64)] = True
-    found: np.ndarray = table[values]
+    found: np.ndarray = table.take(values)  # take: about twice as fast as table[values]
     return found
 
 
