@@ -98,3 +98,12 @@ def test_recording_a_row_does_not_mark_the_tree_dirty(tmp_path) -> None:
     assert not is_dirty(tmp_path / "src")  # the history alone: clean
     (tmp_path / "src" / "code.py").write_text("x = 2\n")
     assert is_dirty(tmp_path / "src")  # any other tracked file, anywhere in the tree
+
+
+def test_bench_default_row_is_the_median_of_its_repeats(capsys) -> None:
+    assert main(["bench", *TINY, "--json", "--repeats", "3"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    runs = data["default_scale_runs_seconds"]
+    assert len(runs) == 3 and data["default_scale_seconds"] == statistics.median(runs)
+    assert main(["bench", *TINY, "--repeats", "0"]) == 2
+    assert "--repeats must be from 1 to 100" in capsys.readouterr().err

@@ -70,12 +70,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--small-repeats", type=int, default=5, help="small runs timed (their median is shown)"
     )
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="default-scale runs timed (the median one is shown and gives the ratio)",
+    )
     p.set_defaults(func=main)
 
 
 #: steps of Mesa's example a bench may ask for (it grows linearly with them)
 MAX_BOLTZMANN_STEPS = 10_000
 MAX_SMALL_REPEATS = 1_000
+MAX_REPEATS = 100
 
 
 def _check_args(args: argparse.Namespace) -> None:
@@ -89,6 +96,10 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UserError(
             f"--small-repeats must be from 1 to {MAX_SMALL_REPEATS}, got {args.small_repeats}",
             field="--small-repeats",
+        )
+    if not 1 <= args.repeats <= MAX_REPEATS:
+        raise UserError(
+            f"--repeats must be from 1 to {MAX_REPEATS}, got {args.repeats}", field="--repeats"
         )
     for flag in ("scale", "full_scale", "small_scale"):
         value = getattr(args, flag)
@@ -144,6 +155,7 @@ def main(args: argparse.Namespace) -> int:
         full_scale=args.full_scale,
         small_scale=args.small_scale,
         small_repeats=args.small_repeats,
+        repeats=args.repeats,
         boltzmann_steps=args.boltzmann_steps,
         progress=console.print,
     )
