@@ -64,3 +64,18 @@ def test_the_model_keeps_the_reference_distribution() -> None:
     now = distcheck.sample(ref["scenario"], ref["seeds"], ref["scale"], ref["end_year"])
     ok, lines = distcheck.verdict(*distcheck.compare(ref, now))
     assert ok, "\n".join(lines)
+
+
+def test_bad_input_is_one_message_and_exit_2(tmp_path, capsys) -> None:
+    missing = tmp_path / "none.json"
+    assert distcheck.main(["check", str(missing)]) == 2
+    assert "cannot read a reference sample" in capsys.readouterr().err
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text('{"scenario": "zgc_baseline", "seeds": "20"}')
+    assert distcheck.main(["check", str(wrong)]) == 2
+    err = capsys.readouterr().err
+    assert "seeds should be a int" in err and "Traceback" not in err
+    assert distcheck.main(["build", str(tmp_path / "r.json"), "--seeds", "1"]) == 2
+    assert distcheck.main(["build", str(tmp_path / "r.json"), "--scenario", "nope"]) == 2
+    assert "no shipped scenario" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.errors import UserError
 from sim.simulate import simulate
 
 Z_MAX = 4.5
@@ -173,24 +174,53 @@ def main(argv: list[str] | None = None) -> int:
         "--set", action="append", default=[], metavar="KEY=VALUE", help="override (power test)"
     )
     args = ap.parse_args(argv)
-    if args.mode == "build":
-        if args.seeds < 2 or not 0 < args.scale <= 1:
-            print("--seeds must be at least 2 and --scale in (0, 1]", file=sys.stderr)
-            return 2
-        from sim.io import git_commit
-
-        data = sample(args.scenario, args.seeds, args.scale, args.end_year, args.first_seed)
-        _write_atomic(args.ref, {"built_from": git_commit(), **data})
-        print(f"wrote {args.ref}")
-        return 0
     try:
-        ref = json.loads(args.ref.read_text())
-    except (OSError, ValueError) as exc:
-        print(f"{args.ref}: cannot read a reference sample ({exc})", file=sys.stderr)
+        return _build(args) if args.mode == "build" else _check(args)
+    except UserError as exc:
+        print(f"error: {exc.render()}", file=sys.stderr)
         return 2
+
+
+def _build(args: argparse.Namespace) -> int:
+    if args.seeds < 2:
+        raise UserError(f"--seeds must be at least 2, got {args.seeds}", field="--seeds")
+    if not 0 < args.scale <= 1:
+        raise UserError(f"--scale must be in (0, 1], got {args.scale:g}", field="--scale")
+    from sim.io import git_commit
+
+    data = sample(args.scenario, args.seeds, args.scale, args.end_year, args.first_seed)
+    try:
+        _write_atomic(args.ref, {"built_from": git_commit(), **data})
+    except OSError as exc:
+        raise UserError(f"cannot write the reference sample ({exc})", file=str(args.ref)) from None
+    print(f"wrote {args.ref}")
+    return 0
+
+
+def read_reference(path: Path) -> dict[str, Any]:
+    """A reference sample written by ``build``, checked for the fields ``check`` needs."""
+    try:
+        ref = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read a reference sample ({exc})", file=str(path)) from None
+    fields = {"scenario": str, "seeds": int, "scale": float, "stats": dict}
+    for name, kind in fields.items():
+        value = ref.get(name) if isinstance(ref, dict) else None
+        if not isinstance(value, kind) and not (kind is float and isinstance(value, int)):
+            raise UserError(
+                f"not a reference sample written by distcheck build: {name} should be a "
+                f"{kind.__name__}, got {type(value).__name__}",
+                file=str(path),
+                field=name,
+            )
+    return dict(ref)
+
+
+def _check(args: argparse.Namespace) -> int:
+    ref = read_reference(args.ref)
     first = ref.get("first_seed", 1) if args.first_seed is None else args.first_seed
     scenario = ref["scenario"] if args.scenario is None else args.scenario
-    now = sample(scenario, ref["seeds"], ref["scale"], ref["end_year"], first, args.set)
+    now = sample(scenario, ref["seeds"], ref["scale"], ref.get("end_year"), first, args.set)
     ok, lines = verdict(*compare(ref, now), z_max=args.z_max)
     print("\n".join(lines))
     print("same distribution" if ok else "DIFFERENT distribution")
