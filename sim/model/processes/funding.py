@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.codes import STATE_SOURCES, Source
+from sim.model.processes.talent import firm_employment
 from sim.model.protocol import Mechanism
 from sim.model.schemas import NEG_INF, columns
-from sim.model.util import choose, hazard, in_codes, pick
+from sim.model.util import choose, choose_cumulative, cumulative_weights, hazard, in_codes, pick
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -68,18 +69,12 @@ def initialise(m: EcosystemModel) -> None:
     update_valuations(m)
     s.market_value0 = max(listed_value(m), 1.0)
     s.market_value_smooth = s.market_value0
-    s.early_capital0 = early_capital_rate(m) / max(employment(m), 1.0)
+    s.early_capital0 = early_capital_rate(m) / max(firm_employment(m), 1.0)
 
 
 def close_year(m: EcosystemModel) -> None:
     """Value firms at year end (unicorns, market value and listed shares are read from it)."""
     update_valuations(m)
-
-
-def employment(m: EcosystemModel) -> float:
-    o = m.orgs
-    f = o["active"] & ~o["is_univ"]
-    return float((o["weight"][f] * o["emp"][f]).sum())
 
 
 def listed_value(m: EcosystemModel) -> float:
@@ -146,27 +141,14 @@ def _tail_factor(rng: np.random.Generator, fp: FundingParams, k: int) -> np.ndar
 
 class _Sampler:
     """``choose(rng, candidates, weights, k)`` for many ``k`` from the same candidates and
-    weights: the cumulative weights are made once. The draws are choose's own (a uniform
-    per pick scaled by the total, looked up in the cumulative weights); the rare large
-    draw that choose makes with sorted look-ups is left to choose."""
+    weights: the cumulative weights are made once (the same draws as ``choose``)."""
 
     def __init__(self, candidates: np.ndarray, weights: np.ndarray) -> None:
-        self.candidates, self.weights = candidates, weights
-        cdf = np.maximum(np.asarray(weights, np.float64), 0.0).cumsum()
-        if cdf.size and cdf[-1] <= 0:
-            cdf = np.arange(1, cdf.size + 1, dtype=np.float64)
-        self.cdf = cdf
+        self.candidates = candidates
+        self.cdf = cumulative_weights(weights)
 
     def draw(self, rng: np.random.Generator, k: int) -> np.ndarray:
-        cdf = self.cdf
-        if k <= 0 or cdf.size == 0 or (k >= 256 and cdf.size >= 4096):
-            return choose(rng, self.candidates, self.weights, k)
-        u = rng.random(k)
-        u *= cdf[-1]
-        idx = cdf.searchsorted(u, "right")
-        np.minimum(idx, cdf.size - 1, out=idx)
-        picked: np.ndarray = self.candidates[idx]
-        return picked
+        return choose_cumulative(rng, self.candidates, self.cdf, k)
 
 
 class _Investors:

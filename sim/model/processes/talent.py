@@ -108,7 +108,7 @@ def _arrive(
 
 def firm_employment(m: EcosystemModel, firms: np.ndarray | None = None) -> float:
     """Persons employed by active firms (universities aside): the sum of weight x headcount
-    over firm rows, in row order (the same number as ``funding.employment``). ``firms``:
+    over firm rows, in row order. ``firms``:
     the active-firm mask, when the caller has it."""
     o = m.orgs
     if firms is None:
