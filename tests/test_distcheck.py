@@ -79,3 +79,18 @@ def test_bad_input_is_one_message_and_exit_2(tmp_path, capsys) -> None:
     assert distcheck.main(["build", str(tmp_path / "r.json"), "--scenario", "nope"]) == 2
     assert "no shipped scenario" in capsys.readouterr().err
     assert not (tmp_path / "r.json").exists()
+
+
+def test_build_never_replaces_other_data_and_asks_before_a_reference(tmp_path, capsys) -> None:
+    other = tmp_path / "notes.json"
+    other.write_text('{"mine": true}')
+    assert distcheck.main(["build", str(other), "--seeds", "2"]) == 2
+    assert "not a reference sample" in capsys.readouterr().err
+    assert distcheck.main(["build", str(other), "--seeds", "2", "--force"]) == 2
+    assert other.read_text() == '{"mine": true}'
+    ref = tmp_path / "ref.json"
+    ref.write_text(REFERENCE.read_text())
+    assert distcheck.main(["build", str(ref), "--seeds", "2"]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert distcheck.main(["build", str(tmp_path), "--seeds", "2"]) == 2
+    assert "is a folder" in capsys.readouterr().err

@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--scale", type=float, default=0.02)
     b.add_argument("--end-year", type=int, default=None)
     b.add_argument("--first-seed", type=int, default=1)
+    b.add_argument("--force", action="store_true", help="replace an earlier reference sample")
     c = sub.add_parser("check", help="sample the current code and compare with a reference")
     c.add_argument("ref", type=Path)
     c.add_argument("--z-max", type=float, default=Z_MAX)
@@ -186,6 +187,15 @@ def _build(args: argparse.Namespace) -> int:
         raise UserError(f"--seeds must be at least 2, got {args.seeds}", field="--seeds")
     if not 0 < args.scale <= 1:
         raise UserError(f"--scale must be in (0, 1], got {args.scale:g}", field="--scale")
+    if args.ref.exists():
+        if args.ref.is_dir():
+            raise UserError("is a folder; give a file name for the reference", file=str(args.ref))
+        read_reference(args.ref)  # only a reference sample may be replaced, never other data
+        if not args.force:
+            raise UserError(
+                "a reference sample is already there; add --force to replace it",
+                file=str(args.ref),
+            )
     from sim.io import git_commit
 
     data = sample(args.scenario, args.seeds, args.scale, args.end_year, args.first_seed)
