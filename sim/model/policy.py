@@ -18,7 +18,6 @@ mechanisms read, ``--explain``, the docs and the visual server's sliders all der
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
@@ -523,21 +522,14 @@ class PolicySchedule:
         self.steps = steps
         self.shocks = shocks
         self._last: tuple[tuple[Any, ...], PolicyState] | None = None
-        # years [lo, hi) over which the key of ``_last`` provably stays the same
-        self._span = (math.inf, -math.inf)
 
     def at(self, t: float) -> PolicyState:
         """The policy at decimal year ``t``.
 
         It depends on ``t`` only through the blend weight of every step and which shocks
         are active, so while those stay the same (most steps of a run) the last state is
-        returned again: the same objects, never modified, rather than a fresh blend. The
-        span of years over which they stay the same is kept with it, so that most calls
-        are two comparisons rather than a weight per step.
+        returned again: the same objects, never modified, rather than a fresh blend.
         """
-        lo, hi = self._span
-        if lo <= t < hi and self._last is not None:
-            return self._last[1]
         sh = self.shocks
         key = (
             tuple(step.weight(t) for name in self.neutral for step in self.steps[name]),
@@ -547,33 +539,11 @@ class PolicySchedule:
                 for e in entries
             ),
         )
-        if self._last is None or self._last[0] != key:
-            self._last = (key, self._blend_at(t))
-        self._span = self._constant_span(t)
-        return self._last[1]
-
-    def _constant_span(self, t: float) -> tuple[float, float]:
-        """Years ``[lo, hi)`` around ``t`` in which every step's weight and every shock's
-        activity equal those at ``t`` (an empty span while a step ramps up)."""
-        lo, hi = -math.inf, math.inf
-        sh = self.shocks
-        for entries in (sh.macro_growth, sh.funding_climate, sh.decoupling, sh.ai_wave):
-            for e in entries:
-                lo, hi = _narrow(lo, hi, t, e.start_year, e.end_year)
-        for name in self.neutral:
-            for step in self.steps[name]:
-                if step.strength == 0:  # weight 0 at every time
-                    continue
-                start, end = step.start_year, step.end_year
-                lo, hi = _narrow(lo, hi, t, start, end)
-                inside = start <= t and (end is None or t < end)
-                if inside and step.ramp_years > 0:
-                    # ramping: the weight is constant only once the progress has reached 1,
-                    # and then for every later time (the progress only grows with t)
-                    if (t - start) / step.ramp_years < 1.0:
-                        return (math.inf, -math.inf)
-                    lo = max(lo, t)
-        return (lo, hi)
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        state = self._blend_at(t)
+        self._last = (key, state)
+        return state
 
     def _blend_at(self, t: float) -> PolicyState:
         eff = {}
@@ -594,16 +564,6 @@ class PolicySchedule:
     def active_steps(self, t: float) -> list[tuple[str, LeverSchedule]]:
         """The history steps and levers acting at ``t`` (for reports and the visual server)."""
         return [(n, s) for n, lst in self.steps.items() for s in lst if s.weight(t) > 0]
-
-
-def _narrow(lo: float, hi: float, t: float, start: int, end: int | None) -> tuple[float, float]:
-    """Narrow ``[lo, hi)`` to the part, around ``t``, of one of the three pieces a
-    ``[start, end)`` span cuts the years into (before, inside, from the end on)."""
-    if t < start:
-        return lo, min(hi, start)
-    if end is not None and t >= end:
-        return max(lo, end), hi
-    return max(lo, start), hi if end is None else min(hi, end)
 
 
 def schedule_for(params: Any, history: list[Any], levers: Any, shocks: Shocks) -> PolicySchedule:
