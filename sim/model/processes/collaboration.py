@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import jit
 from sim.model.codes import TieKind
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
@@ -196,6 +197,20 @@ def decay_ties(m: EcosystemModel) -> None:
 def update_exposure(m: EcosystemModel) -> None:
     """Mean positive knowledge gap to partners, and partner counts, of every organisation."""
     o, tl = m.orgs, m.talent
+    if jit.ENABLED:
+        o["partners"], o["exposure"] = _exposure_kernel(
+            m.ties.a[: m.ties.n],
+            m.ties.b[: m.ties.n],
+            tl["employer"],
+            tl["alumni"],
+            tl["active"],
+            o["active"],
+            o["log_prod"],
+            o["weight"],
+            m.talent_weight / m.p.population.people_per_talent_agent,
+            o.n,
+        )
+        return
     n = o.n
     a, b = m.ties.a[: m.ties.n], m.ties.b[: m.ties.n]
     e, al = tl["employer"], tl["alumni"]
@@ -235,6 +250,63 @@ def update_exposure(m: EcosystemModel) -> None:
     # large one) the expected gap, partner share times gap; no partners: 0.0 / 1.0 = 0.0
     np.maximum(cnt, 1.0, out=cnt)  # (the partner counts are stored already)
     o["exposure"] = np.divide(tot, cnt, out=tot)
+
+
+@jit.kernel
+def _exposure_kernel(
+    a: np.ndarray,
+    b: np.ndarray,
+    employer: np.ndarray,
+    alumni: np.ndarray,
+    talent_active: np.ndarray,
+    org_active: np.ndarray,
+    log_prod: np.ndarray,
+    w: np.ndarray,
+    people: float,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The numpy path of :func:`update_exposure` in one pass per source.
+
+    ``bincount`` adds its weights in the order of the source array: first the ties from
+    their ``a`` ends, then from their ``b`` ends, then the alumni bridges in talent order.
+    The three loops keep that order, so every sum is the same number; ``max(gap, 0)`` of a
+    difference is never -0.0, so the comparison below is ``np.maximum``.
+    """
+    cnt = np.zeros(n)
+    tot = np.zeros(n)
+    for i in range(a.size):
+        ai = a[i]
+        gap = log_prod[b[i]] - log_prod[ai]
+        if gap < 0.0:
+            gap = 0.0
+        cnt[ai] += 1.0
+        tot[ai] += gap * 1.0
+    for i in range(a.size):
+        ai = a[i]
+        bi = b[i]
+        gap = log_prod[ai] - log_prod[bi]
+        if gap < 0.0:
+            gap = 0.0
+        real = w[ai] / w[bi]
+        cnt[bi] += real
+        tot[bi] += gap * real
+    for j in range(employer.size):
+        e = employer[j]
+        al = alumni[j]
+        if e >= 0 and talent_active[j] and al >= 0 and e != al and org_active[al]:
+            gap = log_prod[al] - log_prod[e]
+            if gap < 0.0:
+                gap = 0.0
+            real = people / w[e]
+            cnt[e] += real
+            tot[e] += gap * real
+    partners = cnt.copy()
+    for k in range(n):
+        c = cnt[k]
+        if c < 1.0:
+            c = 1.0
+        tot[k] = tot[k] / c
+    return partners, tot
 
 
 def _exposure_buffers(m: EcosystemModel, size: int) -> tuple[np.ndarray, ...]:
