@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import jit
 from sim.model.state import Population, compact
 
 if TYPE_CHECKING:
@@ -51,12 +52,20 @@ def compact_model(m: EcosystemModel) -> None:
         if keep.all():
             continue
         new_index = compact(pop, keep)
-        # one gather per reference column: "none" (-1) reads the -1 appended at the end
-        lookup = np.append(new_index, -1)
-        for holder in populations.values():
-            for column, decl in holder.schema.items():
-                if decl.refers_to == name:
-                    holder[column] = np.take(lookup, np.maximum(holder[column], -1))
+        refs = [
+            holder[column]
+            for holder in populations.values()
+            for column, decl in holder.schema.items()
+            if decl.refers_to == name
+        ]
+        if jit.ENABLED:
+            for ref in refs:
+                _remap_kernel(ref, new_index)
+        else:
+            # one gather per reference column: "none" (-1) reads the -1 appended at the end
+            lookup = np.append(new_index, -1)
+            for ref in refs:
+                ref[:] = np.take(lookup, np.maximum(ref, -1))
         if name == "orgs":
             m.ties.remap(new_index)
             if m.inv_firm:
@@ -67,3 +76,12 @@ def compact_model(m: EcosystemModel) -> None:
                 m.inv_firm, m.inv_vc = fb[ok].tolist(), va[ok].tolist()
         _remap_faces(m, name, keep, new_index)
     m._graph.refresh_rows(m._faces)
+
+
+@jit.kernel
+def _remap_kernel(refs: np.ndarray, new_index: np.ndarray) -> None:
+    """``refs = new_index[refs]`` in place, every negative reference ("none") becoming -1,
+    as the numpy path's gather from the map with -1 appended does."""
+    for i in range(refs.size):
+        r = refs[i]
+        refs[i] = new_index[r] if r >= 0 else -1

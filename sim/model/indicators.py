@@ -22,6 +22,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from sim.model import jit
 from sim.model.codes import Origin
 from sim.model.network import average_clustering
 from sim.model.processes.funding import UNICORN_USD
@@ -70,6 +71,9 @@ def collaboration_layer(m: EcosystemModel) -> sparse.csr_matrix:
 def giant_component_share(adj: sparse.csr_matrix) -> float:
     """Share of the organisations with ties that sit in the largest component."""
     adj.sum_duplicates()  # canonical (a no-op for the tie store's matrix): entries are edges
+    if jit.ENABLED:
+        largest, tied = _largest_component_kernel(adj.indptr, adj.indices)
+        return float(np.int64(largest) / tied) if tied else 0.0
     deg = np.diff(adj.indptr)
     nodes = np.flatnonzero(deg > 0)
     if nodes.size == 0:
@@ -80,6 +84,42 @@ def giant_component_share(adj: sparse.csr_matrix) -> float:
     # transposed copy)
     _, labels = connected_components(adj, directed=True, connection="strong")
     return float(np.bincount(labels[nodes]).max() / nodes.size)
+
+
+@jit.kernel
+def _largest_component_kernel(indptr: np.ndarray, indices: np.ndarray) -> tuple[int, int]:
+    """Size of the largest component among the rows with ties, and the number of those rows.
+
+    A depth-first sweep over the symmetric matrix: the components are a partition of the
+    rows whatever the algorithm, so both counts are the same integers as scipy's labels
+    give, and the share is the same division.
+    """
+    n = indptr.size - 1
+    seen = np.zeros(n, np.bool_)
+    stack = np.empty(n, np.int64)
+    tied = 0
+    largest = 0
+    for s in range(n):
+        if seen[s] or indptr[s + 1] == indptr[s]:
+            continue
+        seen[s] = True
+        stack[0] = s
+        top = 1
+        size = 0
+        while top > 0:
+            top -= 1
+            i = stack[top]
+            size += 1
+            for k in range(indptr[i], indptr[i + 1]):
+                j = indices[k]
+                if not seen[j]:
+                    seen[j] = True
+                    stack[top] = j
+                    top += 1
+        tied += size
+        if size > largest:
+            largest = size
+    return largest, tied
 
 
 def _top_scientists(m: EcosystemModel) -> float:

@@ -14,7 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from sim.model import jit
 from sim.model.schemas import Column
+
+#: unsigned integer dtype of each item size: a column is moved as raw bytes through a view of
+#: it, so the compaction kernel compiles once per item size rather than once per dtype
+_RAW = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
 class Population(dict[str, np.ndarray]):
@@ -116,6 +121,16 @@ def compact(pop: Population, keep: np.ndarray) -> np.ndarray:
     Rows are an agent's identity *within a year*: the model compacts once a year, after the
     indicators are recorded, and remaps every reference (see ``sim.model.compaction``).
     """
+    if jit.ENABLED:
+        new_index, rows = _row_map_kernel(keep)
+        n_keep = rows.size
+        for name, decl in pop.schema.items():
+            col = pop._data[name]
+            _gather_in_place_kernel(col.view(_RAW[col.itemsize]), rows)
+            col[n_keep : pop.n] = decl.default
+        pop.n = n_keep
+        pop._refresh()
+        return new_index
     new_index = np.full(pop.n, -1, np.int64)
     rows = keep.nonzero()[0]  # gathering rows is faster than masking with scattered gaps
     n_keep = rows.size
@@ -127,6 +142,32 @@ def compact(pop: Population, keep: np.ndarray) -> np.ndarray:
     pop.n = n_keep
     pop._refresh()
     return new_index
+
+
+@jit.kernel
+def _row_map_kernel(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The old-to-new row map (-1: dropped) and the kept rows in order, in one pass."""
+    n = keep.size
+    new_index = np.empty(n, np.int64)
+    rows = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        if keep[i]:
+            new_index[i] = k
+            rows[k] = i
+            k += 1
+        else:
+            new_index[i] = -1
+    return new_index, rows[:k]
+
+
+@jit.kernel
+def _gather_in_place_kernel(col: np.ndarray, rows: np.ndarray) -> None:
+    """``col[:rows.size] = col[rows]`` without a temporary: rows are increasing and
+    ``rows[i] >= i``, so an entry is overwritten only after it was read (raw bytes in,
+    the same bytes out)."""
+    for i in range(rows.size):
+        col[i] = col[rows[i]]
 
 
 def _restore(

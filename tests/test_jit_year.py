@@ -1,0 +1,158 @@
+"""The year-end kernels (indicators, compaction) give the numpy path's numbers bit for bit.
+
+Each test runs a small model and, at every year end, computes the kernel's result and the
+numpy path's result on the same state (compaction on a copy of the model), then compares
+them byte for byte.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sim.model import EcosystemModel, ecosystem, jit
+from sim.model.indicators import YearEnd, giant_component_share, record_year
+from sim.model.state import Population, compact
+from tests.conftest import small_config
+
+pytestmark = pytest.mark.skipif(not jit.ENABLED, reason="numba absent or ECOSIM_JIT=0")
+
+
+def _run_with_hook(
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    hook: Callable[[EcosystemModel, Callable[[EcosystemModel], Any]], Any],
+    scale: float = 0.03,
+) -> int:
+    """Run a short model whose year-end step ``name`` (``record_year`` or ``compact_model``)
+    goes through ``hook(model, original)``; return the number of year ends seen."""
+    original = getattr(ecosystem, name)
+    seen = 0
+
+    def wrapped(m: EcosystemModel) -> Any:
+        nonlocal seen
+        seen += 1
+        return hook(m, original)
+
+    monkeypatch.setattr(ecosystem, name, wrapped)
+    EcosystemModel(small_config(scale=scale, end_year=2014), rng=5).run()
+    return seen
+
+
+def _both_paths(monkeypatch: pytest.MonkeyPatch, fn: Callable[[], Any]) -> tuple[Any, Any]:
+    monkeypatch.setattr(jit, "ENABLED", True)
+    fast = fn()
+    monkeypatch.setattr(jit, "ENABLED", False)
+    slow = fn()
+    monkeypatch.setattr(jit, "ENABLED", True)
+    return fast, slow
+
+
+def _columns(pop: Population) -> list[tuple[str, bytes]]:
+    """Every column's whole buffer (rows beyond ``n`` too: they must hold the defaults)."""
+    return [(name, arr.tobytes()) for name, arr in pop._data.items()] + [("n", bytes(pop.n))]
+
+
+def test_giant_component_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    shares: list[float] = []
+
+    def hook(m: EcosystemModel, original: Callable[[EcosystemModel], Any]) -> Any:
+        adj = YearEnd(m).adj
+        fast, slow = _both_paths(monkeypatch, lambda: giant_component_share(adj))
+        assert np.float64(fast).tobytes() == np.float64(slow).tobytes()
+        shares.append(fast)
+        return original(m)
+
+    assert _run_with_hook(monkeypatch, "record_year", hook) == 5
+    assert min(shares) > 0.0 and max(shares) < 1.0  # a real giant component, not all or none
+
+
+def test_giant_component_share_on_small_graphs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edge cases: no ties, isolated rows between components, ties to the last row."""
+    from scipy import sparse
+
+    g = np.random.default_rng(1)
+    for n, n_edges in ((1, 0), (5, 0), (6, 1), (40, 12), (300, 200), (2000, 1900)):
+        a = g.integers(0, n, n_edges)
+        b = g.integers(0, n, n_edges)
+        a, b = a[a != b], b[a != b]
+        if n > 1:
+            a, b = np.append(a, 0), np.append(b, n - 1)
+        m = sparse.csr_matrix((np.ones(a.size), (a, b)), shape=(n, n))
+        adj = ((m + m.T) > 0).astype(np.float64).tocsr()
+        fast, slow = _both_paths(monkeypatch, lambda adj=adj: giant_component_share(adj))
+        assert fast == slow, (n, n_edges)
+
+
+def test_whole_year_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every indicator of the year with and without kernels."""
+
+    def hook(m: EcosystemModel, original: Callable[[EcosystemModel], Any]) -> Any:
+        fast, slow = _both_paths(monkeypatch, lambda: record_year(m))
+        assert pickle.dumps(fast) == pickle.dumps(slow)
+        return fast
+
+    assert _run_with_hook(monkeypatch, "record_year", hook) == 5
+
+
+def test_compaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compacted populations (whole buffers), remapped references and ties."""
+
+    def hook(m: EcosystemModel, original: Callable[[EcosystemModel], Any]) -> Any:
+        twin = pickle.loads(pickle.dumps(m))
+        assert int((~m.orgs["active"]).sum()) > 0 and int((~m.talent["active"]).sum()) > 0
+        monkeypatch.setattr(jit, "ENABLED", False)
+        original(twin)
+        monkeypatch.setattr(jit, "ENABLED", True)
+        original(m)
+        for pop, other in ((m.orgs, twin.orgs), (m.talent, twin.talent)):
+            assert _columns(pop) == _columns(other)
+        ties = m.ties
+        assert ties.n == twin.ties.n
+        assert ties.a[: ties.n].tobytes() == twin.ties.a[: ties.n].tobytes()
+        assert ties.b[: ties.n].tobytes() == twin.ties.b[: ties.n].tobytes()
+        assert (m.inv_firm, m.inv_vc) == (twin.inv_firm, twin.inv_vc)
+
+    assert _run_with_hook(monkeypatch, "compact_model", hook) == 5
+
+
+@pytest.mark.parametrize("capacity", [16, 1000])
+def test_compact_on_every_dtype(monkeypatch: pytest.MonkeyPatch, capacity: int) -> None:
+    """Columns of each item size, keeps with runs and gaps at both ends."""
+    schema = {
+        "active": (bool, False),
+        "i1": (np.int8, -1),
+        "i2": (np.int16, 7),
+        "i4": (np.int32, -3),
+        "f8": (np.float64, np.nan),
+        "i8": (np.int64, -1),
+    }
+    g = np.random.default_rng(2)
+    for keep_share in (0.0, 0.3, 0.9, 1.0):
+        pops = []
+        for _ in range(2):
+            pop = Population(schema, capacity)
+            pop.add(
+                500,
+                active=True,
+                i1=g.integers(-100, 100, 500),
+                i2=g.integers(-1000, 1000, 500),
+                i4=g.integers(-(10**6), 10**6, 500),
+                f8=g.normal(size=500),
+                i8=g.integers(-(10**12), 10**12, 500),
+            )
+            pops.append(pop)
+        pops[1]._data = {k: v.copy() for k, v in pops[0]._data.items()}
+        pops[1]._refresh()
+        keep = g.random(500) < keep_share
+        keep[:3] = keep_share == 1.0
+        monkeypatch.setattr(jit, "ENABLED", True)
+        fast = compact(pops[0], keep)
+        monkeypatch.setattr(jit, "ENABLED", False)
+        slow = compact(pops[1], keep)
+        assert fast.tobytes() == slow.tobytes()
+        assert _columns(pops[0]) == _columns(pops[1])
