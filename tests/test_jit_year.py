@@ -15,7 +15,15 @@ import numpy as np
 import pytest
 
 from sim.model import EcosystemModel, ecosystem, jit
-from sim.model.indicators import YearEnd, giant_component_share, record_year
+from sim.model.indicators import (
+    CLUSTERING_NODES,
+    YearEnd,
+    clustering_from_partners,
+    giant_component_share,
+    giant_share_from_partners,
+    record_year,
+)
+from sim.model.network import TieStore, average_clustering
 from sim.model.state import Population, compact
 from tests.conftest import small_config
 
@@ -57,35 +65,49 @@ def _columns(pop: Population) -> list[tuple[str, bytes]]:
     return [(name, arr.tobytes()) for name, arr in pop._data.items()] + [("n", bytes(pop.n))]
 
 
-def test_giant_component_share(monkeypatch: pytest.MonkeyPatch) -> None:
-    shares: list[float] = []
+def test_network_indicators(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Giant component, clustering and mean degree from the partner lists (kernels) and
+    from the sparse matrix (numpy path), on the model's graph at every year end."""
+    values: list[tuple[float, float, float]] = []
 
     def hook(m: EcosystemModel, original: Callable[[EcosystemModel], Any]) -> Any:
-        adj = YearEnd(m).adj
-        fast, slow = _both_paths(monkeypatch, lambda: giant_component_share(adj))
-        assert np.float64(fast).tobytes() == np.float64(slow).tobytes()
-        shares.append(fast)
+        def read() -> tuple[float, float, float]:
+            view = YearEnd(m)
+            return view.giant_share, view.clustering, view.mean_degree
+
+        fast, slow = _both_paths(monkeypatch, read)
+        assert np.array(fast).tobytes() == np.array(slow).tobytes()
+        values.append(fast)
         return original(m)
 
     assert _run_with_hook(monkeypatch, "record_year", hook) == 5
-    assert min(shares) > 0.0 and max(shares) < 1.0  # a real giant component, not all or none
+    giant, clustering, _ = np.array(values).T
+    assert giant.min() > 0.0 and giant.max() < 1.0  # a giant component, not all or none
+    assert clustering.min() > 0.0
 
 
-def test_giant_component_share_on_small_graphs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Edge cases: no ties, isolated rows between components, ties to the last row."""
-    from scipy import sparse
-
-    g = np.random.default_rng(1)
-    for n, n_edges in ((1, 0), (5, 0), (6, 1), (40, 12), (300, 200), (2000, 1900)):
-        a = g.integers(0, n, n_edges)
-        b = g.integers(0, n, n_edges)
-        a, b = a[a != b], b[a != b]
+@pytest.mark.parametrize("n", [1, 5, 40, 300, 6000])
+def test_network_kernels_on_random_graphs(n: int) -> None:
+    """Edge cases: no ties, isolated rows between components, ties to the last row, hubs,
+    and more nodes than the clustering sample (the fixed-seed draw of nodes)."""
+    g = np.random.default_rng(n)
+    for n_ties in (0, n // 3, 2 * n, 6 * n):
+        ties = TieStore(16)
+        hub = g.integers(0, n, n_ties // 4)  # some rows gather many partners
+        ties.add(
+            np.concatenate([g.integers(0, n, n_ties - hub.size), np.full(hub.size, n // 2)]),
+            np.concatenate([g.integers(0, n, n_ties - hub.size), hub]),
+            0,
+        )
         if n > 1:
-            a, b = np.append(a, 0), np.append(b, n - 1)
-        m = sparse.csr_matrix((np.ones(a.size), (a, b)), shape=(n, n))
-        adj = ((m + m.T) > 0).astype(np.float64).tocsr()
-        fast, slow = _both_paths(monkeypatch, lambda adj=adj: giant_component_share(adj))
-        assert fast == slow, (n, n_edges)
+            ties.add(np.array([0]), np.array([n - 1]), 0)
+        adj = ties.adjacency(n)
+        indptr, indices = ties.neighbour_lists(n)
+        assert giant_share_from_partners(indptr, indices) == giant_component_share(adj)
+        for seed in (0, 2023):
+            fast = clustering_from_partners(indptr, indices, seed)
+            slow = average_clustering(adj, max_nodes=CLUSTERING_NODES, seed=seed)
+            assert np.float64(fast).tobytes() == np.float64(slow).tobytes(), (n_ties, seed)
 
 
 def test_whole_year_record(monkeypatch: pytest.MonkeyPatch) -> None:

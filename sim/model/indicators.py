@@ -71,9 +71,6 @@ def collaboration_layer(m: EcosystemModel) -> sparse.csr_matrix:
 def giant_component_share(adj: sparse.csr_matrix) -> float:
     """Share of the organisations with ties that sit in the largest component."""
     adj.sum_duplicates()  # canonical (a no-op for the tie store's matrix): entries are edges
-    if jit.ENABLED:
-        largest, tied = _largest_component_kernel(adj.indptr, adj.indices)
-        return float(np.int64(largest) / tied) if tied else 0.0
     deg = np.diff(adj.indptr)
     nodes = np.flatnonzero(deg > 0)
     if nodes.size == 0:
@@ -86,13 +83,21 @@ def giant_component_share(adj: sparse.csr_matrix) -> float:
     return float(np.bincount(labels[nodes]).max() / nodes.size)
 
 
+def giant_share_from_partners(indptr: np.ndarray, indices: np.ndarray) -> float:
+    """:func:`giant_component_share` read from each row's partner list (CSR-style, in any
+    order within a row; ``TieStore.neighbour_lists``) by a compiled sweep."""
+    largest, tied = _largest_component_kernel(indptr, indices)
+    return float(np.int64(largest) / tied) if tied else 0.0
+
+
 @jit.kernel
 def _largest_component_kernel(indptr: np.ndarray, indices: np.ndarray) -> tuple[int, int]:
     """Size of the largest component among the rows with ties, and the number of those rows.
 
-    A depth-first sweep over the symmetric matrix: the components are a partition of the
-    rows whatever the algorithm, so both counts are the same integers as scipy's labels
-    give, and the share is the same division.
+    A depth-first sweep over the partner lists: the components are a partition of the rows
+    whatever the algorithm, so both counts are the same integers as scipy's labels give
+    (the tie store has no self-ties and no duplicates, so a row has ties exactly when its
+    list is not empty), and the share is the same division of the two.
     """
     n = indptr.size - 1
     seen = np.zeros(n, np.bool_)
@@ -120,6 +125,47 @@ def _largest_component_kernel(indptr: np.ndarray, indices: np.ndarray) -> tuple[
         if size > largest:
             largest = size
     return largest, tied
+
+
+#: nodes the clustering coefficient is measured on (a fixed-seed sample beyond that)
+CLUSTERING_NODES = 2000
+
+
+def clustering_from_partners(indptr: np.ndarray, indices: np.ndarray, seed: int) -> float:
+    """``network.average_clustering`` (with ``max_nodes=CLUSTERING_NODES``) read from each
+    row's partner list: the same degrees, the same fixed-seed sample of nodes, the same
+    float arithmetic on the triangle counts, which a compiled loop counts instead of sparse
+    products (whole numbers either way: exact)."""
+    deg = np.diff(indptr).astype(np.float64)
+    nodes = np.flatnonzero(deg >= 2)
+    if nodes.size == 0:
+        return 0.0
+    if nodes.size > CLUSTERING_NODES:
+        nodes = np.sort(np.random.default_rng(seed).choice(nodes, CLUSTERING_NODES, replace=False))
+    tri = _triangles_kernel(indptr, indices, nodes)
+    d = deg[nodes]
+    return float(np.mean(tri / (d * (d - 1) / 2.0)))
+
+
+@jit.kernel
+def _triangles_kernel(indptr: np.ndarray, indices: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """Triangles through each of ``nodes`` (as float64): mark the node's partners, then
+    count the marked partners of each partner; each triangle is seen from both ends of
+    its far edge, so the count is halved (an even whole number: exact)."""
+    stamp = np.full(indptr.size - 1, -1, np.int64)
+    tri = np.empty(nodes.size, np.float64)
+    for t in range(nodes.size):
+        v = nodes[t]
+        for k in range(indptr[v], indptr[v + 1]):
+            stamp[indices[k]] = v
+        seen = 0
+        for k in range(indptr[v], indptr[v + 1]):
+            u = indices[k]
+            for q in range(indptr[u], indptr[u + 1]):
+                if stamp[indices[q]] == v:
+                    seen += 1
+        tri[t] = seen // 2
+    return tri
 
 
 def _top_scientists(m: EcosystemModel) -> float:
@@ -221,6 +267,24 @@ class YearEnd:
         return collaboration_layer(self.m)
 
     @cached_property
+    def partners(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each organisation's partners (CSR-style ``indptr, indices``): what the kernels
+        read instead of the sparse matrix (the same graph, cheaper to build)."""
+        return self.m.ties.neighbour_lists(self.o.n)
+
+    @cached_property
+    def clustering(self) -> float:
+        if jit.ENABLED:
+            return clustering_from_partners(*self.partners, seed=self.m.year)
+        return average_clustering(self.adj, max_nodes=CLUSTERING_NODES, seed=self.m.year)
+
+    @cached_property
+    def giant_share(self) -> float:
+        if jit.ENABLED:
+            return giant_share_from_partners(*self.partners)
+        return giant_component_share(self.adj)
+
+    @cached_property
     def collaboration_edges(self) -> float:
         ties = self.m.ties
         a, b = ties.a[: ties.n], ties.b[: ties.n]
@@ -247,7 +311,8 @@ class YearEnd:
 
     @cached_property
     def mean_degree(self) -> float:
-        deg = np.diff(self.adj.indptr).astype(np.float64)  # row sums of a canonical 0/1 matrix
+        indptr = self.partners[0] if jit.ENABLED else self.adj.indptr
+        deg = np.diff(indptr).astype(np.float64)  # partners (row sums of a canonical 0/1 matrix)
         org_act = self.o["active"]
         return float(deg[org_act].mean()) if org_act.any() else 0.0
 
@@ -539,7 +604,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "share",
         RATIO,
         "mean local clustering of the R&D/contract layer",
-        lambda v: average_clustering(v.adj, seed=v.m.year),
+        lambda v: v.clustering,
     ),
     # extras: read by the indices, the dashboard and the report
     Indicator(
@@ -699,7 +764,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "share",
         RATIO,
         "share of organisations in the largest connected component",
-        lambda v: giant_component_share(v.adj),
+        lambda v: v.giant_share,
         contract=False,
     ),
     Indicator(
