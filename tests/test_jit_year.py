@@ -110,6 +110,17 @@ def test_network_kernels_on_random_graphs(n: int) -> None:
             assert np.float64(fast).tobytes() == np.float64(slow).tobytes(), (n_ties, seed)
 
 
+def test_workforce_shares(monkeypatch: pytest.MonkeyPatch) -> None:
+    def hook(m: EcosystemModel, original: Callable[[EcosystemModel], Any]) -> Any:
+        fast, slow = _both_paths(monkeypatch, lambda: YearEnd(m).workforce)
+        assert pickle.dumps(fast) == pickle.dumps(slow)
+        assert 0.0 < fast["foreign"] < fast["returnee_or_foreign"] < 1.0
+        assert 0.0 < fast["young"] < 1.0 and 0.0 < fast["bachelor"] < 1.0
+        return original(m)
+
+    assert _run_with_hook(monkeypatch, "record_year", hook) == 5
+
+
 def test_whole_year_record(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every indicator of the year with and without kernels."""
 

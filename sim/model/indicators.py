@@ -127,6 +127,46 @@ def _largest_component_kernel(indptr: np.ndarray, indices: np.ndarray) -> tuple[
     return largest, tied
 
 
+@jit.kernel
+def _workforce_kernel(
+    active: np.ndarray,
+    employer: np.ndarray,
+    is_univ: np.ndarray,
+    weight: np.ndarray,
+    origin: np.ndarray,
+    edu: np.ndarray,
+    age: np.ndarray,
+    foreign: int,
+    domestic: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The weights of the people employed by firms (row 0), and of those among them who are
+    foreign, returnee or foreign, bachelor or higher, under 30 (rows 1-4), each in talent
+    order, with the length of each row: the arrays the numpy path masks out, which numpy
+    then sums in its own order (``age < 30`` is false for nan, as numpy's comparison)."""
+    parts = np.empty((5, active.size), np.float64)
+    sizes = np.zeros(5, np.int64)
+    for i in range(active.size):
+        e = employer[i]
+        if not active[i] or e < 0 or is_univ[e]:
+            continue
+        w = weight[i]
+        parts[0, sizes[0]] = w
+        sizes[0] += 1
+        if origin[i] == foreign:
+            parts[1, sizes[1]] = w
+            sizes[1] += 1
+        if origin[i] != domestic:
+            parts[2, sizes[2]] = w
+            sizes[2] += 1
+        if edu[i]:
+            parts[3, sizes[3]] = w
+            sizes[3] += 1
+        if age[i] < 30.0:
+            parts[4, sizes[4]] = w
+            sizes[4] += 1
+    return parts, sizes
+
+
 #: nodes the clustering coefficient is measured on (a fixed-seed sample beyond that)
 CLUSTERING_NODES = 2000
 
@@ -215,6 +255,26 @@ class YearEnd:
         """Shares of the talent sample employed by firms: foreign, returnee or foreign,
         bachelor or higher, under 30."""
         tl, o = self.m.talent, self.o
+        if jit.ENABLED:
+            parts, sizes = _workforce_kernel(
+                tl["active"],
+                tl["employer"],
+                o["is_univ"],
+                tl["weight"],
+                tl["origin"],
+                tl["edu"],
+                tl["age"],
+                int(Origin.FOREIGN),
+                int(Origin.DOMESTIC),
+            )
+            sums = [float(parts[i, : sizes[i]].sum()) for i in range(5)]
+            tot = max(sums[0], 1e-9)
+            return {
+                "foreign": sums[1] / tot,
+                "returnee_or_foreign": sums[2] / tot,
+                "bachelor": sums[3] / tot,
+                "young": sums[4] / tot,
+            }
         emp_rows = tl["employer"]
         at_firm = tl["active"] & (emp_rows >= 0)
         at_firm[at_firm] = ~o["is_univ"][emp_rows[at_firm]]
