@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	  rm -rf "$(VENV)"; PY312="$$(tools/find-python312)" || exit 1; \
 	  echo "creating $(VENV) with $$PY312"; "$$PY312" -m venv "$(VENV)"; fi
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PY) -m sim.warm_kernels
 	@touch $(STAMP)
 
 setup: $(STAMP)
