@@ -9,8 +9,7 @@ state, the generator's state, the investment lists and the deal log.
 from __future__ import annotations
 
 import copy
-import pickle
-from dataclasses import replace
+from dataclasses import is_dataclass, replace
 from collections.abc import Callable
 from typing import Any
 
@@ -27,24 +26,33 @@ pytestmark = pytest.mark.skipif(not jit.ENABLED, reason="numba absent or ECOSIM_
 _SCRATCH = ("work", "exposure_bufs")
 
 
-def _fingerprint(m: EcosystemModel) -> dict[str, bytes]:
-    out = {}
+def _canon(x: Any) -> Any:
+    """A value's content: arrays by dtype, shape and bytes; numbers by their repr; the
+    fields of dataclasses and the items of containers, recursively (work arrays left out)."""
+    if isinstance(x, np.ndarray):
+        return ("array", x.dtype.str, x.shape, x.tobytes())
+    if is_dataclass(x) and not isinstance(x, type):
+        return (type(x).__name__, {k: _canon(v) for k, v in vars(x).items() if k not in _SCRATCH})
+    if isinstance(x, dict):
+        return {k: _canon(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_canon(v) for v in x]
+    if isinstance(x, float | np.floating):
+        return repr(float(x))
+    return repr(x)
+
+
+def _fingerprint(m: EcosystemModel) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for name in ("orgs", "talent", "investors", "parks"):
         pop = getattr(m, name)
         for col, values in pop.items():
-            out[f"{name}.{col}"] = values.tobytes()
-    states = {}
-    for key, st in vars(m.state).items():
-        st = copy.copy(st)
-        for attr in _SCRATCH:
-            if hasattr(st, attr):
-                setattr(st, attr, None)
-        states[key] = st
-    out["state"] = pickle.dumps(states)
-    out["flows"] = pickle.dumps(m.flows)
-    out["rng"] = pickle.dumps(m.rng.bit_generator.state)
-    out["investments"] = pickle.dumps((m.inv_vc, m.inv_firm))
-    out["deals"] = pickle.dumps(m.deal_log.__dict__)
+            out[f"{name}.{col}"] = _canon(values)
+    out["state"] = {key: _canon(st) for key, st in vars(m.state).items()}
+    out["flows"] = _canon(m.flows)
+    out["rng"] = _canon(m.rng.bit_generator.state)
+    out["investments"] = _canon((m.inv_vc, m.inv_firm))
+    out["deals"] = _canon(m.deal_log.__dict__)
     return out
 
 
@@ -97,6 +105,7 @@ _OVERRIDES = {
 _CASES = [("zgc_baseline", 3), ("silicon_valley", 8), ("combined_reform", 5)]
 
 _FUNCTIONS: dict[str, Callable[[EcosystemModel], Any]] = {
+    "funding.step": funding.step,
     "production.step": production.step,
     "production.update_accounts": production.update_accounts,
     "production.applications_rate": production.applications_rate,
@@ -127,5 +136,13 @@ def test_production_kernels_with_an_ai_wave_and_other_reversion(
         _same_both_ways(m2, production.step, monkeypatch)
 
 
-def test_unused_imports_are_used() -> None:
-    assert funding and places
+
+
+def test_search_right_is_numpys_searchsorted() -> None:
+    """Ties, repeated values, NaN (numpy's order puts it last) and keys out of range."""
+    cdf = np.array([0.0, 1.0, 1.0, 2.5, 2.5, 2.5, 4.0, np.nan, np.nan])
+    keys = [-1.0, 0.0, 0.5, 1.0, 2.5, 3.0, 4.0, 5.0, np.inf, np.nan, -0.0]
+    for size in range(cdf.size + 1):
+        for key in keys:
+            expected = int(cdf[:size].searchsorted(key, "right"))
+            assert funding._search_right(cdf[:size], key) == expected, (size, key)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import jit
 from sim.model.codes import STATE_SOURCES, Source
 from sim.model.processes.talent import firm_employment
 from sim.model.protocol import Mechanism
@@ -335,53 +336,68 @@ def step(m: EcosystemModel) -> None:
             attract *= pool_bias[which]
         return attract
 
-    for s in Source:
-        budget = supply * shares[s]
-        if budget <= 0:
-            continue
-        src_mult = fp.private_round_mult if s in (Source.PRIVATE, Source.FOREIGN) else 1.0
-        median = fp.round_size * round_mult * src_mult
-        if s == Source.ANGEL:
+    if jit.ENABLED:
+        _rounds_compiled(
+            m,
+            supply,
+            shares,
+            round_mult,
+            pools,
+            pool_weights,
+            pool_quality,
+            flags,
+            priority,
+            investors,
+            round_factor,
+        )
+    else:
+        for s in Source:
+            budget = supply * shares[s]
+            if budget <= 0:
+                continue
+            src_mult = fp.private_round_mult if s in (Source.PRIVATE, Source.FOREIGN) else 1.0
+            median = fp.round_size * round_mult * src_mult
+            if s == Source.ANGEL:
+                _invest(
+                    m,
+                    s,
+                    budget,
+                    pools[0],
+                    attractiveness(s, 0),
+                    median * fp.angel_round_mult,
+                    fp.dilution,
+                    pool_weights[0],
+                    investors,
+                    round_factor,
+                )
+                continue
+            e = pol.funding.early_stage_share
+            if s in STATE_SOURCES:
+                e = min(1.0, e * fp.government_early_bias)
             _invest(
                 m,
                 s,
-                budget,
+                budget * e,
                 pools[0],
                 attractiveness(s, 0),
-                median * fp.angel_round_mult,
+                median,
                 fp.dilution,
                 pool_weights[0],
                 investors,
                 round_factor,
             )
-            continue
-        e = pol.funding.early_stage_share
-        if s in STATE_SOURCES:
-            e = min(1.0, e * fp.government_early_bias)
-        _invest(
-            m,
-            s,
-            budget * e,
-            pools[0],
-            attractiveness(s, 0),
-            median,
-            fp.dilution,
-            pool_weights[0],
-            investors,
-            round_factor,
-        )
-        _invest(
-            m,
-            s,
-            budget * (1 - e),
-            pools[1],
-            attractiveness(s, 1),
-            median * fp.growth_round_mult,
-            fp.growth_dilution,
-            pool_weights[1],
-            investors,
-            round_factor,
-        )
+            _invest(
+                m,
+                s,
+                budget * (1 - e),
+                pools[1],
+                attractiveness(s, 1),
+                median * fp.growth_round_mult,
+                fp.growth_dilution,
+                pool_weights[1],
+                investors,
+                round_factor,
+            )
 
     if m.state.funding.pending_coinvest:
         leads = np.concatenate([p[0] for p in m.state.funding.pending_coinvest])
@@ -390,6 +406,339 @@ def step(m: EcosystemModel) -> None:
 
     mark_down_in_winter(m, f)
     _listings(m, f)
+
+
+def _rounds_compiled(
+    m: EcosystemModel,
+    supply: float,
+    shares: np.ndarray,
+    round_mult: float,
+    pools: tuple[np.ndarray, np.ndarray],
+    pool_weights: list[np.ndarray],
+    pool_quality: list[np.ndarray],
+    flags: np.ndarray,
+    priority: np.ndarray,
+    investors: _Investors,
+    round_factor: tuple[np.float64, float],
+) -> None:
+    """The loop over sources and pools of :func:`step` with :func:`_invest_compiled`: the same
+    budgets, pools and round sizes, in the same order."""
+    fp, pol = m.p.funding, m.policy
+    size = max(pools[0].size, pools[1].size)
+    bufs = (np.empty(size), np.empty(size), np.empty(size))
+    for s in Source:
+        budget = supply * shares[s]
+        if budget <= 0:
+            continue
+        src_mult = fp.private_round_mult if s in (Source.PRIVATE, Source.FOREIGN) else 1.0
+        median = fp.round_size * round_mult * src_mult
+        state = s in STATE_SOURCES
+        if s == Source.ANGEL:
+            plan = [(budget, 0, median * fp.angel_round_mult, fp.dilution)]
+        else:
+            e = pol.funding.early_stage_share
+            if state:
+                e = min(1.0, e * fp.government_early_bias)
+            plan = [
+                (budget * e, 0, median, fp.dilution),
+                (budget * (1 - e), 1, median * fp.growth_round_mult, fp.growth_dilution),
+            ]
+        for amount, which, median_round, dilution in plan:
+            pool = pools[which]
+            if amount <= 0 or pool.size == 0:
+                continue
+            attract, wa, cdf = (buf[: pool.size] for buf in bufs)
+            _attract_kernel(
+                pool_quality[which],
+                pool,
+                flags[s],
+                fp.network_bias,
+                priority,
+                fp.government_priority_bias if state else 1.0,
+                state,
+                pool_weights[which],
+                attract,
+                wa,
+                cdf,
+            )
+            _invest_compiled(
+                m,
+                s,
+                amount,
+                pool,
+                attract,
+                wa,
+                cdf,
+                median_round,
+                dilution,
+                investors,
+                round_factor,
+            )
+
+
+@jit.kernel
+def _attract_kernel(
+    quality: np.ndarray,
+    pool: np.ndarray,
+    tied: np.ndarray,
+    network_bias: float,
+    priority: np.ndarray,
+    priority_bias: float,
+    state: bool,
+    w: np.ndarray,
+    attract: np.ndarray,
+    wa: np.ndarray,
+    cdf: np.ndarray,
+) -> None:
+    """The attractiveness of a pool's firms to one source (``quality`` times the network
+    bias where ``tied``, times the priority bias ``pick(priority, bias, 1)`` for state
+    sources), its products with the weights ``w`` (summed by numpy) and the running totals
+    of :func:`cumulative_weights`: ``cumsum(maximum(attract, 0))``, added in order.
+    ``np.maximum`` returns its second operand on a tie and keeps a NaN first one, as the
+    comparison below does.
+    """
+    c = 0.0
+    for j in range(pool.size):
+        r = pool[j]
+        a = quality[j]
+        if tied[r]:
+            a = a * network_bias
+        if state:
+            a = a * (priority_bias if priority[r] else 1.0)
+        attract[j] = a
+        wa[j] = w[j] * a
+        x = 0.0 if 0.0 >= a else a
+        c = x if j == 0 else c + x
+        cdf[j] = c
+
+
+def _uniforms(rng: np.random.Generator, k: int) -> np.ndarray:
+    """The uniform numbers ``choose`` draws for ``k`` picks: one scalar draw for one pick."""
+    return np.array([rng.random()]) if k == 1 else rng.random(k)
+
+
+def _invest_compiled(
+    m: EcosystemModel,
+    source: int,
+    budget: float,
+    pool: np.ndarray,
+    attract: np.ndarray,
+    wa: np.ndarray,
+    cdf: np.ndarray,
+    median_round: float,
+    dilution: float,
+    investors: _Investors,
+    round_factor: tuple[np.float64, float],
+) -> None:
+    """:func:`_invest` with the draws made first, in the same order and sizes (no draw
+    depends on what the rounds write), and the rounds as two kernels: the firms' side
+    (picks, cash, valuations) and the investors' side (leads, co-investors)."""
+    o, fp, rng = m.orgs, m.p.funding, m.rng
+    spread, tail = round_factor
+    mean_round = median_round * spread * tail
+    real_deals = budget / mean_round
+    events = rng.poisson(real_deals * attract.sum() / wa.sum())
+    if events == 0:
+        return
+    if cdf[-1] <= 0:  # all-zero weights count as equal weights (cumulative_weights)
+        cdf = np.arange(1, cdf.size + 1, dtype=np.float64)
+    u_firms = _uniforms(rng, events)
+    amount = median_round * np.exp(fp.round_sigma * rng.standard_normal(events))
+    if fp.round_tail_share > 0:
+        amount = amount * _tail_factor(rng, fp, events)
+    firms, fw, money, post, mega = _firm_rounds_kernel(
+        pool,
+        cdf,
+        u_firms,
+        amount,
+        o["weight"],
+        o["cash"],
+        o["last_round"],
+        o["vc_backed"],
+        m.t,
+        dilution,
+        o["valuation"],
+        o["post_money"],
+        o["rev_at_round"],
+        o["rev"],
+        MEGADEAL_USD * m.usd_rate,
+    )
+    acc = m.flows
+    invested = float(money.sum())
+    acc.vc_investment += invested
+    acc.vc_deals += float(fw.sum())
+    if mega.size:  # otherwise both sums are 0.0, and adding 0.0 changes nothing
+        acc.vc_megadeal_amount += float(money[mega].sum())
+        acc.vc_megadeal_count += float(fw[mega].sum())
+    if source in STATE_SOURCES:
+        acc.vc_government_amount += invested
+    m.deal_log.invest(o["fid"][firms], m.t, amount, post, fw)
+    # the lead investor and, sometimes, a co-investor
+    if investors.by_source[int(source)].size == 0:
+        return
+    lead = investors.lead[int(source)]
+    u_leads = _uniforms(rng, events)
+    syn = rng.random(events) < fp.syndication
+    n_syn = int(syn.sum())
+    co = investors.co
+    u_co = _uniforms(rng, n_syn) if n_syn else np.empty(0)
+    inv = m.investors
+    leads, cos, syn_firms, syn_leads = _investor_rounds_kernel(
+        lead.candidates,
+        lead.cdf,
+        u_leads,
+        co.candidates,
+        co.cdf,
+        u_co,
+        syn,
+        firms,
+        money,
+        inv["invested"],
+        inv["weight"],
+    )
+    m.inv_vc.extend(leads.tolist())
+    m.inv_firm.extend(firms.tolist())
+    if n_syn:
+        m.inv_vc.extend(cos.tolist())
+        m.inv_firm.extend(syn_firms.tolist())
+        m.state.funding.pending_coinvest.append((syn_leads, cos))
+
+
+@jit.kernel
+def _search_right(cdf: np.ndarray, key: float) -> int:
+    """``cdf.searchsorted(key, "right")``: the first index whose value exceeds ``key`` in
+    numpy's float order (NaN after every number), found by bisection; the index is unique
+    for an array sorted in that order, as running totals of non-negative weights are."""
+    lo, hi = 0, cdf.size
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        v = cdf[mid]
+        if key < v or (v != v and key == key):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@jit.kernel
+def _pick(candidates: np.ndarray, cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``choose_cumulative`` given its uniform numbers ``u``: each scaled by the total,
+    looked up in ``cdf`` and capped at the last candidate."""
+    total = cdf[cdf.size - 1]
+    last = candidates.size - 1
+    out = np.empty(u.size, candidates.dtype)
+    for j in range(u.size):
+        i = _search_right(cdf, u[j] * total)
+        out[j] = candidates[i if i < last else last]
+    return out
+
+
+@jit.kernel
+def _firm_rounds_kernel(
+    pool: np.ndarray,
+    cdf: np.ndarray,
+    u: np.ndarray,
+    amount: np.ndarray,
+    weight: np.ndarray,
+    cash: np.ndarray,
+    last_round: np.ndarray,
+    vc_backed: np.ndarray,
+    t: float,
+    dilution: float,
+    valuation: np.ndarray,
+    post_money: np.ndarray,
+    rev_at_round: np.ndarray,
+    rev: np.ndarray,
+    mega_amount: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The firms' side of :func:`_invest`: the funded firms (picked with the uniform
+    numbers ``u``), their weights, the money, post-money values and which rounds are
+    mega-rounds; cash, round dates and valuations updated.
+
+    ``x[firms] += v`` and ``x[firms] = where(...)`` gather every value before writing any,
+    and a firm picked twice keeps the last write: the two passes below do the same.
+    ``np.maximum(rev, 1)`` keeps a NaN first operand and returns the second on a tie.
+    """
+    k = u.size
+    firms = _pick(pool, cdf, u)
+    fw = np.empty(k)
+    money = np.empty(k)
+    post = np.empty(k)
+    new_cash = np.empty(k)
+    new_post = np.empty(k)
+    new_rar = np.empty(k)
+    n_mega = 0
+    for j in range(k):
+        r = firms[j]
+        x = weight[r]
+        fw[j] = x
+        money[j] = x * amount[j]
+        if amount[j] >= mega_amount:
+            n_mega += 1
+        new_cash[j] = cash[r] + amount[j]
+        p = amount[j] / dilution
+        post[j] = p
+        if p > valuation[r]:
+            new_post[j] = p
+            v = rev[r]
+            new_rar[j] = 1.0 if 1.0 >= v else v
+        else:
+            new_post[j] = post_money[r]
+            new_rar[j] = rev_at_round[r]
+    mega = np.empty(n_mega, np.int64)
+    n_mega = 0
+    for j in range(k):
+        r = firms[j]
+        cash[r] = new_cash[j]
+        last_round[r] = t
+        vc_backed[r] = True
+        post_money[r] = new_post[j]
+        rev_at_round[r] = new_rar[j]
+        if amount[j] >= mega_amount:
+            mega[n_mega] = j
+            n_mega += 1
+    return firms, fw, money, post, mega
+
+
+@jit.kernel
+def _investor_rounds_kernel(
+    lead_candidates: np.ndarray,
+    lead_cdf: np.ndarray,
+    u_leads: np.ndarray,
+    co_candidates: np.ndarray,
+    co_cdf: np.ndarray,
+    u_co: np.ndarray,
+    syn: np.ndarray,
+    firms: np.ndarray,
+    money: np.ndarray,
+    invested: np.ndarray,
+    inv_weight: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The investors' side of :func:`_invest`: the leads (picked with ``u_leads``), what
+    they put in (``invested[leads] += money / weight[leads]``: every value gathered before
+    any is written, the last write of an investor picked twice kept), the co-investors
+    (picked with ``u_co``) and the firms and leads of the syndicated rounds."""
+    k = u_leads.size
+    leads = _pick(lead_candidates, lead_cdf, u_leads)
+    new = np.empty(k)
+    for j in range(k):
+        r = leads[j]
+        new[j] = invested[r] + money[j] / inv_weight[r]
+    n_syn = 0
+    for j in range(k):
+        invested[leads[j]] = new[j]
+        if syn[j]:
+            n_syn += 1
+    syn_firms = np.empty(n_syn, firms.dtype)
+    syn_leads = np.empty(n_syn, leads.dtype)
+    n_syn = 0
+    for j in range(k):
+        if syn[j]:
+            syn_firms[n_syn] = firms[j]
+            syn_leads[n_syn] = leads[j]
+            n_syn += 1
+    cos = _pick(co_candidates, co_cdf, u_co) if u_co.size else np.empty(0, co_candidates.dtype)
+    return leads, cos, syn_firms, syn_leads
 
 
 def _listings(m: EcosystemModel, f: np.ndarray) -> None:
