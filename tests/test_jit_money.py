@@ -9,15 +9,15 @@ state, the generator's state, the investment lists and the deal log.
 from __future__ import annotations
 
 import copy
-from dataclasses import is_dataclass, replace
 from collections.abc import Callable
+from dataclasses import is_dataclass, replace
 from typing import Any
 
 import numpy as np
 import pytest
 
 from sim.model import EcosystemModel, jit
-from sim.model.processes import funding, places, production
+from sim.model.processes import funding, production
 from sim.scenario import load
 
 pytestmark = pytest.mark.skipif(not jit.ENABLED, reason="numba absent or ECOSIM_JIT=0")
@@ -134,8 +134,6 @@ def test_production_kernels_with_an_ai_wave_and_other_reversion(
         object.__setattr__(m2.p.production, "productivity_reversion", rate)
         m2.policy = replace(m2.policy, shocks=replace(m2.policy.shocks, ai_wave=wave))
         _same_both_ways(m2, production.step, monkeypatch)
-
-
 
 
 def test_search_right_is_numpys_searchsorted() -> None:

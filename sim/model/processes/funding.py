@@ -507,7 +507,7 @@ def _attract_kernel(
             a = a * (priority_bias if priority[r] else 1.0)
         attract[j] = a
         wa[j] = w[j] * a
-        x = 0.0 if 0.0 >= a else a
+        x = 0.0 if a <= 0.0 else a
         c = x if j == 0 else c + x
         cdf[j] = c
 
@@ -681,7 +681,7 @@ def _firm_rounds_kernel(
         if p > valuation[r]:
             new_post[j] = p
             v = rev[r]
-            new_rar[j] = 1.0 if 1.0 >= v else v
+            new_rar[j] = 1.0 if v <= 1.0 else v
         else:
             new_post[j] = post_money[r]
             new_rar[j] = rev_at_round[r]

@@ -226,10 +226,7 @@ def _applications_kernel(
     operand on a tie and keeps a NaN first one, as the comparison below does. Written into
     ``out`` (which may be ``recombination`` itself), returned."""
     for i in range(is_univ.size):
-        if is_univ[i]:
-            b = per_budget * budget[i]
-        else:
-            b = per_rd * rd_spend[i]
+        b = per_budget * budget[i] if is_univ[i] else per_rd * rd_spend[i]
         b = b * propensity
         r = recombination[i] * gain
         r = r + 1.0
@@ -632,10 +629,10 @@ def _gap_kernel(
         x = w[i] * (1.0 if f[i] else 0.0)
         work[_WF, i] = x
         work[_STAFF, i] = x * emp[i]
-        a = 0.0 if 0.0 >= g else g
+        a = 0.0 if g <= 0.0 else g
         work[_LEAD, i] = -a / rd_lead_scale
         e = emp[i]
-        e = 1.0 if 1.0 >= e else e
+        e = 1.0 if e <= 1.0 else e
         work[_REL, i] = e / reference_employees
         rd_park[park[i]] += w[i] * rd_spend[i]
 
