@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from sim.model import EcosystemModel, jit
-from sim.model.processes import funding, production
+from sim.model.processes import funding, places, production
 from sim.scenario import load
 
 pytestmark = pytest.mark.skipif(not jit.ENABLED, reason="numba absent or ECOSIM_JIT=0")
@@ -106,6 +106,10 @@ _CASES = [("zgc_baseline", 3), ("silicon_valley", 8), ("combined_reform", 5)]
 
 _FUNCTIONS: dict[str, Callable[[EcosystemModel], Any]] = {
     "funding.step": funding.step,
+    "funding.update_valuations": funding.update_valuations,
+    "places.step": places.step,
+    "places.wage_premium": places.wage_premium,
+    "places.floor_demand": places.floor_demand,
     "production.step": production.step,
     "production.update_accounts": production.update_accounts,
     "production.applications_rate": production.applications_rate,

@@ -117,12 +117,47 @@ def update_valuations(m: EcosystemModel) -> None:
     """
     o, fp = m.orgs, m.p.funding
     value, rev = o["valuation"], o["rev"]
+    if jit.ENABLED:
+        _valuation_kernel(
+            rev,
+            fp.revenue_multiple,
+            o["rev_at_round"],
+            o["post_money"],
+            o["active"],
+            o["is_univ"],
+            value,
+        )
+        return
     np.multiply(rev, fp.revenue_multiple, out=value)
     rar = o["rev_at_round"]
     had = (rar > 0).nonzero()[0]
     marked = o["post_money"][had] * rev[had] / np.maximum(rar[had], 1.0)
     value[had] = np.maximum(value[had], marked)
     value *= o["active"] & ~o["is_univ"]
+
+
+@jit.kernel
+def _valuation_kernel(
+    rev: np.ndarray,
+    multiple: float,
+    rev_at_round: np.ndarray,
+    post_money: np.ndarray,
+    active: np.ndarray,
+    is_univ: np.ndarray,
+    value: np.ndarray,
+) -> None:
+    """:func:`update_valuations` in one pass: each value through the numpy path's
+    operations. ``np.maximum(a, b)`` keeps a NaN ``a`` and returns ``b`` on a tie (as for
+    ``rev_at_round`` against 1 and the marked value against the revenue multiple)."""
+    for i in range(rev.size):
+        v = rev[i] * multiple
+        r = rev_at_round[i]
+        if r > 0:
+            marked = post_money[i] * rev[i]
+            marked = marked / (1.0 if r <= 1.0 else r)
+            if not (v > marked or v != v):
+                v = marked
+        value[i] = v * (1.0 if active[i] and not is_univ[i] else 0.0)
 
 
 def _tail_mean(fp: FundingParams) -> float:
