@@ -326,7 +326,7 @@ def _network_flags(m: EcosystemModel) -> np.ndarray:
 
 
 def step(m: EcosystemModel) -> None:
-    o, fp, pol, dt = m.orgs, m.p.funding, m.policy, m.dt
+    fp, pol, dt = m.p.funding, m.policy, m.dt
     st = m.state.funding
     update_valuations(m)
     # investor confidence follows the (smoothed) market value of listed firms
@@ -339,6 +339,26 @@ def step(m: EcosystemModel) -> None:
 
     supply = supply_rate(m) * dt
     shares = source_shares(m)
+    m.state.funding.pending_coinvest = []  # syndication ties of this step, added in one batch
+    round_mult = pol.funding.round_size * np.exp(fp.round_size_trend * (m.t - m.t0))
+    if jit.ENABLED:
+        f = _rounds_compiled(m, supply, shares, round_mult)
+    else:
+        f = _rounds(m, supply, shares, round_mult)
+
+    if m.state.funding.pending_coinvest:
+        leads = np.concatenate([p[0] for p in m.state.funding.pending_coinvest])
+        cos = np.concatenate([p[1] for p in m.state.funding.pending_coinvest])
+        m.coinvest.add(leads, cos, 0)
+
+    mark_down_in_winter(m, f)
+    _listings(m, f)
+
+
+def _rounds(m: EcosystemModel, supply: float, shares: np.ndarray, round_mult: float) -> np.ndarray:
+    """The rounds of every source into the young and older private firms (numpy path);
+    returns the private firms' mask."""
+    o, fp, pol = m.orgs, m.p.funding, m.policy
     f = o["active"] & ~o["is_univ"] & ~o["listed"]
     age = m.t - o["born"]
     young = f & (age <= fp.early_stage_age)
@@ -348,8 +368,6 @@ def step(m: EcosystemModel) -> None:
     np.clip(quality, -3, 3, out=quality)
     quality -= age / fp.investor_age_scale
     np.exp(quality, out=quality)
-    m.state.funding.pending_coinvest = []  # syndication ties of this step, added in one batch
-    round_mult = pol.funding.round_size * np.exp(fp.round_size_trend * (m.t - m.t0))
     flags = _network_flags(m)
     investors = _Investors(m)
     round_factor = _round_factor(fp)
@@ -371,95 +389,85 @@ def step(m: EcosystemModel) -> None:
             attract *= pool_bias[which]
         return attract
 
-    if jit.ENABLED:
-        _rounds_compiled(
-            m,
-            supply,
-            shares,
-            round_mult,
-            pools,
-            pool_weights,
-            pool_quality,
-            flags,
-            priority,
-            investors,
-            round_factor,
-        )
-    else:
-        for s in Source:
-            budget = supply * shares[s]
-            if budget <= 0:
-                continue
-            src_mult = fp.private_round_mult if s in (Source.PRIVATE, Source.FOREIGN) else 1.0
-            median = fp.round_size * round_mult * src_mult
-            if s == Source.ANGEL:
-                _invest(
-                    m,
-                    s,
-                    budget,
-                    pools[0],
-                    attractiveness(s, 0),
-                    median * fp.angel_round_mult,
-                    fp.dilution,
-                    pool_weights[0],
-                    investors,
-                    round_factor,
-                )
-                continue
-            e = pol.funding.early_stage_share
-            if s in STATE_SOURCES:
-                e = min(1.0, e * fp.government_early_bias)
+    for s in Source:
+        budget = supply * shares[s]
+        if budget <= 0:
+            continue
+        src_mult = fp.private_round_mult if s in (Source.PRIVATE, Source.FOREIGN) else 1.0
+        median = fp.round_size * round_mult * src_mult
+        if s == Source.ANGEL:
             _invest(
                 m,
                 s,
-                budget * e,
+                budget,
                 pools[0],
                 attractiveness(s, 0),
-                median,
+                median * fp.angel_round_mult,
                 fp.dilution,
                 pool_weights[0],
                 investors,
                 round_factor,
             )
-            _invest(
-                m,
-                s,
-                budget * (1 - e),
-                pools[1],
-                attractiveness(s, 1),
-                median * fp.growth_round_mult,
-                fp.growth_dilution,
-                pool_weights[1],
-                investors,
-                round_factor,
-            )
-
-    if m.state.funding.pending_coinvest:
-        leads = np.concatenate([p[0] for p in m.state.funding.pending_coinvest])
-        cos = np.concatenate([p[1] for p in m.state.funding.pending_coinvest])
-        m.coinvest.add(leads, cos, 0)
-
-    mark_down_in_winter(m, f)
-    _listings(m, f)
+            continue
+        e = pol.funding.early_stage_share
+        if s in STATE_SOURCES:
+            e = min(1.0, e * fp.government_early_bias)
+        _invest(
+            m,
+            s,
+            budget * e,
+            pools[0],
+            attractiveness(s, 0),
+            median,
+            fp.dilution,
+            pool_weights[0],
+            investors,
+            round_factor,
+        )
+        _invest(
+            m,
+            s,
+            budget * (1 - e),
+            pools[1],
+            attractiveness(s, 1),
+            median * fp.growth_round_mult,
+            fp.growth_dilution,
+            pool_weights[1],
+            investors,
+            round_factor,
+        )
+    return f
 
 
 def _rounds_compiled(
-    m: EcosystemModel,
-    supply: float,
-    shares: np.ndarray,
-    round_mult: float,
-    pools: tuple[np.ndarray, np.ndarray],
-    pool_weights: list[np.ndarray],
-    pool_quality: list[np.ndarray],
-    flags: np.ndarray,
-    priority: np.ndarray,
-    investors: _Investors,
-    round_factor: tuple[np.float64, float],
-) -> None:
-    """The loop over sources and pools of :func:`step` with :func:`_invest_compiled`: the same
-    budgets, pools and round sizes, in the same order."""
-    fp, pol = m.p.funding, m.policy
-    size = max(pools[0].size, pools[1].size)
+    m: EcosystemModel, supply: float, shares: np.ndarray, round_mult: float
+) -> np.ndarray:
+    """:func:`_rounds` with compiled kernels: the private firms, their pools and the
+    exponent of their quality in one pass (numpy's ``exp`` over every row, as in the numpy
+    path), then per source and pool the attractiveness and :func:`_invest_compiled`: the
+    same budgets, pools and round sizes, in the same order."""
+    o, fp, pol = m.orgs, m.p.funding, m.policy
+    quality = np.empty(o.n)
+    f, young, older = _pools_kernel(
+        o["active"],
+        o["is_univ"],
+        o["listed"],
+        o["born"],
+        m.t,
+        fp.early_stage_age,
+        o["log_prod"],
+        m.state.production.mean_log_prod,
+        fp.investor_age_scale,
+        quality,
+    )
+    np.exp(quality, out=quality)
+    flags = _network_flags(m)
+    investors = _Investors(m)
+    round_factor = _round_factor(fp)
+    pools = (young, older)
+    priority = np.zeros(128, bool)  # the table of in_codes
+    priority[np.asarray(list(fp.priority_codes), np.int64)] = True
+    size = max(young.size, older.size)
     bufs = (np.empty(size), np.empty(size), np.empty(size))
     for s in Source:
         budget = supply * shares[s]
@@ -484,14 +492,15 @@ def _rounds_compiled(
                 continue
             attract, wa, cdf = (buf[: pool.size] for buf in bufs)
             _attract_kernel(
-                pool_quality[which],
+                quality,
                 pool,
                 flags[s],
                 fp.network_bias,
                 priority,
+                o["sector"],
                 fp.government_priority_bias if state else 1.0,
                 state,
-                pool_weights[which],
+                o["weight"],
                 attract,
                 wa,
                 cdf,
@@ -509,6 +518,49 @@ def _rounds_compiled(
                 investors,
                 round_factor,
             )
+    return f
+
+
+@jit.kernel
+def _pools_kernel(
+    active: np.ndarray,
+    is_univ: np.ndarray,
+    listed: np.ndarray,
+    born: np.ndarray,
+    t: float,
+    early_stage_age: float,
+    log_prod: np.ndarray,
+    mean: float,
+    age_scale: float,
+    quality: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The private firms (mask), the young and older ones (rows, in order, as ``nonzero``
+    gives them) and ``clip(log_prod - mean, -3, 3) - (t - born) / age_scale`` into
+    ``quality``. ``np.clip`` keeps NaN and is not tied at its bounds by a zero."""
+    n = active.size
+    f = np.empty(n, np.bool_)
+    young = np.empty(n, np.int64)
+    older = np.empty(n, np.int64)
+    ny = 0
+    no = 0
+    for i in range(n):
+        age = t - born[i]
+        fi = active[i] and not is_univ[i] and not listed[i]
+        f[i] = fi
+        if fi:
+            if age <= early_stage_age:
+                young[ny] = i
+                ny += 1
+            elif age > early_stage_age:
+                older[no] = i
+                no += 1
+        q = log_prod[i] - mean
+        if q < -3.0:
+            q = -3.0
+        elif q > 3.0:
+            q = 3.0
+        quality[i] = q - age / age_scale
+    return f, young[:ny].copy(), older[:no].copy()
 
 
 @jit.kernel
@@ -518,6 +570,7 @@ def _attract_kernel(
     tied: np.ndarray,
     network_bias: float,
     priority: np.ndarray,
+    sector: np.ndarray,
     priority_bias: float,
     state: bool,
     w: np.ndarray,
@@ -525,9 +578,10 @@ def _attract_kernel(
     wa: np.ndarray,
     cdf: np.ndarray,
 ) -> None:
-    """The attractiveness of a pool's firms to one source (``quality`` times the network
-    bias where ``tied``, times the priority bias ``pick(priority, bias, 1)`` for state
-    sources), its products with the weights ``w`` (summed by numpy) and the running totals
+    """The attractiveness of a pool's firms to one source (their ``quality`` times the
+    network bias where ``tied``, times the priority bias ``pick(priority[sector], bias, 1)``
+    for state sources), its products with their weights ``w`` (summed by numpy) and the
+    running totals
     of :func:`cumulative_weights`: ``cumsum(maximum(attract, 0))``, added in order.
     ``np.maximum`` returns its second operand on a tie and keeps a NaN first one, as the
     comparison below does.
@@ -535,13 +589,13 @@ def _attract_kernel(
     c = 0.0
     for j in range(pool.size):
         r = pool[j]
-        a = quality[j]
+        a = quality[r]
         if tied[r]:
             a = a * network_bias
         if state:
-            a = a * (priority_bias if priority[r] else 1.0)
+            a = a * (priority_bias if priority[sector[r]] else 1.0)
         attract[j] = a
-        wa[j] = w[j] * a
+        wa[j] = w[r] * a
         x = 0.0 if a <= 0.0 else a
         c = x if j == 0 else c + x
         cdf[j] = c
