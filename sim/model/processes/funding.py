@@ -838,28 +838,87 @@ def _listings(m: EcosystemModel, f: np.ndarray) -> None:
     the uniform draw is made for every row, as before.
     """
     o, fp, pol, dt = m.orgs, m.p.funding, m.policy, m.dt
+    rates = np.array([0.0, fp.ipo_rate, 0.0, fp.ipo_rate])
+    if fp.unicorn_ipo_rate > 0:
+        rates[2:] = np.maximum(rates[2:], fp.unicorn_ipo_rate)
+    if jit.ENABLED:
+        hazards = np.asarray(hazard(rates * pol.funding.listing_openness, dt))
+        u = m.rng.random(o.n)
+        ipo = _listings_kernel(
+            f,
+            o["rev"],
+            fp.ipo_min_revenue,
+            o["vc_backed"],
+            o["emp"],
+            float(m.p.population.large_firm_employees),
+            o["post_money"],
+            UNICORN_USD * m.usd_rate,
+            fp.unicorn_ipo_rate > 0,
+            rates,
+            hazards,
+            u,
+        )
+    else:
+        ipo = _listing_rows(m, f, rates)
+    if ipo.size:
+        o["listed"][ipo] = True
+        backed = ipo[o["vc_backed"][ipo]]
+        m.deal_log.exit(o["fid"][backed], "listing", o["valuation"][backed], m.t)
+        m.flows.ipos += float(o["weight"][ipo].sum())
+
+
+def _listing_rows(m: EcosystemModel, f: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """The private firms ``f`` that list this step (numpy path of :func:`_listings`): the
+    draw is made for every row."""
+    o, fp, pol, dt = m.orgs, m.p.funding, m.policy, m.dt
     eligible = (
         f
         & (o["rev"] >= fp.ipo_min_revenue)
         & (o["vc_backed"] | (o["emp"] >= m.p.population.large_firm_employees))
     )
     # rate = where(eligible, ipo_rate, 0), raised to unicorn_ipo_rate for unicorns
-    rates = np.array([0.0, fp.ipo_rate, 0.0, fp.ipo_rate])
     code = eligible.view(np.uint8)
     if fp.unicorn_ipo_rate > 0:
         big = f & o["vc_backed"] & (o["post_money"] >= UNICORN_USD * m.usd_rate)
-        rates[2:] = np.maximum(rates[2:], fp.unicorn_ipo_rate)
         code = code + 2 * big.view(np.uint8)
     candidates = code.nonzero()[0]
     hazards = np.asarray(hazard(rates * pol.funding.listing_openness, dt))
     h = hazards.take(code[candidates])
     u = m.rng.random(o.n)
     ipo = candidates[(rates.take(code[candidates]) > 0) & (u[candidates] < h)]
-    if ipo.size:
-        o["listed"][ipo] = True
-        backed = ipo[o["vc_backed"][ipo]]
-        m.deal_log.exit(o["fid"][backed], "listing", o["valuation"][backed], m.t)
-        m.flows.ipos += float(o["weight"][ipo].sum())
+    return ipo
+
+
+@jit.kernel
+def _listings_kernel(
+    f: np.ndarray,
+    rev: np.ndarray,
+    ipo_min_revenue: float,
+    vc_backed: np.ndarray,
+    emp: np.ndarray,
+    large_firm: float,
+    post_money: np.ndarray,
+    unicorn: float,
+    unicorns: bool,
+    rates: np.ndarray,
+    hazards: np.ndarray,
+    u: np.ndarray,
+) -> np.ndarray:
+    """The rows that list, in row order: each private firm's code (eligible, plus 2 for a
+    unicorn when unicorns list at their own rate), a candidate where the code is not 0,
+    listing where its rate is above 0 and its uniform number below its hazard."""
+    out = np.empty(f.size, np.int64)
+    k = 0
+    for i in range(f.size):
+        if not f[i]:
+            continue
+        code = 1 if rev[i] >= ipo_min_revenue and (vc_backed[i] or emp[i] >= large_firm) else 0
+        if unicorns and vc_backed[i] and post_money[i] >= unicorn:
+            code += 2
+        if code != 0 and rates[code] > 0 and u[i] < hazards[code]:
+            out[k] = i
+            k += 1
+    return out[:k].copy()
 
 
 MECHANISM = Mechanism(
