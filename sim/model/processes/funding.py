@@ -359,7 +359,7 @@ def _rounds(m: EcosystemModel, supply: float, shares: np.ndarray, round_mult: fl
     """The rounds of every source into the young and older private firms (numpy path);
     returns the private firms' mask."""
     o, fp, pol = m.orgs, m.p.funding, m.policy
-    f = o["active"] & ~o["is_univ"] & ~o["listed"]
+    f: np.ndarray = o["active"] & ~o["is_univ"] & ~o["listed"]
     age = m.t - o["born"]
     young = f & (age <= fp.early_stage_age)
     older = f & (age > fp.early_stage_age)
@@ -885,7 +885,7 @@ def _listing_rows(m: EcosystemModel, f: np.ndarray, rates: np.ndarray) -> np.nda
     hazards = np.asarray(hazard(rates * pol.funding.listing_openness, dt))
     h = hazards.take(code[candidates])
     u = m.rng.random(o.n)
-    ipo = candidates[(rates.take(code[candidates]) > 0) & (u[candidates] < h)]
+    ipo: np.ndarray = candidates[(rates.take(code[candidates]) > 0) & (u[candidates] < h)]
     return ipo
 
 
