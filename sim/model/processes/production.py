@@ -611,7 +611,7 @@ def _gap_kernel(
     rent-sharing exponent ``clip(gap, -5, 5) * rent_sharing``; the firm weights ``w * f``
     and staff ``w * f * emp``; the R&D lead exponent ``-max(gap, 0) / rd_lead_scale``; the
     size ratio ``max(emp, 1) / reference``. Adds each row's ``w * rd_spend`` to its park's
-    total in ``rd_parks`` (zeros), in row order as ``bincount`` does.
+    total in ``rd_park`` (zeros), in row order as ``bincount`` does.
 
     ``np.clip`` keeps NaN and is not tied at its bounds (-5, 5) by a zero; ``np.maximum``
     keeps a NaN first operand and returns the second on a tie, as written below; the sign of
