@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import jit
 from sim.model.codes import STATE_SOURCES, Source
 from sim.model.processes.talent import firm_employment
 from sim.model.protocol import Mechanism
@@ -116,12 +117,47 @@ def update_valuations(m: EcosystemModel) -> None:
     """
     o, fp = m.orgs, m.p.funding
     value, rev = o["valuation"], o["rev"]
+    if jit.ENABLED:
+        _valuation_kernel(
+            rev,
+            fp.revenue_multiple,
+            o["rev_at_round"],
+            o["post_money"],
+            o["active"],
+            o["is_univ"],
+            value,
+        )
+        return
     np.multiply(rev, fp.revenue_multiple, out=value)
     rar = o["rev_at_round"]
     had = (rar > 0).nonzero()[0]
     marked = o["post_money"][had] * rev[had] / np.maximum(rar[had], 1.0)
     value[had] = np.maximum(value[had], marked)
     value *= o["active"] & ~o["is_univ"]
+
+
+@jit.kernel
+def _valuation_kernel(
+    rev: np.ndarray,
+    multiple: float,
+    rev_at_round: np.ndarray,
+    post_money: np.ndarray,
+    active: np.ndarray,
+    is_univ: np.ndarray,
+    value: np.ndarray,
+) -> None:
+    """:func:`update_valuations` in one pass: each value through the numpy path's
+    operations. ``np.maximum(a, b)`` keeps a NaN ``a`` and returns ``b`` on a tie (as for
+    ``rev_at_round`` against 1 and the marked value against the revenue multiple)."""
+    for i in range(rev.size):
+        v = rev[i] * multiple
+        r = rev_at_round[i]
+        if r > 0:
+            marked = post_money[i] * rev[i]
+            marked = marked / (1.0 if r <= 1.0 else r)
+            if not (v > marked or v != v):
+                v = marked
+        value[i] = v * (1.0 if active[i] and not is_univ[i] else 0.0)
 
 
 def _tail_mean(fp: FundingParams) -> float:
@@ -290,7 +326,7 @@ def _network_flags(m: EcosystemModel) -> np.ndarray:
 
 
 def step(m: EcosystemModel) -> None:
-    o, fp, pol, dt = m.orgs, m.p.funding, m.policy, m.dt
+    fp, pol, dt = m.p.funding, m.policy, m.dt
     st = m.state.funding
     update_valuations(m)
     # investor confidence follows the (smoothed) market value of listed firms
@@ -303,7 +339,27 @@ def step(m: EcosystemModel) -> None:
 
     supply = supply_rate(m) * dt
     shares = source_shares(m)
-    f = o["active"] & ~o["is_univ"] & ~o["listed"]
+    m.state.funding.pending_coinvest = []  # syndication ties of this step, added in one batch
+    round_mult = pol.funding.round_size * np.exp(fp.round_size_trend * (m.t - m.t0))
+    if jit.ENABLED:
+        f = _rounds_compiled(m, supply, shares, round_mult)
+    else:
+        f = _rounds(m, supply, shares, round_mult)
+
+    if m.state.funding.pending_coinvest:
+        leads = np.concatenate([p[0] for p in m.state.funding.pending_coinvest])
+        cos = np.concatenate([p[1] for p in m.state.funding.pending_coinvest])
+        m.coinvest.add(leads, cos, 0)
+
+    mark_down_in_winter(m, f)
+    _listings(m, f)
+
+
+def _rounds(m: EcosystemModel, supply: float, shares: np.ndarray, round_mult: float) -> np.ndarray:
+    """The rounds of every source into the young and older private firms (numpy path);
+    returns the private firms' mask."""
+    o, fp, pol = m.orgs, m.p.funding, m.policy
+    f: np.ndarray = o["active"] & ~o["is_univ"] & ~o["listed"]
     age = m.t - o["born"]
     young = f & (age <= fp.early_stage_age)
     older = f & (age > fp.early_stage_age)
@@ -312,8 +368,6 @@ def step(m: EcosystemModel) -> None:
     np.clip(quality, -3, 3, out=quality)
     quality -= age / fp.investor_age_scale
     np.exp(quality, out=quality)
-    m.state.funding.pending_coinvest = []  # syndication ties of this step, added in one batch
-    round_mult = pol.funding.round_size * np.exp(fp.round_size_trend * (m.t - m.t0))
     flags = _network_flags(m)
     investors = _Investors(m)
     round_factor = _round_factor(fp)
@@ -382,14 +436,398 @@ def step(m: EcosystemModel) -> None:
             investors,
             round_factor,
         )
+    return f
 
-    if m.state.funding.pending_coinvest:
-        leads = np.concatenate([p[0] for p in m.state.funding.pending_coinvest])
-        cos = np.concatenate([p[1] for p in m.state.funding.pending_coinvest])
-        m.coinvest.add(leads, cos, 0)
 
-    mark_down_in_winter(m, f)
-    _listings(m, f)
+def _rounds_compiled(
+    m: EcosystemModel, supply: float, shares: np.ndarray, round_mult: float
+) -> np.ndarray:
+    """:func:`_rounds` with compiled kernels: the private firms, their pools and the
+    exponent of their quality in one pass (numpy's ``exp`` over every row, as in the numpy
+    path), then per source and pool the attractiveness and :func:`_invest_compiled`: the
+    same budgets, pools and round sizes, in the same order."""
+    o, fp, pol = m.orgs, m.p.funding, m.policy
+    quality = np.empty(o.n)
+    f, young, older = _pools_kernel(
+        o["active"],
+        o["is_univ"],
+        o["listed"],
+        o["born"],
+        m.t,
+        fp.early_stage_age,
+        o["log_prod"],
+        m.state.production.mean_log_prod,
+        fp.investor_age_scale,
+        quality,
+    )
+    np.exp(quality, out=quality)
+    flags = _network_flags(m)
+    investors = _Investors(m)
+    round_factor = _round_factor(fp)
+    pools = (young, older)
+    priority = np.zeros(128, bool)  # the table of in_codes
+    priority[np.asarray(list(fp.priority_codes), np.int64)] = True
+    size = max(young.size, older.size)
+    bufs = (np.empty(size), np.empty(size), np.empty(size))
+    for s in Source:
+        budget = supply * shares[s]
+        if budget <= 0:
+            continue
+        src_mult = fp.private_round_mult if s in (Source.PRIVATE, Source.FOREIGN) else 1.0
+        median = fp.round_size * round_mult * src_mult
+        state = s in STATE_SOURCES
+        if s == Source.ANGEL:
+            plan = [(budget, 0, median * fp.angel_round_mult, fp.dilution)]
+        else:
+            e = pol.funding.early_stage_share
+            if state:
+                e = min(1.0, e * fp.government_early_bias)
+            plan = [
+                (budget * e, 0, median, fp.dilution),
+                (budget * (1 - e), 1, median * fp.growth_round_mult, fp.growth_dilution),
+            ]
+        for amount, which, median_round, dilution in plan:
+            pool = pools[which]
+            if amount <= 0 or pool.size == 0:
+                continue
+            attract, wa, cdf = (buf[: pool.size] for buf in bufs)
+            _attract_kernel(
+                quality,
+                pool,
+                flags[s],
+                fp.network_bias,
+                priority,
+                o["sector"],
+                fp.government_priority_bias if state else 1.0,
+                state,
+                o["weight"],
+                attract,
+                wa,
+                cdf,
+            )
+            _invest_compiled(
+                m,
+                s,
+                amount,
+                pool,
+                attract,
+                wa,
+                cdf,
+                median_round,
+                dilution,
+                investors,
+                round_factor,
+            )
+    return f
+
+
+@jit.kernel
+def _pools_kernel(
+    active: np.ndarray,
+    is_univ: np.ndarray,
+    listed: np.ndarray,
+    born: np.ndarray,
+    t: float,
+    early_stage_age: float,
+    log_prod: np.ndarray,
+    mean: float,
+    age_scale: float,
+    quality: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The private firms (mask), the young and older ones (rows, in order, as ``nonzero``
+    gives them) and ``clip(log_prod - mean, -3, 3) - (t - born) / age_scale`` into
+    ``quality``. ``np.clip`` keeps NaN and is not tied at its bounds by a zero."""
+    n = active.size
+    f = np.empty(n, np.bool_)
+    young = np.empty(n, np.int64)
+    older = np.empty(n, np.int64)
+    ny = 0
+    no = 0
+    for i in range(n):
+        age = t - born[i]
+        fi = active[i] and not is_univ[i] and not listed[i]
+        f[i] = fi
+        if fi:
+            if age <= early_stage_age:
+                young[ny] = i
+                ny += 1
+            elif age > early_stage_age:
+                older[no] = i
+                no += 1
+        q = log_prod[i] - mean
+        if q < -3.0:
+            q = -3.0
+        elif q > 3.0:
+            q = 3.0
+        quality[i] = q - age / age_scale
+    return f, young[:ny].copy(), older[:no].copy()
+
+
+@jit.kernel
+def _attract_kernel(
+    quality: np.ndarray,
+    pool: np.ndarray,
+    tied: np.ndarray,
+    network_bias: float,
+    priority: np.ndarray,
+    sector: np.ndarray,
+    priority_bias: float,
+    state: bool,
+    w: np.ndarray,
+    attract: np.ndarray,
+    wa: np.ndarray,
+    cdf: np.ndarray,
+) -> None:
+    """The attractiveness of a pool's firms to one source (their ``quality`` times the
+    network bias where ``tied``, times the priority bias ``pick(priority[sector], bias, 1)``
+    for state sources), its products with their weights ``w`` (summed by numpy) and the
+    running totals
+    of :func:`cumulative_weights`: ``cumsum(maximum(attract, 0))``, added in order.
+    ``np.maximum`` returns its second operand on a tie and keeps a NaN first one, as the
+    comparison below does.
+    """
+    c = 0.0
+    for j in range(pool.size):
+        r = pool[j]
+        a = quality[r]
+        if tied[r]:
+            a = a * network_bias
+        if state:
+            a = a * (priority_bias if priority[sector[r]] else 1.0)
+        attract[j] = a
+        wa[j] = w[r] * a
+        x = 0.0 if a <= 0.0 else a
+        c = x if j == 0 else c + x
+        cdf[j] = c
+
+
+def _uniforms(rng: np.random.Generator, k: int) -> np.ndarray:
+    """The uniform numbers ``choose`` draws for ``k`` picks: one scalar draw for one pick."""
+    return np.array([rng.random()]) if k == 1 else rng.random(k)
+
+
+def _invest_compiled(
+    m: EcosystemModel,
+    source: int,
+    budget: float,
+    pool: np.ndarray,
+    attract: np.ndarray,
+    wa: np.ndarray,
+    cdf: np.ndarray,
+    median_round: float,
+    dilution: float,
+    investors: _Investors,
+    round_factor: tuple[np.float64, float],
+) -> None:
+    """:func:`_invest` with the draws made first, in the same order and sizes (no draw
+    depends on what the rounds write), and the rounds as two kernels: the firms' side
+    (picks, cash, valuations) and the investors' side (leads, co-investors)."""
+    o, fp, rng = m.orgs, m.p.funding, m.rng
+    spread, tail = round_factor
+    mean_round = median_round * spread * tail
+    real_deals = budget / mean_round
+    events = rng.poisson(real_deals * attract.sum() / wa.sum())
+    if events == 0:
+        return
+    if cdf[-1] <= 0:  # all-zero weights count as equal weights (cumulative_weights)
+        cdf = np.arange(1, cdf.size + 1, dtype=np.float64)
+    u_firms = _uniforms(rng, events)
+    amount = median_round * np.exp(fp.round_sigma * rng.standard_normal(events))
+    if fp.round_tail_share > 0:
+        amount = amount * _tail_factor(rng, fp, events)
+    firms, fw, money, post, mega = _firm_rounds_kernel(
+        pool,
+        cdf,
+        u_firms,
+        amount,
+        o["weight"],
+        o["cash"],
+        o["last_round"],
+        o["vc_backed"],
+        m.t,
+        dilution,
+        o["valuation"],
+        o["post_money"],
+        o["rev_at_round"],
+        o["rev"],
+        MEGADEAL_USD * m.usd_rate,
+    )
+    acc = m.flows
+    invested = float(money.sum())
+    acc.vc_investment += invested
+    acc.vc_deals += float(fw.sum())
+    if mega.size:  # otherwise both sums are 0.0, and adding 0.0 changes nothing
+        acc.vc_megadeal_amount += float(money[mega].sum())
+        acc.vc_megadeal_count += float(fw[mega].sum())
+    if source in STATE_SOURCES:
+        acc.vc_government_amount += invested
+    m.deal_log.invest(o["fid"][firms], m.t, amount, post, fw)
+    # the lead investor and, sometimes, a co-investor
+    if investors.by_source[int(source)].size == 0:
+        return
+    lead = investors.lead[int(source)]
+    u_leads = _uniforms(rng, events)
+    syn = rng.random(events) < fp.syndication
+    n_syn = int(syn.sum())
+    co = investors.co
+    u_co = _uniforms(rng, n_syn) if n_syn else np.empty(0)
+    inv = m.investors
+    leads, cos, syn_firms, syn_leads = _investor_rounds_kernel(
+        lead.candidates,
+        lead.cdf,
+        u_leads,
+        co.candidates,
+        co.cdf,
+        u_co,
+        syn,
+        firms,
+        money,
+        inv["invested"],
+        inv["weight"],
+    )
+    m.inv_vc.extend(leads.tolist())
+    m.inv_firm.extend(firms.tolist())
+    if n_syn:
+        m.inv_vc.extend(cos.tolist())
+        m.inv_firm.extend(syn_firms.tolist())
+        m.state.funding.pending_coinvest.append((syn_leads, cos))
+
+
+@jit.kernel
+def _search_right(cdf: np.ndarray, key: float) -> int:
+    """``cdf.searchsorted(key, "right")``: the first index whose value exceeds ``key`` in
+    numpy's float order (NaN after every number), found by bisection; the index is unique
+    for an array sorted in that order, as running totals of non-negative weights are."""
+    lo, hi = 0, cdf.size
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        v = cdf[mid]
+        if key < v or (v != v and key == key):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@jit.kernel
+def _pick(candidates: np.ndarray, cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``choose_cumulative`` given its uniform numbers ``u``: each scaled by the total,
+    looked up in ``cdf`` and capped at the last candidate."""
+    total = cdf[cdf.size - 1]
+    last = candidates.size - 1
+    out = np.empty(u.size, candidates.dtype)
+    for j in range(u.size):
+        i = _search_right(cdf, u[j] * total)
+        out[j] = candidates[i if i < last else last]
+    return out
+
+
+@jit.kernel
+def _firm_rounds_kernel(
+    pool: np.ndarray,
+    cdf: np.ndarray,
+    u: np.ndarray,
+    amount: np.ndarray,
+    weight: np.ndarray,
+    cash: np.ndarray,
+    last_round: np.ndarray,
+    vc_backed: np.ndarray,
+    t: float,
+    dilution: float,
+    valuation: np.ndarray,
+    post_money: np.ndarray,
+    rev_at_round: np.ndarray,
+    rev: np.ndarray,
+    mega_amount: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The firms' side of :func:`_invest`: the funded firms (picked with the uniform
+    numbers ``u``), their weights, the money, post-money values and which rounds are
+    mega-rounds; cash, round dates and valuations updated.
+
+    ``x[firms] += v`` and ``x[firms] = where(...)`` gather every value before writing any,
+    and a firm picked twice keeps the last write: the two passes below do the same.
+    ``np.maximum(rev, 1)`` keeps a NaN first operand and returns the second on a tie.
+    """
+    k = u.size
+    firms = _pick(pool, cdf, u)
+    fw = np.empty(k)
+    money = np.empty(k)
+    post = np.empty(k)
+    new_cash = np.empty(k)
+    new_post = np.empty(k)
+    new_rar = np.empty(k)
+    n_mega = 0
+    for j in range(k):
+        r = firms[j]
+        x = weight[r]
+        fw[j] = x
+        money[j] = x * amount[j]
+        if amount[j] >= mega_amount:
+            n_mega += 1
+        new_cash[j] = cash[r] + amount[j]
+        p = amount[j] / dilution
+        post[j] = p
+        if p > valuation[r]:
+            new_post[j] = p
+            v = rev[r]
+            new_rar[j] = 1.0 if v <= 1.0 else v
+        else:
+            new_post[j] = post_money[r]
+            new_rar[j] = rev_at_round[r]
+    mega = np.empty(n_mega, np.int64)
+    n_mega = 0
+    for j in range(k):
+        r = firms[j]
+        cash[r] = new_cash[j]
+        last_round[r] = t
+        vc_backed[r] = True
+        post_money[r] = new_post[j]
+        rev_at_round[r] = new_rar[j]
+        if amount[j] >= mega_amount:
+            mega[n_mega] = j
+            n_mega += 1
+    return firms, fw, money, post, mega
+
+
+@jit.kernel
+def _investor_rounds_kernel(
+    lead_candidates: np.ndarray,
+    lead_cdf: np.ndarray,
+    u_leads: np.ndarray,
+    co_candidates: np.ndarray,
+    co_cdf: np.ndarray,
+    u_co: np.ndarray,
+    syn: np.ndarray,
+    firms: np.ndarray,
+    money: np.ndarray,
+    invested: np.ndarray,
+    inv_weight: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The investors' side of :func:`_invest`: the leads (picked with ``u_leads``), what
+    they put in (``invested[leads] += money / weight[leads]``: every value gathered before
+    any is written, the last write of an investor picked twice kept), the co-investors
+    (picked with ``u_co``) and the firms and leads of the syndicated rounds."""
+    k = u_leads.size
+    leads = _pick(lead_candidates, lead_cdf, u_leads)
+    new = np.empty(k)
+    for j in range(k):
+        r = leads[j]
+        new[j] = invested[r] + money[j] / inv_weight[r]
+    n_syn = 0
+    for j in range(k):
+        invested[leads[j]] = new[j]
+        if syn[j]:
+            n_syn += 1
+    syn_firms = np.empty(n_syn, firms.dtype)
+    syn_leads = np.empty(n_syn, leads.dtype)
+    n_syn = 0
+    for j in range(k):
+        if syn[j]:
+            syn_firms[n_syn] = firms[j]
+            syn_leads[n_syn] = leads[j]
+            n_syn += 1
+    cos = _pick(co_candidates, co_cdf, u_co) if u_co.size else np.empty(0, co_candidates.dtype)
+    return leads, cos, syn_firms, syn_leads
 
 
 def _listings(m: EcosystemModel, f: np.ndarray) -> None:
@@ -400,28 +838,87 @@ def _listings(m: EcosystemModel, f: np.ndarray) -> None:
     the uniform draw is made for every row, as before.
     """
     o, fp, pol, dt = m.orgs, m.p.funding, m.policy, m.dt
+    rates = np.array([0.0, fp.ipo_rate, 0.0, fp.ipo_rate])
+    if fp.unicorn_ipo_rate > 0:
+        rates[2:] = np.maximum(rates[2:], fp.unicorn_ipo_rate)
+    if jit.ENABLED:
+        hazards = np.asarray(hazard(rates * pol.funding.listing_openness, dt))
+        u = m.rng.random(o.n)
+        ipo = _listings_kernel(
+            f,
+            o["rev"],
+            fp.ipo_min_revenue,
+            o["vc_backed"],
+            o["emp"],
+            float(m.p.population.large_firm_employees),
+            o["post_money"],
+            UNICORN_USD * m.usd_rate,
+            fp.unicorn_ipo_rate > 0,
+            rates,
+            hazards,
+            u,
+        )
+    else:
+        ipo = _listing_rows(m, f, rates)
+    if ipo.size:
+        o["listed"][ipo] = True
+        backed = ipo[o["vc_backed"][ipo]]
+        m.deal_log.exit(o["fid"][backed], "listing", o["valuation"][backed], m.t)
+        m.flows.ipos += float(o["weight"][ipo].sum())
+
+
+def _listing_rows(m: EcosystemModel, f: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """The private firms ``f`` that list this step (numpy path of :func:`_listings`): the
+    draw is made for every row."""
+    o, fp, pol, dt = m.orgs, m.p.funding, m.policy, m.dt
     eligible = (
         f
         & (o["rev"] >= fp.ipo_min_revenue)
         & (o["vc_backed"] | (o["emp"] >= m.p.population.large_firm_employees))
     )
     # rate = where(eligible, ipo_rate, 0), raised to unicorn_ipo_rate for unicorns
-    rates = np.array([0.0, fp.ipo_rate, 0.0, fp.ipo_rate])
     code = eligible.view(np.uint8)
     if fp.unicorn_ipo_rate > 0:
         big = f & o["vc_backed"] & (o["post_money"] >= UNICORN_USD * m.usd_rate)
-        rates[2:] = np.maximum(rates[2:], fp.unicorn_ipo_rate)
         code = code + 2 * big.view(np.uint8)
     candidates = code.nonzero()[0]
     hazards = np.asarray(hazard(rates * pol.funding.listing_openness, dt))
     h = hazards.take(code[candidates])
     u = m.rng.random(o.n)
-    ipo = candidates[(rates.take(code[candidates]) > 0) & (u[candidates] < h)]
-    if ipo.size:
-        o["listed"][ipo] = True
-        backed = ipo[o["vc_backed"][ipo]]
-        m.deal_log.exit(o["fid"][backed], "listing", o["valuation"][backed], m.t)
-        m.flows.ipos += float(o["weight"][ipo].sum())
+    ipo: np.ndarray = candidates[(rates.take(code[candidates]) > 0) & (u[candidates] < h)]
+    return ipo
+
+
+@jit.kernel
+def _listings_kernel(
+    f: np.ndarray,
+    rev: np.ndarray,
+    ipo_min_revenue: float,
+    vc_backed: np.ndarray,
+    emp: np.ndarray,
+    large_firm: float,
+    post_money: np.ndarray,
+    unicorn: float,
+    unicorns: bool,
+    rates: np.ndarray,
+    hazards: np.ndarray,
+    u: np.ndarray,
+) -> np.ndarray:
+    """The rows that list, in row order: each private firm's code (eligible, plus 2 for a
+    unicorn when unicorns list at their own rate), a candidate where the code is not 0,
+    listing where its rate is above 0 and its uniform number below its hazard."""
+    out = np.empty(f.size, np.int64)
+    k = 0
+    for i in range(f.size):
+        if not f[i]:
+            continue
+        code = 1 if rev[i] >= ipo_min_revenue and (vc_backed[i] or emp[i] >= large_firm) else 0
+        if unicorns and vc_backed[i] and post_money[i] >= unicorn:
+            code += 2
+        if code != 0 and rates[code] > 0 and u[i] < hazards[code]:
+            out[k] = i
+            k += 1
+    return out[:k].copy()
 
 
 MECHANISM = Mechanism(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import jit
 from sim.model.codes import Origin
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
@@ -32,6 +33,7 @@ class PlacesState:
     rent_avg: float = 0.0  # the same now
     cost_of_living: float = 1.0  # relative to the start, what a non-subsidised employee faces
     attraction: float = 1.0  # real wage here relative to the regions talent could go to
+    work: np.ndarray | None = None  # the employees' wage premia (compiled path), kept
 
 
 #: the parks' market: rents, escalation by policy, floor space and its use
@@ -51,15 +53,49 @@ COLUMNS = {
 def wage_premium(m: EcosystemModel) -> float:
     """Mean wage of an employee relative to the wage index (education and origin premia)."""
     tl = m.talent
-    act = tl["active"] & (tl["employer"] >= 0)
     lab = m.p.labour
     # 1 + education premium * edu + foreign premium * not domestic, per employee: a look-up
     # in the table of its four values, each computed as the elementwise sum would compute it
     ep, fp = lab.education_premium, lab.foreign_premium
     table = np.array([1.0 + ep * e + fp * f for f in (0.0, 1.0) for e in (0.0, 1.0)])
+    if jit.ENABLED:
+        s = m.state.places
+        if s.work is None or s.work.size < tl.n:
+            s.work = np.empty(max(tl.n, 2 * (s.work.size if s.work is not None else 0), 1024))
+        k = _premium_kernel(
+            tl["active"],
+            tl["employer"],
+            tl["edu"],
+            tl["origin"],
+            int(Origin.DOMESTIC),
+            table,
+            s.work,
+        )
+        return float(s.work[:k].mean()) if k else 1.0
+    act = tl["active"] & (tl["employer"] >= 0)
     code = tl["edu"].view(np.uint8) + 2 * (tl["origin"] != Origin.DOMESTIC).view(np.uint8)
     prem = table.take(code[act])
     return float(prem.mean()) if prem.size else 1.0
+
+
+@jit.kernel
+def _premium_kernel(
+    active: np.ndarray,
+    employer: np.ndarray,
+    edu: np.ndarray,
+    origin: np.ndarray,
+    domestic: int,
+    table: np.ndarray,
+    out: np.ndarray,
+) -> int:
+    """The premia of the employees (active talent with an employer) in talent order, as
+    ``table.take(code[act])`` gathers them, into the start of ``out``; returns how many."""
+    k = 0
+    for i in range(active.size):
+        if active[i] and employer[i] >= 0:
+            out[k] = table[(1 if edu[i] else 0) + (2 if origin[i] != domestic else 0)]
+            k += 1
+    return k
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
@@ -74,12 +110,31 @@ def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
 def floor_demand(m: EcosystemModel) -> np.ndarray:
     """Floor space asked for in each park (m2): the staff of its active organisations."""
     o = m.orgs
+    if jit.ENABLED:
+        demand = _floor_kernel(o["park"], o["weight"], o["emp"], o["active"], m.parks.n)
+        return demand * m.p.production.floor_per_employee
     # ended rows weigh 0 (finite non-negative products times the 0/1 mask): they add zeros,
     # so the sums are those over the active rows, in the same order, without gathering them
     weights = o["weight"] * o["emp"]
     weights *= o["active"]
     demand = np.bincount(o["park"], weights=weights, minlength=m.parks.n)
     return demand * m.p.production.floor_per_employee
+
+
+@jit.kernel
+def _floor_kernel(
+    park: np.ndarray, w: np.ndarray, emp: np.ndarray, active: np.ndarray, n_parks: int
+) -> np.ndarray:
+    """``bincount(park, weights=w * emp * active, minlength=n_parks)``: the same products,
+    added in row order."""
+    size = n_parks
+    for i in range(park.size):
+        if park[i] + 1 > size:
+            size = park[i] + 1
+    out = np.zeros(size)
+    for i in range(park.size):
+        out[park[i]] += w[i] * emp[i] * (1.0 if active[i] else 0.0)
+    return out
 
 
 def initialise(m: EcosystemModel) -> None:

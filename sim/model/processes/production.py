@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import jit
 from sim.model.codes import Ownership
 from sim.model.processes.places import wage_premium, weighted_mean
 from sim.model.protocol import Mechanism
@@ -59,6 +60,8 @@ class ProductionState:
     pending_patents: float = 0.0  # applications awaiting a decision
     cum_standards: float = 0.0  # international standards led since the start
     pre_start_standards: float = 0.0  # standards led before the start (fixed in year one)
+    # work rows of the compiled step (see _work), kept between steps
+    work: np.ndarray | None = None
 
 
 def initialise(m: EcosystemModel) -> None:
@@ -84,10 +87,13 @@ def close_year(m: EcosystemModel) -> None:
         s.pre_start_standards = s.cum_standards * m.p.knowledge.standards_history_years
 
 
-def update_accounts(m: EcosystemModel, f: np.ndarray | None = None) -> None:
+def update_accounts(
+    m: EcosystemModel, f: np.ndarray | None = None, x: np.ndarray | None = None
+) -> None:
     """Revenue, value added, R&D and rent bills of every firm at the current state.
 
-    ``f`` is the firm mask (:func:`firm_mask`) when the caller has it. Rows outside it get
+    ``f`` is the firm mask (:func:`firm_mask`) when the caller has it; ``x`` a work array of
+    the organisations' count (the compiled step's). Rows outside the firms get
     zeros: the products below are finite and non-negative, so multiplying by the 0/1 mask
     gives what ``np.where(f, x, 0.0)`` gives, in one pass and without a temporary.
     """
@@ -96,7 +102,25 @@ def update_accounts(m: EcosystemModel, f: np.ndarray | None = None) -> None:
         f = firm_mask(m)
     rd_trend = np.exp(pr.rd_intensity_trend * (m.t - m.t0))
     emp, rev = o["emp"], o["rev"]
-    x = np.exp(o["log_prod"])
+    x = np.exp(o["log_prod"], out=x)
+    if jit.ENABLED:
+        _accounts_kernel(
+            x,
+            emp,
+            f,
+            o["rd"],
+            o["park"],
+            m.parks["rent"],
+            float(rd_trend),
+            pr.va_share,
+            pr.max_rd_intensity,
+            pr.floor_per_employee,
+            rev,
+            o["va"],
+            o["rd_spend"],
+            o["rent_bill"],
+        )
+        return
     x *= emp
     np.multiply(x, f, out=rev)
     np.multiply(rev, pr.va_share, out=o["va"])
@@ -109,12 +133,66 @@ def update_accounts(m: EcosystemModel, f: np.ndarray | None = None) -> None:
     np.multiply(x, f, out=o["rent_bill"])
 
 
+@jit.kernel
+def _accounts_kernel(
+    x: np.ndarray,
+    emp: np.ndarray,
+    f: np.ndarray,
+    rd: np.ndarray,
+    park: np.ndarray,
+    rent: np.ndarray,
+    rd_trend: float,
+    va_share: float,
+    max_rd: float,
+    floor_per_employee: float,
+    rev: np.ndarray,
+    va: np.ndarray,
+    rd_spend: np.ndarray,
+    rent_bill: np.ndarray,
+) -> None:
+    """The numpy path of :func:`update_accounts` after ``x = exp(log_prod)``, one pass.
+
+    Each product is formed in the numpy path's order; the 0/1 mask is a multiplication by
+    1.0 or 0.0, as numpy multiplies by the boolean array. ``np.minimum(k, max_rd)`` returns
+    its second operand on a tie and keeps a NaN first operand: so does the comparison below.
+    """
+    for i in range(x.size):
+        fi = 1.0 if f[i] else 0.0
+        r = x[i] * emp[i]
+        r = r * fi
+        rev[i] = r
+        va[i] = r * va_share
+        k = rd[i] * rd_trend
+        if max_rd <= k:
+            k = max_rd
+        rd_spend[i] = r * k
+        b = emp[i] * floor_per_employee
+        b = b * rent[park[i]]
+        b = b * 12.0
+        rent_bill[i] = b * fi
+
+
 def applications_rate(m: EcosystemModel) -> np.ndarray:
     """Expected patent applications per year of each organisation (real, per entity)."""
     o, kp = m.orgs, m.p.knowledge
     years = min(max(m.t - m.t0, 0.0), kp.patent_trend_years)
     propensity = np.exp(kp.patent_trend * years)
     recombination = np.log1p(o["partners"])
+    if jit.ENABLED:
+        return _applications_kernel(
+            o["is_univ"],
+            o["budget"],
+            o["rd_spend"],
+            o["active"],
+            recombination,
+            kp.univ_patents_per_budget,
+            kp.patents_per_rd,
+            float(propensity),
+            kp.spillover_patent_gain,
+            1.0,
+            np.inf,
+            np.empty(o.n),
+        )
     recombination *= kp.spillover_patent_gain
     recombination += 1.0
     base = np.where(
@@ -127,7 +205,44 @@ def applications_rate(m: EcosystemModel) -> np.ndarray:
     return base
 
 
+@jit.kernel
+def _applications_kernel(
+    is_univ: np.ndarray,
+    budget: np.ndarray,
+    rd_spend: np.ndarray,
+    active: np.ndarray,
+    recombination: np.ndarray,
+    per_budget: float,
+    per_rd: float,
+    propensity: float,
+    gain: float,
+    dt: float,
+    cap: float,
+    out: np.ndarray,
+) -> np.ndarray:
+    """:func:`applications_rate` after ``log1p(partners)`` (given in ``recombination``),
+    times ``dt`` and capped at ``cap`` (the step's ``lam``; 1 and inf leave every value as
+    it is): the numpy path's operations in its order. ``np.minimum`` returns its second
+    operand on a tie and keeps a NaN first one, as the comparison below does. Written into
+    ``out`` (which may be ``recombination`` itself), returned."""
+    for i in range(is_univ.size):
+        b = per_budget * budget[i] if is_univ[i] else per_rd * rd_spend[i]
+        b = b * propensity
+        r = recombination[i] * gain
+        r = r + 1.0
+        b = b * r
+        b = b * (1.0 if active[i] else 0.0)
+        b = b * dt
+        if cap <= b:
+            b = cap
+        out[i] = b
+    return out
+
+
 def step(m: EcosystemModel) -> None:
+    if jit.ENABLED:
+        _step_compiled(m)
+        return
     # Each array below is made once and, where it is not read again, updated in place; every
     # element goes through the same floating-point operations, in the same order, as the
     # plain expressions in the comments, so the results are the same numbers.
@@ -278,6 +393,406 @@ def step(m: EcosystemModel) -> None:
     outside_share = outside_pull / (1.0 + outside_pull)
     fl.tech_contract_value += value
     fl.tech_contract_outside_value += value * outside_share
+
+
+#: rows of the compiled step's work block (see :func:`_work`)
+_GAP, _WAGE, _WF, _STAFF, _LEAD, _REL = range(6)
+_WF_REV, _WF_VA, _WF_PROFIT, _WF_RD, _WF_EXPORT, _STAFF_WAGE = range(6, 12)
+_LP_F, _STAFF_F, _LP_STAFF, _X, _LAM, _APPS, _LEADERS, _SOLD, _BUDGET_U = range(12, 21)
+_WORK_ROWS = 21
+
+
+def _work(m: EcosystemModel, n: int) -> np.ndarray:
+    """The compiled step's work arrays, one row each, kept between steps: a fresh array of
+    100,000 rows costs more in page faults (when several are alive at once the allocator
+    hands back memory and maps it again) than the arithmetic done in it."""
+    s = m.state.production
+    if s.work is None or s.work.shape[1] < n:
+        cap = max(n, 2 * (s.work.shape[1] if s.work is not None else 0), 1024)
+        s.work = np.empty((_WORK_ROWS, cap))
+    return s.work
+
+
+def _step_compiled(m: EcosystemModel) -> None:
+    """:func:`step` with its chains of element-wise passes as compiled kernels: the same
+    numbers, the same draws in the same order. What stays numpy's between the kernels:
+    ``exp``/``log``/``log1p`` (numpy's SIMD versions), every ``sum`` (pairwise) and the
+    draws; the kernels write the arrays those read into the rows of :func:`_work`."""
+    o, pr, kp, dt, rng, pol = m.orgs, m.p.production, m.p.knowledge, m.dt, m.rng, m.policy
+    s, fl = m.state.production, m.flows
+    n = o.n
+    work = _work(m, n)
+    row = [work[j, :n] for j in range(_WORK_ROWS)]
+    f = firm_mask(m)
+    update_accounts(m, f, row[_X])
+    w, emp, rev, lp = o["weight"], o["emp"], o["rev"], o["log_prod"]
+    sized = pr.noise_size_elasticity > 0
+    rd_park = np.zeros(m.parks.n)
+    _gap_kernel(
+        lp,
+        s.mean_log_prod,
+        f,
+        w,
+        emp,
+        o["park"],
+        o["rd_spend"],
+        m.p.labour.rent_sharing,
+        pr.rd_lead_scale,
+        m.p.growth.noise_reference_employees,
+        rd_park,
+        work,
+    )
+    sharing, staff, lead, rel = row[_WAGE], row[_STAFF], row[_LEAD], row[_REL]
+    np.exp(sharing, out=sharing)
+    staff_total = staff.sum()
+    weighted = np.multiply(staff, sharing, out=row[_WF_REV])  # (a free row until the drift)
+    norm = max(float(weighted.sum()) / max(float(staff_total), 1e-9), 1e-9)
+    wage_scale = m.state.places.wage_index * wage_premium(m)
+    dens = rd_park / m.parks["area"]
+    top = dens.max()
+    density = dens / top if top > 0 else dens
+    np.exp(lead, out=lead)
+    cut = 1.0 - pr.decoupling_export_effect * pol.shocks.decoupling
+    if pr.lead_reversion_share >= 1.0:
+        pull_mode = 0
+    elif pr.productivity_reversion >= 0 and pr.lead_reversion_share >= 0:
+        pull_mode = 1
+    else:
+        pull_mode = 2
+    shock = rng.standard_normal(n)
+    if sized:
+        np.log(rel, out=rel)
+        rel *= -pr.noise_size_elasticity
+        np.exp(rel, out=rel)
+    ai_wave = float(pol.shocks.ai_wave) if pol.shocks.ai_wave != 0 else 0.0
+    k = _drift_kernel(
+        norm,
+        float(wage_scale),
+        emp,
+        o["va"],
+        o["rent_bill"],
+        rev,
+        o["rd_spend"],
+        pr.other_income_share,
+        dt,
+        o["cash"],
+        f,
+        o["kind"],
+        int(Ownership.FOREIGN_INVESTED),
+        min(pr.export_share * pr.foreign_firm_export_mult, 1.0) * cut,
+        min(pr.export_share * 1.0, 1.0) * cut,
+        o["rd"],
+        pr.max_rd_intensity,
+        pr.rd_return,
+        pr.productivity_drift + pol.shocks.macro_growth,
+        pr.spillover_return,
+        o["exposure"],
+        density,
+        o["park"],
+        pr.agglomeration,
+        o["sector"],
+        int(pr.ai_code),
+        ai_wave,
+        pull_mode,
+        pr.productivity_reversion,
+        pr.lead_reversion_share,
+        shock,
+        float(pr.productivity_noise * np.sqrt(dt)),
+        sized,
+        lp,
+        work,
+    )
+    va_total = row[_WF_VA].sum()
+    fl.revenue += float(row[_WF_REV].sum() * dt)
+    fl.value_added += float(va_total * dt)
+    fl.profit += float(row[_WF_PROFIT].sum() * dt)
+    fl.rd_spend += float(row[_WF_RD].sum() * dt)
+    fl.tax += float(va_total * pr.tax_share * dt)
+    fl.overseas_revenue += float(row[_WF_EXPORT].sum() * dt)
+    fl.wage_bill += float(row[_STAFF_WAGE].sum() * dt)
+    fl.employee_years += float(staff_total * dt)
+    old_mean = s.mean_log_prod
+    if k:
+        lp_f, staff_f = row[_LP_F][:k], row[_STAFF_F][:k]
+        total = staff_f.sum()
+        if total == 0.0:
+            s.mean_log_prod = weighted_mean(lp_f, staff_f)
+        else:
+            s.mean_log_prod = float(row[_LP_STAFF][:k].sum() / total)
+        frontier = quantile(lp_f, pr.university_frontier)
+        np.copyto(lp, frontier, where=o["is_univ"])
+    s.prod_growth = (s.mean_log_prod - old_mean) / dt
+
+    # universities: research budgets grow; their staff target follows
+    budget = o["budget"]
+    growth = float(np.exp(m.p.population.univ_budget_growth * dt))
+    ku = _grow_budgets_kernel(o["active"], o["is_univ"], budget, growth, row[_BUDGET_U])
+    quality = np.exp(kp.research_quality_trend * (m.t - m.t0))
+    fl.papers += float(row[_BUDGET_U][:ku].sum() * kp.papers_per_budget * quality * dt)
+
+    # patents: applications now, grants from the pipeline
+    years = min(max(m.t - m.t0, 0.0), kp.patent_trend_years)
+    lam = row[_LAM]
+    _applications_kernel(
+        o["is_univ"],
+        budget,
+        o["rd_spend"],
+        o["active"],
+        np.log1p(o["partners"], out=lam),
+        kp.univ_patents_per_budget,
+        kp.patents_per_rd,
+        float(np.exp(kp.patent_trend * years)),
+        kp.spillover_patent_gain,
+        dt,
+        1e9,
+        lam,
+    )
+    counts = rng.poisson(lam)
+    cp = m.p.collaboration
+    income = pol.equity.researcher_income_share
+    kl = _patents_kernel(
+        counts,
+        w,
+        f,
+        rev,
+        kp.standards_leader_revenue_usd * m.usd_rate,
+        o["is_univ"],
+        o["active"],
+        budget,
+        o["rd_spend"],
+        cp.contract_per_univ_budget,
+        1.0 + cp.income_share_contract_gain * income,
+        cp.contract_per_rd,
+        work,
+    )
+    total_apps = float(row[_APPS].sum())
+    years = m.t - m.t0
+    pct_share = min(kp.pct_share * np.exp(kp.pct_share_trend * years), 1.0)
+    pct = total_apps * pct_share * (1.0 - kp.decoupling_pct_effect * pol.shocks.decoupling)
+    decided = s.pending_patents * -np.expm1(-dt / kp.grant_lag)
+    s.pending_patents += total_apps - decided
+    granted = decided * kp.grant_rate
+    invention_share = min(kp.invention_share * np.exp(kp.invention_share_trend * years), 1.0)
+    fl.patent_applications += total_apps
+    fl.pct_applications += pct
+    fl.patents_granted += granted
+    fl.invention_patents_granted += granted * invention_share
+    s.cum_standards += float(row[_LEADERS][:kl].sum()) * kp.standards_per_application
+
+    value = float(row[_SOLD].sum()) * dt
+    outside_pull = cp.outside_demand * (
+        1.0
+        + cp.branch_demand_gain
+        * (m.state.firms.cum_branches + m.state.firms.cum_relocated)
+        / 1000.0
+    )
+    outside_share = outside_pull / (1.0 + outside_pull)
+    fl.tech_contract_value += value
+    fl.tech_contract_outside_value += value * outside_share
+
+
+@jit.kernel
+def _gap_kernel(
+    lp: np.ndarray,
+    mean: float,
+    f: np.ndarray,
+    w: np.ndarray,
+    emp: np.ndarray,
+    park: np.ndarray,
+    rd_spend: np.ndarray,
+    rent_sharing: float,
+    rd_lead_scale: float,
+    reference_employees: float,
+    rd_park: np.ndarray,
+    work: np.ndarray,
+) -> None:
+    """The arrays of :func:`step` made from the productivity gap and the accounts, before
+    the ``exp``/``log`` numpy applies to three of them, into rows of ``work``: the gap; the
+    rent-sharing exponent ``clip(gap, -5, 5) * rent_sharing``; the firm weights ``w * f``
+    and staff ``w * f * emp``; the R&D lead exponent ``-max(gap, 0) / rd_lead_scale``; the
+    size ratio ``max(emp, 1) / reference``. Adds each row's ``w * rd_spend`` to its park's
+    total in ``rd_park`` (zeros), in row order as ``bincount`` does.
+
+    ``np.clip`` keeps NaN and is not tied at its bounds (-5, 5) by a zero; ``np.maximum``
+    keeps a NaN first operand and returns the second on a tie, as written below; the sign of
+    a zero exponent does not matter to ``exp``.
+    """
+    for i in range(lp.size):
+        g = lp[i] - mean
+        work[_GAP, i] = g
+        c = g
+        if c < -5.0:
+            c = -5.0
+        elif c > 5.0:
+            c = 5.0
+        work[_WAGE, i] = c * rent_sharing
+        x = w[i] * (1.0 if f[i] else 0.0)
+        work[_WF, i] = x
+        work[_STAFF, i] = x * emp[i]
+        a = 0.0 if g <= 0.0 else g
+        work[_LEAD, i] = -a / rd_lead_scale
+        e = emp[i]
+        e = 1.0 if e <= 1.0 else e
+        work[_REL, i] = e / reference_employees
+        rd_park[park[i]] += w[i] * rd_spend[i]
+
+
+@jit.kernel
+def _drift_kernel(
+    norm: float,
+    wage_scale: float,
+    emp: np.ndarray,
+    va: np.ndarray,
+    rent_bill: np.ndarray,
+    rev: np.ndarray,
+    rd_spend: np.ndarray,
+    other_income_share: float,
+    dt: float,
+    cash: np.ndarray,
+    f: np.ndarray,
+    kind: np.ndarray,
+    foreign: int,
+    export_foreign: float,
+    export_other: float,
+    rd: np.ndarray,
+    max_rd: float,
+    rd_return: float,
+    drift0: float,
+    spillover_return: float,
+    exposure: np.ndarray,
+    density: np.ndarray,
+    park: np.ndarray,
+    agglomeration: float,
+    sector: np.ndarray,
+    ai_code: int,
+    ai_wave: float,
+    pull_mode: int,
+    reversion_rate: float,
+    lead_share: float,
+    shock: np.ndarray,
+    shock_scale: float,
+    sized: bool,
+    lp: np.ndarray,
+    work: np.ndarray,
+) -> int:
+    """Wages, profit, cash, the flows' summands and the productivity step of :func:`step`
+    in one pass, each element through the numpy path's operations in its order.
+
+    Reads the rows :func:`_gap_kernel` wrote (the wage row holds ``exp`` of the
+    rent-sharing exponent, and gets the wage; the lead and size rows hold their ``exp``).
+    Writes the rows the flows sum (firm-weighted revenue, value added, profit, R&D,
+    exports, wage bill) and the firms' new log productivity, staff and their product (in
+    row order, as ``x[f]`` gathers); returns how many firms. The AI term is ``(sector ==
+    ai) * ai_wave`` (``ai_wave`` 0.0 when there is no wave: the numpy path's ``+ 0.0``); the
+    reversion pull is the three cases of :func:`reversion` (``pull_mode`` 0, 1, 2).
+    ``np.minimum`` keeps a NaN first operand and returns the second on a tie, as the
+    comparisons below do.
+    """
+    k = 0
+    for i in range(emp.size):
+        wg = work[_WAGE, i] / norm
+        wg = wg * wage_scale
+        work[_WAGE, i] = wg
+        profit = emp[i] * wg
+        profit = va[i] - profit
+        profit = profit - rent_bill[i]
+        profit = profit + other_income_share * rev[i]
+        fi = f[i]
+        if fi:
+            cash[i] = profit * dt + cash[i]
+        x = work[_WF, i]
+        r = x * rev[i]
+        work[_WF_REV, i] = r
+        work[_WF_VA, i] = x * va[i]
+        work[_WF_PROFIT, i] = x * profit
+        work[_WF_RD, i] = x * rd_spend[i]
+        work[_WF_EXPORT, i] = r * (export_foreign if kind[i] == foreign else export_other)
+        st = work[_STAFF, i]
+        work[_STAFF_WAGE, i] = st * wg
+        # productivity
+        d = rd[i]
+        if max_rd <= d:
+            d = max_rd
+        d = d * rd_return
+        d = d * work[_LEAD, i]
+        d = d + drift0
+        d = d + spillover_return * exposure[i]
+        d = d + density[park[i]] * agglomeration
+        d = d + (1.0 if sector[i] == ai_code else 0.0) * ai_wave
+        g = work[_GAP, i]
+        pull = reversion_rate * g
+        if pull_mode == 1:
+            scaled = pull * lead_share
+            if scaled <= pull:
+                pull = scaled
+        elif pull_mode == 2:
+            pull = pull * (lead_share if g > 0 else 1.0)
+        d = d - pull
+        sh = shock[i] * shock_scale
+        if sized:
+            sh = sh * work[_REL, i]
+        d = d * dt
+        d = d + lp[i]
+        d = d + sh
+        if fi:
+            lp[i] = d
+            work[_LP_F, k] = d
+            work[_STAFF_F, k] = st
+            work[_LP_STAFF, k] = d * st
+            k += 1
+    return k
+
+
+@jit.kernel
+def _grow_budgets_kernel(
+    active: np.ndarray, is_univ: np.ndarray, budget: np.ndarray, growth: float, out: np.ndarray
+) -> int:
+    """``budget[u] *= growth`` for the active universities ``u``; ``budget[u]`` (in row
+    order) into the start of ``out``; returns how many."""
+    k = 0
+    for i in range(budget.size):
+        if active[i] and is_univ[i]:
+            b = budget[i] * growth
+            budget[i] = b
+            out[k] = b
+            k += 1
+    return k
+
+
+@jit.kernel
+def _patents_kernel(
+    counts: np.ndarray,
+    w: np.ndarray,
+    f: np.ndarray,
+    rev: np.ndarray,
+    leader_revenue: float,
+    is_univ: np.ndarray,
+    active: np.ndarray,
+    budget: np.ndarray,
+    rd_spend: np.ndarray,
+    per_budget: float,
+    income_gain: float,
+    per_rd: float,
+    work: np.ndarray,
+) -> int:
+    """Applications ``counts * w``, those of the standard leaders (firms with revenue at
+    least ``leader_revenue``, in row order: returns how many) and the technology contracts
+    sold, into rows of ``work``, as the numpy path forms them."""
+    k = 0
+    for i in range(counts.size):
+        a = counts[i] * w[i]
+        work[_APPS, i] = a
+        if f[i] and rev[i] >= leader_revenue:
+            work[_LEADERS, k] = a
+            k += 1
+        if is_univ[i]:
+            v = per_budget * budget[i]
+            v = v * income_gain
+        else:
+            v = per_rd * rd_spend[i]
+        v = v * (1.0 if active[i] else 0.0)
+        work[_SOLD, i] = v * w[i]
+    return k
 
 
 def reversion(pr: ProductionParams, gap: np.ndarray) -> np.ndarray:
