@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
+from sim.model import jit
 from sim.model.util import stable_argsort_rows
 
 EDGE_KINDS = (
@@ -135,6 +136,8 @@ class TieStore:
 
     def keep(self, mask: np.ndarray) -> int:
         """Keep only the ties where ``mask`` is true; return how many were dropped."""
+        if jit.ENABLED and np.shape(mask) == (self.n,):
+            return self._keep_compiled(mask)
         rows = np.flatnonzero(mask)  # gathering rows is faster than masking with gaps
         m = rows.size
         dropped = self.n - m
@@ -149,6 +152,21 @@ class TieStore:
             for name in ("a", "b", "kind"):
                 arr = getattr(self, name)
                 arr[:m] = arr[rows]
+            self.n = m
+            self.version += 1
+        return dropped
+
+    def _keep_compiled(self, mask: np.ndarray) -> int:
+        """:meth:`keep` with its passes in two kernels around numpy's ``searchsorted`` (which
+        looks integer keys up several times faster than a compiled binary search)."""
+        cache_valid = self._sorted[0] == self.version
+        mask = np.ascontiguousarray(mask, bool)
+        m, gone = _keep_front(self.a, self.b, self.kind, self.n, mask, cache_valid)
+        dropped = self.n - m
+        if dropped:
+            if cache_valid:
+                cached = self._sorted[1]
+                self._sorted = (self.version + 1, _delete_at(cached, cached.searchsorted(gone)))
             self.n = m
             self.version += 1
         return dropped
@@ -178,6 +196,8 @@ class TieStore:
     def neighbour_lists(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """CSR-style ``(indptr, indices)`` of each row's partners (one argsort, no scipy)."""
         a, b = self.a[: self.n], self.b[: self.n]
+        if jit.ENABLED:
+            return _neighbour_lists_kernel(a, b, size)
         src = np.concatenate([a, b])
         dst = np.concatenate([b, a])
         order = stable_argsort_rows(src)
@@ -200,6 +220,84 @@ class TieStore:
         up = sparse.csr_matrix((np.ones(keys.size, np.float64), hi, indptr), shape=(size, size))
         adj: sparse.csr_matrix = (up + up.T).tocsr()
         return adj
+
+
+@jit.kernel
+def _neighbour_lists_kernel(
+    a: np.ndarray, b: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`TieStore.neighbour_lists` as a counting sort: the stable argsort of the sources
+    ``[a, b]`` has one result, each row's partners in the order of the concatenated ties
+    (first as an ``a`` end, then as a ``b`` end), which the two filling loops keep."""
+    n = a.size
+    indptr = np.zeros(size + 1, np.int64)
+    for i in range(n):
+        if a[i] < 0 or b[i] < 0 or a[i] >= size or b[i] >= size:
+            raise ValueError("a tie names a row outside the population")
+        indptr[a[i] + 1] += 1
+        indptr[b[i] + 1] += 1
+    for r in range(size):
+        indptr[r + 1] += indptr[r]
+    fill = indptr[:size].copy()
+    indices = np.empty(2 * n, np.int64)
+    for i in range(n):
+        indices[fill[a[i]]] = b[i]
+        fill[a[i]] += 1
+    for i in range(n):
+        indices[fill[b[i]]] = a[i]
+        fill[b[i]] += 1
+    return indptr, indices
+
+
+@jit.kernel
+def _keep_front(
+    a: np.ndarray, b: np.ndarray, kind: np.ndarray, n: int, mask: np.ndarray, with_keys: bool
+) -> tuple[int, np.ndarray]:
+    """The rows part of :meth:`TieStore.keep`: the kept ties moved to the front in their
+    order (a tie is read before its place is overwritten: kept ties only move towards the
+    front), and, when ``with_keys``, the pair keys of the dropped ties in their order (what
+    ``pair_keys`` gives for the rows of ``~mask``). Returns the ties kept and those keys."""
+    m = 0
+    for i in range(n):
+        if mask[i]:
+            m += 1
+    gone = np.empty(n - m if with_keys else 0, np.int64)
+    if m == n:
+        return m, gone
+    w = 0
+    g = 0
+    for i in range(n):
+        if mask[i]:
+            a[w] = a[i]
+            b[w] = b[i]
+            kind[w] = kind[i]
+            w += 1
+        elif with_keys:
+            lo, hi = (a[i], b[i]) if a[i] <= b[i] else (b[i], a[i])
+            gone[g] = (lo << 31) | hi
+            g += 1
+    return m, gone
+
+
+@jit.kernel
+def _delete_at(cached: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """``cached`` without the entries at positions ``pos`` (what setting a keep-mask false
+    at ``pos`` and masking gives)."""
+    stay = np.ones(cached.size, np.bool_)
+    for p in pos:
+        if p >= cached.size:
+            raise IndexError("a dropped tie's key is not in the sorted cache")
+        stay[p] = False
+    kept = 0
+    for j in range(cached.size):
+        kept += stay[j]
+    out = np.empty(kept, cached.dtype)
+    kept = 0
+    for j in range(cached.size):
+        if stay[j]:
+            out[kept] = cached[j]
+            kept += 1
+    return out
 
 
 class GraphView:

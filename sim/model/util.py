@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from sim.model import jit
+
 
 def hazard(rate: np.ndarray | float, dt: float) -> np.ndarray | float:
     """Probability of an event within ``dt`` years at a yearly ``rate`` (rate may be an array)."""
@@ -53,9 +55,11 @@ def cumulative_weights(weights: np.ndarray) -> np.ndarray:
     """The look-up table of :func:`choose_cumulative`: running totals of the weights clipped
     at zero (all-zero weights count as equal weights). A caller drawing several times from
     the same weights in a step can make it once; ``choose`` makes it on every call."""
-    # a fresh array (the clipped weights), cumulated in place
-    cdf = np.maximum(np.asarray(weights, np.float64), 0.0)
-    cdf.cumsum(out=cdf)
+    if jit.ENABLED:
+        cdf = _cumulate_kernel(np.ascontiguousarray(weights, np.float64))
+    else:  # a fresh array (the clipped weights), cumulated in place
+        cdf = np.maximum(np.asarray(weights, np.float64), 0.0)
+        cdf.cumsum(out=cdf)
     if cdf.size and cdf[-1] <= 0:
         cdf = np.arange(1, cdf.size + 1, dtype=np.float64)
     return cdf
@@ -80,6 +84,9 @@ def _draw(rng: np.random.Generator, candidates: np.ndarray, cdf: np.ndarray, k: 
         i = min(int(cdf.searchsorted(rng.random() * total, "right")), candidates.size - 1)
         return candidates[i : i + 1].copy()
     u = rng.random(k)
+    if jit.ENABLED:
+        idx = _search_kernel(np.ascontiguousarray(cdf, np.float64), u, candidates.size - 1)
+        return candidates[idx]
     u *= total
     if k >= 256 and cdf.size >= 4096:  # sorted look-ups: each search starts at the last
         order = u.argsort()
@@ -89,6 +96,53 @@ def _draw(rng: np.random.Generator, candidates: np.ndarray, cdf: np.ndarray, k: 
         idx = cdf.searchsorted(u, "right")
     np.minimum(idx, candidates.size - 1, out=idx)
     return candidates[idx]
+
+
+@jit.kernel
+def _cumulate_kernel(weights: np.ndarray) -> np.ndarray:
+    """``np.cumsum(np.maximum(weights, 0.0))`` in one pass. ``np.maximum`` keeps a NaN and
+    turns -0.0 into 0.0 (numpy returns its second argument on a tie): ``x <= 0.0`` is false
+    for NaN and true for -0.0, so the test below gives the same bits. ``cumsum`` adds in
+    index order, starting from the first element, as the loop does."""
+    n = weights.size
+    cdf = np.empty(n)
+    total = 0.0
+    for i in range(n):
+        x = weights[i]
+        if x <= 0.0:
+            x = 0.0
+        total = x if i == 0 else total + x
+        cdf[i] = total
+    return cdf
+
+
+@jit.kernel
+def searchsorted_right(cdf: np.ndarray, lo: int, hi: int, x: float) -> int:
+    """``lo + cdf[lo:hi].searchsorted(x, "right")`` on a sorted run of ``cdf``, with numpy's
+    comparison (NaN above every number, equal to itself): the first position whose value
+    is above ``x``, one position whatever path a binary search takes to it."""
+    while lo < hi:
+        mid = lo + ((hi - lo) >> 1)
+        c = cdf[mid]
+        if x < c or (c != c and x == x):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@jit.kernel
+def _search_kernel(cdf: np.ndarray, u: np.ndarray, last: int) -> np.ndarray:
+    """The positions :func:`_draw` takes, ``min(cdf.searchsorted(u * cdf[-1], "right"),
+    last)``: the same product per draw, and one search per draw (numpy sorts large batches
+    of draws first only to search faster; the positions are the same)."""
+    total = cdf[cdf.size - 1]
+    n = cdf.size
+    idx = np.empty(u.size, np.int64)
+    for j in range(u.size):
+        i = searchsorted_right(cdf, 0, n, u[j] * total)
+        idx[j] = last if i > last else i
+    return idx
 
 
 def in_codes(values: np.ndarray, codes: Iterable[int]) -> np.ndarray:

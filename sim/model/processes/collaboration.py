@@ -20,7 +20,7 @@ from sim.model import jit
 from sim.model.codes import TieKind
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
-from sim.model.util import choose, hazard, median
+from sim.model.util import choose, hazard, median, searchsorted_right
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -146,6 +146,10 @@ def _choose_in_parks(
     (the same draws from the generator, the same cumulative sums, the same look-ups), with
     the draws of all parks taken in one call and the firms grouped by park once."""
     park = m.orgs["park"]
+    if jit.ENABLED:
+        u = m.rng.random(near.size)
+        _in_parks_kernel(park, firms, pa_weight, initiators, near, u, partners)
+        return
     firm_parks = park[firms]
     order = np.argsort(firm_parks, kind="stable")  # firms by park, row order within a park
     firms_by_park = firms[order]
@@ -176,13 +180,91 @@ def _choose_in_parks(
     partners[near[by_park]] = firms_by_park[idx]
 
 
+@jit.kernel
+def _in_parks_kernel(
+    park: np.ndarray,
+    firms: np.ndarray,
+    pa_weight: np.ndarray,
+    initiators: np.ndarray,
+    near: np.ndarray,
+    u: np.ndarray,
+    partners: np.ndarray,
+) -> None:
+    """The numpy path of :func:`_choose_in_parks` without its loop over parks.
+
+    The two stable argsorts by park are counting sorts (a stable sort has one result);
+    the clipped weights are cumulated park by park from the park's first firm, as
+    ``np.cumsum`` of the park's slice does; each draw is multiplied by its park's total and
+    searched in its park's run (see ``util._cumulate_kernel`` and ``util._right_of`` for
+    why the clipping and the search give numpy's numbers)."""
+    nf = firms.size
+    n_parks = 0
+    for i in range(nf):
+        p = np.int64(park[firms[i]])
+        if p + 1 > n_parks:
+            n_parks = p + 1
+    lo = np.zeros(n_parks + 1, np.int64)
+    for i in range(nf):
+        lo[np.int64(park[firms[i]]) + 1] += 1
+    for p in range(n_parks):
+        lo[p + 1] += lo[p]
+    fill = lo[:n_parks].copy()
+    firms_by_park = np.empty(nf, np.int64)
+    cdf = np.empty(nf)
+    for i in range(nf):
+        p = np.int64(park[firms[i]])
+        j = fill[p]
+        fill[p] = j + 1
+        firms_by_park[j] = firms[i]
+        x = pa_weight[i]
+        if x <= 0.0:  # np.maximum(x, 0.0): NaN kept, -0.0 made 0.0
+            x = 0.0
+        cdf[j] = x
+    # the draws grouped by park, in their order within a park
+    nn = near.size
+    first = np.zeros(n_parks + 1, np.int64)
+    for s in range(nn):
+        first[np.int64(park[initiators[near[s]]]) + 1] += 1
+    for p in range(n_parks):
+        first[p + 1] += first[p]
+    slot = first[:n_parks].copy()
+    target = np.empty(nn, np.int64)
+    for s in range(nn):
+        p = np.int64(park[initiators[near[s]]])
+        target[slot[p]] = near[s]
+        slot[p] += 1
+    for p in range(n_parks):
+        s0, s1 = first[p], first[p + 1]
+        if s0 == s1:
+            continue
+        a, b = lo[p], lo[p + 1]
+        total = cdf[a]
+        for i in range(a + 1, b):
+            total = total + cdf[i]
+            cdf[i] = total
+        if total <= 0.0:  # all weights zero: equal chances (1, 2, ..., b - a)
+            for i in range(a, b):
+                cdf[i] = np.float64(i - a + 1)
+            total = cdf[b - 1]
+        last = b - a - 1
+        for s in range(s0, s1):
+            got = searchsorted_right(cdf, a, b, u[s] * total) - a
+            if got > last:
+                got = last
+            partners[target[s]] = firms_by_park[a + got]
+
+
 def decay_ties(m: EcosystemModel) -> None:
     o, cp, dt, rng = m.orgs, m.p.collaboration, m.dt, m.rng
     n = m.ties.n
     if n:
         a, b = m.ties.a[:n], m.ties.b[:n]
-        alive = o["active"][a] & o["active"][b]
-        alive &= rng.random(n) >= hazard(1.0 / cp.tie_duration, dt)
+        if jit.ENABLED:
+            draws = rng.random(n)
+            alive = _alive_kernel(a, b, o["active"], draws, hazard(1.0 / cp.tie_duration, dt))
+        else:
+            alive = o["active"][a] & o["active"][b]
+            alive &= rng.random(n) >= hazard(1.0 / cp.tie_duration, dt)
         m.ties.keep(alive)
     n = m.coinvest.n
     if n:
@@ -190,8 +272,31 @@ def decay_ties(m: EcosystemModel) -> None:
     # alumni ties fade
     tl = m.talent
     # (rows without a former employer hold -1 already: no need to single out the others)
+    if jit.ENABLED:
+        _fade_kernel(tl["alumni"], rng.random(tl.n), hazard(1.0 / cp.alumni_duration, dt))
+        return
     fade = rng.random(tl.n) < hazard(1.0 / cp.alumni_duration, dt)
     tl["alumni"][fade.nonzero()[0]] = -1
+
+
+@jit.kernel
+def _alive_kernel(
+    a: np.ndarray, b: np.ndarray, active: np.ndarray, draws: np.ndarray, p_end: float
+) -> np.ndarray:
+    """The ties of :func:`decay_ties` that stand: both ends active and the draw at or above
+    the ending probability (the numpy path's comparison, one pass instead of four)."""
+    alive = np.empty(a.size, np.bool_)
+    for i in range(a.size):
+        alive[i] = active[a[i]] and active[b[i]] and draws[i] >= p_end
+    return alive
+
+
+@jit.kernel
+def _fade_kernel(alumni: np.ndarray, draws: np.ndarray, p_fade: float) -> None:
+    """Alumni ties of :func:`decay_ties` fade where the draw is below the probability."""
+    for i in range(draws.size):
+        if draws[i] < p_fade:
+            alumni[i] = -1
 
 
 def update_exposure(m: EcosystemModel) -> None:

@@ -1,0 +1,188 @@
+"""The network area's compiled kernels give the numpy path's numbers bit for bit.
+
+Each kernel is run on copies of real model states (the Zhongguancun baseline at a small
+scale, after one and after four years) with and without kernels, and everything it touches
+is compared byte for byte: arrays, the tie store with its sorted cache, and the generator's
+state (the same draws taken). Edge cases the model rarely reaches (NaN, -0.0, zero and
+infinite weights, parks whose firms all weigh nothing) are fed to the kernels directly.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sim.model import jit, util
+from sim.model.ecosystem import EcosystemModel
+from sim.model.processes import collaboration
+from tests.conftest import small_config
+
+pytestmark = pytest.mark.skipif(not jit.ENABLED, reason="numba absent or ECOSIM_JIT=0")
+
+
+@pytest.fixture(scope="module")
+def states() -> list[bytes]:
+    """Pickled models at the start of 2011 and of 2014 (scale 0.03)."""
+    m = EcosystemModel(small_config(scale=0.03, end_year=2015), rng=5)
+    out = []
+    for year in (2011, 2014):
+        while m.year < year:
+            m.step()
+        out.append(pickle.dumps(m))
+    return out
+
+
+def _both(
+    state: bytes, run: Callable[[EcosystemModel], Any], monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, Any]:
+    """``run`` on two copies of a state, with kernels and without; what it returns and what
+    it leaves in the model (populations, tie stores, the generator), pickled."""
+    out = []
+    for enabled in (True, False):
+        monkeypatch.setattr(jit, "ENABLED", enabled)
+        m = pickle.loads(state)
+        got = run(m)
+        out.append(_canon((got, m.orgs, m.talent, m.ties, m.coinvest, m.rng.bit_generator.state)))
+    return out[0], out[1]
+
+
+def _canon(x: Any) -> Any:
+    """A value's content, comparable with ``==`` bit for bit: arrays as dtype, shape and
+    bytes, floats as bytes (NaN equals itself, -0.0 differs from 0.0), objects by their
+    attributes. (Pickles compare object identities too: an array a kernel returns carries
+    an equal but distinct dtype object, which pickle writes differently.)"""
+    if isinstance(x, np.ndarray):
+        return ("array", x.dtype.str, x.shape, np.ascontiguousarray(x).tobytes())
+    if isinstance(x, np.generic):
+        return ("scalar", x.dtype.str, x.tobytes())
+    if isinstance(x, float):
+        return ("float", struct.pack("<d", x))
+    if isinstance(x, dict):
+        return ("dict", tuple((_canon(k), _canon(v)) for k, v in x.items()))
+    if isinstance(x, list | tuple):
+        return (type(x).__name__, tuple(_canon(v) for v in x))
+    if isinstance(x, int | str | bool | frozenset) or x is None:
+        return x
+    return (type(x).__name__, _canon(vars(x)))
+
+
+def _same(state: bytes, run: Callable[[EcosystemModel], Any], mp: pytest.MonkeyPatch) -> None:
+    with_kernels, without = _both(state, run, mp)
+    assert with_kernels == without
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_form_ties(states: list[bytes], which: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    _same(states[which], lambda m: collaboration.form_ties(m, m.dt), monkeypatch)
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_decay_ties(states: list[bytes], which: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    _same(states[which], collaboration.decay_ties, monkeypatch)
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_whole_steps(states: list[bytes], which: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    def steps(m: EcosystemModel) -> list[dict[str, Any]]:
+        for _ in range(5):  # across a year's end: neighbour lists rebuilt, records written
+            m.step()
+        return m.records
+
+    _same(states[which], steps, monkeypatch)
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_neighbour_lists(states: list[bytes], which: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    _same(states[which], lambda m: m.ties.neighbour_lists(m.orgs.n + 3), monkeypatch)
+
+
+@pytest.mark.parametrize("which", [0, 1])
+@pytest.mark.parametrize("share", [0.0, 0.07, 0.5, 1.0])
+@pytest.mark.parametrize("cached", [True, False])
+def test_keep(
+    states: list[bytes], which: int, share: float, cached: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def keep(m: EcosystemModel) -> tuple[int, int]:
+        if cached:
+            m.ties.sorted_keys()
+            m.coinvest.sorted_keys()
+        g = np.random.default_rng(3)
+        return (
+            m.ties.keep(g.random(m.ties.n) >= share),
+            m.coinvest.keep(g.random(m.coinvest.n) >= share),
+        )
+
+    _same(states[which], keep, monkeypatch)
+
+
+def _park_inputs(m: EcosystemModel, zero_park: bool) -> tuple[np.ndarray, ...]:
+    o = m.orgs
+    firms = (o["active"] & ~o["is_univ"]).nonzero()[0]
+    g = np.random.default_rng(11)
+    pa_weight = g.pareto(1.5, firms.size) * (g.random(firms.size) < 0.8)
+    if zero_park:  # one park whose firms all weigh nothing: equal chances there
+        pa_weight[o["park"][firms] == o["park"][firms[0]]] = 0.0
+    initiators = firms[g.integers(0, firms.size, 3 * firms.size // 2)]
+    near = np.flatnonzero(g.random(initiators.size) < 0.6)
+    return firms, pa_weight, initiators, near
+
+
+@pytest.mark.parametrize("which", [0, 1])
+@pytest.mark.parametrize("zero_park", [False, True])
+def test_choose_in_parks(
+    states: list[bytes], which: int, zero_park: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def run(m: EcosystemModel) -> np.ndarray:
+        firms, pa_weight, initiators, near = _park_inputs(m, zero_park)
+        partners = np.full(initiators.size, -1, np.int64)
+        collaboration._choose_in_parks(m, firms, pa_weight, initiators, near, partners)
+        assert (partners[near] >= 0).all()
+        return partners
+
+    _same(states[which], run, monkeypatch)
+
+
+def _weight_sets(m: EcosystemModel) -> list[np.ndarray]:
+    o = m.orgs
+    emp = o["emp"][o["active"]]
+    g = np.random.default_rng(2)
+    odd = g.random(emp.size) - 0.3
+    odd[::7] = -0.0
+    nan = emp.copy()
+    nan[emp.size // 2] = np.nan
+    inf = emp.copy()
+    inf[emp.size // 3] = np.inf
+    return [emp, o["budget"][o["is_univ"]], odd, np.zeros(50), nan, inf, emp[:1], emp[::2]]
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_choose(states: list[bytes], which: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    def run(m: EcosystemModel) -> list[np.ndarray]:
+        out = []
+        for w in _weight_sets(m):
+            cand = np.arange(w.size) * 3 + 1
+            cdf = util.cumulative_weights(w)
+            out.append(cdf)
+            for k in (1, 2, 300, 5000):
+                out.append(util.choose(m.rng, cand, w, k))
+                out.append(util.choose_cumulative(m.rng, cand, cdf, k))
+        return out
+
+    _same(states[which], run, monkeypatch)
+
+
+def test_cumulated_bits_on_edge_cases(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Signed zeros and NaN come out of the clip with numpy's bits (the draws above compare
+    them only by value)."""
+    w = np.array([-0.0, 0.0, -1.0, np.nan, 2.0, -0.0, np.inf, 3.0])
+    for part in (w, w[:3], w[4:], w[::-1]):
+        monkeypatch.setattr(jit, "ENABLED", True)
+        a = util.cumulative_weights(part)
+        monkeypatch.setattr(jit, "ENABLED", False)
+        b = util.cumulative_weights(part)
+        assert a.tobytes() == b.tobytes()
