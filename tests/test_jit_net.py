@@ -19,6 +19,7 @@ import pytest
 
 from sim.model import jit, util
 from sim.model.ecosystem import EcosystemModel
+from sim.model.network import TieStore
 from sim.model.processes import collaboration
 from tests.conftest import small_config
 
@@ -68,6 +69,9 @@ def _canon(x: Any) -> Any:
         return (type(x).__name__, tuple(_canon(v) for v in x))
     if isinstance(x, int | str | bool | frozenset) or x is None:
         return x
+    if isinstance(x, TieStore):  # the rows in use (the spare capacity holds anything)
+        n = x.n
+        return ("ties", n, x.version, _canon((x.a[:n], x.b[:n], x.kind[:n], x._sorted)))
     return (type(x).__name__, _canon(vars(x)))
 
 
@@ -186,3 +190,28 @@ def test_cumulated_bits_on_edge_cases(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(jit, "ENABLED", False)
         b = util.cumulative_weights(part)
         assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("which", [0, 1])
+@pytest.mark.parametrize("cached", [True, False])
+def test_add(
+    states: list[bytes], which: int, cached: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New ties mixed with self-ties, pairs already tied (either way round) and pairs
+    repeated within the batch."""
+
+    def add(m: EcosystemModel) -> list[int]:
+        ties = m.ties
+        if cached:
+            ties.sorted_keys()
+        g = np.random.default_rng(4)
+        n_orgs = m.orgs.n
+        old = g.integers(0, ties.n, 40)
+        a = np.concatenate([g.integers(0, n_orgs, 300), ties.b[old], np.arange(5)])
+        b = np.concatenate([g.integers(0, n_orgs, 300), ties.a[old], np.arange(5)])
+        a = np.concatenate([a, b[:30]])  # the first 30 pairs again, reversed
+        b = np.concatenate([b, a[:30]])
+        kinds = g.integers(0, 3, a.size).astype(np.int8)
+        return [ties.add(a, b, kinds), ties.add(b[:7], a[:7], 1), ties.add(a[:1], b[:1], 0)]
+
+    _same(states[which], add, monkeypatch)

@@ -95,6 +95,8 @@ class TieStore:
             a, b, kinds = a[ok], b[ok], kinds[ok]
         if a.size == 0:
             return 0
+        if jit.ENABLED and self.n:
+            return self._add_compiled(a, b, kinds)
         keys = pair_keys(a, b)
         # sorted distinct keys with the batch position of their first occurrence (what
         # np.unique(keys, return_index=True) gives); looking sorted keys up in the sorted
@@ -126,6 +128,27 @@ class TieStore:
                 merged = np.concatenate((self._sorted[1], keys))
                 merged.sort(kind="stable")  # two sorted runs: one merge pass
                 self._sorted = (self.version + 1, merged)
+            self._grow(self.n + m)
+            self.a[self.n : self.n + m] = a
+            self.b[self.n : self.n + m] = b
+            self.kind[self.n : self.n + m] = kinds
+            self.n += m
+            self.version += 1
+        return m
+
+    def _add_compiled(self, a: np.ndarray, b: np.ndarray, kinds: np.ndarray) -> int:
+        """The rest of :meth:`add` (no self-ties left, ties stored already) with the look-up
+        of the batch's keys and the update of the sorted cache in one merge pass: numpy's
+        stable argsort orders the batch, :func:`_merge_new_keys` walks it along the sorted
+        keys and marks the first occurrence of each new pair."""
+        keys = pair_keys(a, b)
+        take, merged = _merge_new_keys(keys, keys.argsort(kind="stable"), self.sorted_keys())
+        first = np.flatnonzero(take)  # batch order, as the sorted positions of numpy's path
+        m = first.size
+        if m:
+            if m < a.size:
+                a, b, kinds = a[first], b[first], kinds[first]
+            self._sorted = (self.version + 1, merged)
             self._grow(self.n + m)
             self.a[self.n : self.n + m] = a
             self.b[self.n : self.n + m] = b
@@ -247,6 +270,44 @@ def _neighbour_lists_kernel(
         indices[fill[b[i]]] = a[i]
         fill[b[i]] += 1
     return indptr, indices
+
+
+@jit.kernel
+def _merge_new_keys(
+    keys: np.ndarray, order: np.ndarray, existing: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which batch positions bring a new pair, and the sorted keys with the new ones merged
+    in. ``order`` is the stable argsort of ``keys``: among equal keys the first in the
+    batch comes first, as ``np.unique(..., return_index=True)`` keeps it; a key is new when
+    the walk along ``existing`` (sorted, distinct) does not meet it. The merged keys are
+    sorted and distinct, so they are what concatenating and sorting gives."""
+    k = keys.size
+    n = existing.size
+    take = np.zeros(k, np.bool_)
+    merged = np.empty(n + k, np.int64)
+    i = 0
+    w = 0
+    prev = np.int64(-1)  # keys are non-negative
+    for s in range(k):
+        pos = order[s]
+        key = keys[pos]
+        if key == prev:
+            continue
+        prev = key
+        while i < n and existing[i] < key:
+            merged[w] = existing[i]
+            w += 1
+            i += 1
+        if i < n and existing[i] == key:
+            continue
+        merged[w] = key
+        w += 1
+        take[pos] = True
+    while i < n:
+        merged[w] = existing[i]
+        w += 1
+        i += 1
+    return take, merged[:w]  # (a view: the few spare slots cost less than a copy)
 
 
 @jit.kernel
