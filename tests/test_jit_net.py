@@ -19,7 +19,7 @@ import pytest
 
 from sim.model import jit, util
 from sim.model.ecosystem import EcosystemModel
-from sim.model.network import TieStore
+from sim.model.network import TieStore, average_clustering
 from sim.model.processes import collaboration
 from tests.conftest import small_config
 
@@ -215,3 +215,43 @@ def test_add(
         return [ties.add(a, b, kinds), ties.add(b[:7], a[:7], 1), ties.add(a[:1], b[:1], 0)]
 
     _same(states[which], add, monkeypatch)
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_adjacency_and_clustering(
+    states: list[bytes], which: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The yearly network indicators' matrix (index types included) and the clustering,
+    exact over every node and estimated from a sample."""
+
+    def measure(m: EcosystemModel) -> list[Any]:
+        adj = m.ties.adjacency(m.orgs.n + 2)
+        parts = [adj.indptr, adj.indices, adj.data, adj.shape]
+        values = [average_clustering(adj, max_nodes=k, seed=s) for k in (10**9, 40) for s in (1, 2)]
+        return [parts, values]
+
+    _same(states[which], measure, monkeypatch)
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_median_and_quantile(
+    states: list[bytes], which: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the model's employment and productivity, large enough for the bracketing pass,
+    and with a NaN, ties and zeros in them."""
+
+    def measure(m: EcosystemModel) -> list[Any]:
+        o = m.orgs
+        g = np.random.default_rng(8)
+        emp = np.tile(o["emp"][o["active"]], 4)  # above the bracketing size at any scale
+        lp = np.tile(o["log_prod"][o["active"]], 4)
+        nan = emp.copy()
+        nan[5] = np.nan
+        ties = np.round(emp[g.permutation(emp.size)] / 50.0)  # many equal values and zeros
+        out: list[Any] = []
+        for x in (emp, lp, nan, ties, lp[::3]):
+            out += [util.median(x.copy()), util.quantile(x.copy(), 0.9)]
+            out += [util.order_pair(x.copy(), k) for k in (0, x.size // 3, x.size - 2)]
+        return out
+
+    _same(states[which], measure, monkeypatch)

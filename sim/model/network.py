@@ -235,6 +235,12 @@ class TieStore:
         two canonical matrices is canonical (sorted indices, no duplicates: ties are distinct).
         """
         keys = self.sorted_keys()
+        if jit.ENABLED:
+            indptr, indices = _adjacency_kernel(keys, size)
+            full: sparse.csr_matrix = sparse.csr_matrix(
+                (np.ones(indices.size, np.float64), indices, indptr), shape=(size, size)
+            )
+            return full
         lo, hi = keys >> 31, keys & ((1 << 31) - 1)
         indptr = np.zeros(size + 1, np.int64)
         np.cumsum(np.bincount(lo, minlength=size), out=indptr[1:])
@@ -243,6 +249,39 @@ class TieStore:
         up = sparse.csr_matrix((np.ones(keys.size, np.float64), hi, indptr), shape=(size, size))
         adj: sparse.csr_matrix = (up + up.T).tocsr()
         return adj
+
+
+@jit.kernel
+def _adjacency_kernel(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``indptr`` and ``indices`` of :meth:`TieStore.adjacency`'s canonical matrix, both
+    halves placed directly: walking the sorted keys, a row's partners below it (the lower
+    ends of its keys as upper end) come in increasing order, then, in a second walk, its
+    partners above it (the upper ends of its keys as lower end), also in increasing order:
+    each row's indices sorted, as scipy's sum of the two triangles leaves them. (The
+    constructor then picks the index type, 32 bits when they fit, as the sum does.)"""
+    indptr = np.zeros(size + 1, np.int64)
+    for i in range(keys.size):
+        key = keys[i]
+        lo, hi = key >> 31, key & 0x7FFFFFFF
+        if hi >= size:
+            raise ValueError("a tie names a row outside the matrix")
+        indptr[lo + 1] += 1
+        indptr[hi + 1] += 1
+    for r in range(size):
+        indptr[r + 1] += indptr[r]
+    fill = indptr[:size].copy()
+    indices = np.empty(2 * keys.size, np.int64)
+    for i in range(keys.size):
+        key = keys[i]
+        lo, hi = key >> 31, key & 0x7FFFFFFF
+        indices[fill[hi]] = lo
+        fill[hi] += 1
+    for i in range(keys.size):
+        key = keys[i]
+        lo, hi = key >> 31, key & 0x7FFFFFFF
+        indices[fill[lo]] = hi
+        fill[lo] += 1
+    return indptr, indices
 
 
 @jit.kernel
@@ -345,7 +384,8 @@ def _delete_at(cached: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """``cached`` without the entries at positions ``pos`` (what setting a keep-mask false
     at ``pos`` and masking gives)."""
     stay = np.ones(cached.size, np.bool_)
-    for p in pos:
+    for i in range(pos.size):
+        p = pos[i]
         if p >= cached.size:
             raise IndexError("a dropped tie's key is not in the sorted cache")
         stay[p] = False
@@ -477,6 +517,46 @@ def _sampled_triangles(adj: sparse.csr_matrix, rows: sparse.csr_matrix) -> np.nd
     return np.asarray((r @ inner).multiply(r).sum(axis=1), np.float64).ravel()
 
 
+@jit.kernel
+def _triangles_kernel(indptr: np.ndarray, indices: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """:func:`_sampled_triangles` on the structure of a canonical CSR matrix (sorted
+    indices, no duplicates): for each node, the pairs of its partners ``v < w`` that are tied
+    themselves. Each partner ``v`` counts the partners ``w > v`` they share, by walking the
+    shorter side: ``v``'s own list against the node's marked partners, or the node's partners
+    after ``v`` (its list is sorted) looked up in ``v``'s sorted list. Whole numbers: the
+    float counts are the sparse products' exactly."""
+    mark = np.full(indptr.size - 1, -1, np.int64)
+    tri = np.empty(nodes.size)
+    for t in range(nodes.size):
+        u = nodes[t]
+        a, b = indptr[u], indptr[u + 1]
+        for p in range(a, b):
+            mark[indices[p]] = t
+        count = 0
+        for p in range(a, b):
+            v = indices[p]
+            va, vb = indptr[v], indptr[v + 1]
+            if vb - va <= b - p:
+                for q in range(va, vb):
+                    w = indices[q]
+                    if w > v and mark[w] == t:
+                        count += 1
+            else:
+                for r in range(p + 1, b):
+                    w = indices[r]
+                    lo, hi = va, vb
+                    while lo < hi:
+                        mid = (lo + hi) >> 1
+                        if indices[mid] < w:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    if lo < vb and indices[lo] == w:
+                        count += 1
+        tri[t] = count
+    return tri
+
+
 def average_clustering(adj: sparse.csr_matrix, max_nodes: int = 2000, seed: int = 0) -> float:
     """Mean local clustering coefficient over nodes of degree >= 2 (networkx's definition
     restricted to nodes where it is defined), computed with sparse products.
@@ -494,6 +574,9 @@ def average_clustering(adj: sparse.csr_matrix, max_nodes: int = 2000, seed: int 
         return 0.0
     if nodes.size > max_nodes:
         nodes = np.sort(np.random.default_rng(seed).choice(nodes, max_nodes, replace=False))
-    tri = _sampled_triangles(adj, adj[nodes])
+    if jit.ENABLED:
+        tri = _triangles_kernel(adj.indptr, adj.indices, nodes)
+    else:
+        tri = _sampled_triangles(adj, adj[nodes])
     d = deg[nodes]
     return float(np.mean(tri / (d * (d - 1) / 2.0)))

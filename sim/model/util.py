@@ -189,6 +189,7 @@ def _search_kernel(cdf: np.ndarray, u: np.ndarray, last: int) -> np.ndarray:
         idx[j] = last if i > last else i
     return idx
 
+
 def in_codes(values: np.ndarray, codes: Iterable[int]) -> np.ndarray:
     """``np.isin(values, codes)`` for small non-negative integer codes (a table look-up,
     no sort); ``values`` must be an integer array with entries in ``[0, 127]``."""
@@ -261,6 +262,12 @@ def order_pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
     margin = int(6.0 * math.sqrt(m * p * (1.0 - p))) + 2
     lo = sample[max(centre - margin, 0)]
     hi = sample[min(centre + margin, m - 1)]
+    if jit.ENABLED and x.dtype == np.float64 and x.flags.c_contiguous:
+        below, above, inside, nan = _bracket_kernel(x, lo, hi)
+        j = k - below
+        if j < 0 or j + 1 >= inside.size or nan:
+            return None
+        return _pair_inside(inside, j, float(lo), float(hi))
     out = x < lo
     below = int(np.count_nonzero(out))
     above_mask = x > hi
@@ -272,12 +279,39 @@ def order_pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
         return None  # the ranks fell outside the bracket
     if np.isnan(inside).any():
         return None
+    return _pair_inside(inside, j, float(lo), float(hi))
+
+
+def _pair_inside(inside: np.ndarray, j: int, lo: float, hi: float) -> tuple[float, float] | None:
     if lo == hi:  # a bracket of one value (many ties): no need to partition
-        a = b = float(lo)
+        a = b = lo
     else:
         inside.partition((j, j + 1))
         a, b = float(inside[j]), float(inside[j + 1])
     return _nonzero_pair(a, b)
+
+
+@jit.kernel
+def _bracket_kernel(x: np.ndarray, lo: float, hi: float) -> tuple[int, int, np.ndarray, bool]:
+    """:func:`order_pair`'s pass over ``x`` in two loops instead of seven array passes: the
+    numbers below ``lo``, the numbers above ``hi``, the values in between in their order
+    (NaN lands there, compared neither below nor above), and whether one of them is NaN."""
+    below = 0
+    above = 0
+    nan = 0
+    for i in range(x.size):  # sums of comparisons, no branches (a median's are coin flips)
+        v = x[i]
+        below += v < lo
+        above += v > hi
+        nan += v != v
+    size = x.size - below - above
+    inside = np.empty(size + 1)  # one spare slot: every value is written, the inside kept
+    w = 0
+    for i in range(x.size):
+        v = x[i]
+        inside[w] = v
+        w += 1 - ((v < lo) | (v > hi))
+    return below, above, inside[:size], nan > 0
 
 
 def _small_pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
