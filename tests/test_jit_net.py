@@ -255,3 +255,17 @@ def test_median_and_quantile(
         return out
 
     _same(states[which], measure, monkeypatch)
+
+
+def test_scalar_hazards_are_remembered_with_their_bits() -> None:
+    """The memo of scalar hazards gives what the formula gives, for every kind of number
+    (zeros of either sign, negative, infinite and NaN rates are computed, not remembered)."""
+    values = [0.25, 1.0 / 7.0, 3, np.float64(0.4), 0.0, -0.0, -1.0, np.inf, np.nan, 1e-300]
+    with np.errstate(invalid="ignore"):  # inf * 0.0
+        for _ in range(2):  # the second round reads the memo
+            for rate in values:
+                for dt in (0.25, 1.0, 0.0, -0.0, np.float64(0.25)):
+                    want = -np.expm1(-np.maximum(rate, 0.0) * dt)
+                    got = util.hazard(rate, dt)
+                    assert isinstance(got, np.float64)
+                    assert np.float64(got).tobytes() == np.float64(want).tobytes()

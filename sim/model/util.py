@@ -12,15 +12,27 @@ from sim.model import jit
 
 def hazard(rate: np.ndarray | float, dt: float) -> np.ndarray | float:
     """Probability of an event within ``dt`` years at a yearly ``rate`` (rate may be an array)."""
+    if not isinstance(rate, np.ndarray) and 0.0 < rate < math.inf and 0.0 < dt < math.inf:
+        key = (rate, dt)  # equal positive finite numbers have the same bits
+        p = _HAZARDS.get(key)
+        if p is None:
+            if len(_HAZARDS) >= 4096:  # rates that vary from call to call: keep it small
+                _HAZARDS.clear()
+            p = _HAZARDS[key] = -np.expm1(-np.maximum(rate, 0.0) * dt)
+        return p
     x = np.maximum(rate, 0.0)
     if not isinstance(x, np.ndarray):
-        p: float = -np.expm1(-x * dt)
-        return p
+        q: float = -np.expm1(-x * dt)
+        return q
     # -expm1(-max(rate, 0) * dt), the same operations in place: one array, not four
     np.negative(x, out=x)
     x *= dt
     np.expm1(x, out=x)
     return np.negative(x, out=x)
+
+
+#: ``hazard`` of scalar rates, by (rate, dt): mechanisms ask for the same few every step
+_HAZARDS: dict[tuple[float, float], float] = {}
 
 
 def stochastic_round(x: float, rng: np.random.Generator) -> int:
