@@ -269,3 +269,17 @@ def test_scalar_hazards_are_remembered_with_their_bits() -> None:
                     got = util.hazard(rate, dt)
                     assert isinstance(got, np.float64)
                     assert np.float64(got).tobytes() == np.float64(want).tobytes()
+
+
+def test_search_with_numpy_comparison() -> None:
+    """``searchsorted_right`` against numpy on sorted runs with NaN at the end (numpy's order
+    puts NaN above every number), infinities and ties, for keys of every kind."""
+    g = np.random.default_rng(6)
+    base = np.sort(np.round(g.random(40) * 10.0))
+    runs = [base, np.append(base, [np.inf, np.nan, np.nan]), np.append(base, np.nan), base[:1]]
+    keys = [-1.0, 0.0, 3.0, 3.5, 10.0, 11.0, np.inf, -np.inf, np.nan]
+    for run in runs:
+        for lo, hi in ((0, run.size), (2, run.size - 1), (run.size // 2, run.size)):
+            for x in keys:
+                want = lo + int(run[lo:hi].searchsorted(x, "right"))
+                assert util.searchsorted_right(run, lo, hi, x) == want, (run, lo, hi, x)

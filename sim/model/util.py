@@ -98,7 +98,8 @@ def _draw(rng: np.random.Generator, candidates: np.ndarray, cdf: np.ndarray, k: 
     u = rng.random(k)
     if jit.ENABLED:
         idx = _search_kernel(np.ascontiguousarray(cdf, np.float64), u, candidates.size - 1)
-        return candidates[idx]
+        drawn: np.ndarray = candidates[idx]
+        return drawn
     u *= total
     if k >= 256 and cdf.size >= 4096:  # sorted look-ups: each search starts at the last
         order = u.argsort()
@@ -192,7 +193,9 @@ def _search_kernel(cdf: np.ndarray, u: np.ndarray, last: int) -> np.ndarray:
     inv = m / total
     for j in range(k):
         x = u[j] * total
-        b = min(np.int64(x * inv), m)
+        b = int(x * inv)  # truncated; corrected by the comparisons below
+        if b > m:
+            b = m
         while b > 0 and edge[b] > x:
             b -= 1
         while b < m and edge[b + 1] <= x:

@@ -395,24 +395,24 @@ def _in_parks_kernel(
     The two stable argsorts by park are counting sorts (a stable sort has one result);
     the clipped weights are cumulated park by park from the park's first firm, as
     ``np.cumsum`` of the park's slice does; each draw is multiplied by its park's total and
-    searched in its park's run (see ``util._cumulate_kernel`` and ``util._right_of`` for
+    searched in its park's run (see ``util._cumulate_kernel`` and ``util.searchsorted_right`` for
     why the clipping and the search give numpy's numbers)."""
     nf = firms.size
     n_parks = 0
     for i in range(nf):
-        p = np.int64(park[firms[i]])
+        p = int(park[firms[i]])
         if p + 1 > n_parks:
             n_parks = p + 1
     lo = np.zeros(n_parks + 1, np.int64)
     for i in range(nf):
-        lo[np.int64(park[firms[i]]) + 1] += 1
+        lo[int(park[firms[i]]) + 1] += 1
     for p in range(n_parks):
         lo[p + 1] += lo[p]
     fill = lo[:n_parks].copy()
     firms_by_park = np.empty(nf, np.int64)
     cdf = np.empty(nf)
     for i in range(nf):
-        p = np.int64(park[firms[i]])
+        p = int(park[firms[i]])
         j = fill[p]
         fill[p] = j + 1
         firms_by_park[j] = firms[i]
@@ -424,13 +424,13 @@ def _in_parks_kernel(
     nn = near.size
     first = np.zeros(n_parks + 1, np.int64)
     for s in range(nn):
-        first[np.int64(park[initiators[near[s]]]) + 1] += 1
+        first[int(park[initiators[near[s]]]) + 1] += 1
     for p in range(n_parks):
         first[p + 1] += first[p]
     slot = first[:n_parks].copy()
     target = np.empty(nn, np.int64)
     for s in range(nn):
-        p = np.int64(park[initiators[near[s]]])
+        p = int(park[initiators[near[s]]])
         target[slot[p]] = near[s]
         slot[p] += 1
     for p in range(n_parks):
@@ -461,7 +461,8 @@ def decay_ties(m: EcosystemModel) -> None:
         a, b = m.ties.a[:n], m.ties.b[:n]
         if jit.ENABLED:
             draws = rng.random(n)
-            alive = _alive_kernel(a, b, o["active"], draws, hazard(1.0 / cp.tie_duration, dt))
+            p_end = float(hazard(1.0 / cp.tie_duration, dt))
+            alive = _alive_kernel(a, b, o["active"], draws, p_end)
         else:
             alive = o["active"][a] & o["active"][b]
             alive &= rng.random(n) >= hazard(1.0 / cp.tie_duration, dt)
@@ -473,7 +474,8 @@ def decay_ties(m: EcosystemModel) -> None:
     tl = m.talent
     # (rows without a former employer hold -1 already: no need to single out the others)
     if jit.ENABLED:
-        _fade_kernel(tl["alumni"], rng.random(tl.n), hazard(1.0 / cp.alumni_duration, dt))
+        p_fade = float(hazard(1.0 / cp.alumni_duration, dt))
+        _fade_kernel(tl["alumni"], rng.random(tl.n), p_fade)
         return
     fade = rng.random(tl.n) < hazard(1.0 / cp.alumni_duration, dt)
     tl["alumni"][fade.nonzero()[0]] = -1
