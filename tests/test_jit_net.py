@@ -283,3 +283,19 @@ def test_search_with_numpy_comparison() -> None:
             for x in keys:
                 want = lo + int(run[lo:hi].searchsorted(x, "right"))
                 assert util.searchsorted_right(run, lo, hi, x) == want, (run, lo, hi, x)
+
+
+@pytest.mark.parametrize("which", [0, 1])
+@pytest.mark.parametrize("cached", [True, False])
+def test_remap(
+    states: list[bytes], which: int, cached: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def remap(m: EcosystemModel) -> None:
+        if cached:
+            m.ties.sorted_keys()
+        keep = np.random.default_rng(9).random(m.orgs.n) < 0.8
+        new_index = np.full(m.orgs.n, -1, np.int64)
+        new_index[keep] = np.arange(int(keep.sum()))
+        m.ties.remap(new_index)
+
+    _same(states[which], remap, monkeypatch)

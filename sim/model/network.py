@@ -199,6 +199,13 @@ class TieStore:
         and drop the ties of dropped rows. The renumbering keeps the order of rows, so the
         sorted keys stay sorted: the cache is renumbered rather than sorted again."""
         n = self.n
+        if jit.ENABLED:
+            cache_valid = self._sorted[0] == self.version
+            self.n = _remap_rows(self.a, self.b, self.kind, n, new_index)
+            self.version += 1
+            if cache_valid:
+                self._sorted = (self.version, _remap_keys(self._sorted[1], new_index))
+            return
         a, b = new_index[self.a[:n]], new_index[self.b[:n]]
         mask = (a >= 0) & (b >= 0)
         cached = None
@@ -249,6 +256,39 @@ class TieStore:
         up = sparse.csr_matrix((np.ones(keys.size, np.float64), hi, indptr), shape=(size, size))
         adj: sparse.csr_matrix = (up + up.T).tocsr()
         return adj
+
+
+@jit.kernel
+def _remap_rows(
+    a: np.ndarray, b: np.ndarray, kind: np.ndarray, n: int, new_index: np.ndarray
+) -> int:
+    """:meth:`TieStore.remap`'s ties in place: both ends renumbered, the ties with a dropped
+    end left out, the others moved to the front in their order. Returns how many stay."""
+    w = 0
+    for i in range(n):
+        na = new_index[a[i]]
+        nb = new_index[b[i]]
+        if na >= 0 and nb >= 0:
+            a[w] = na
+            b[w] = nb
+            kind[w] = kind[i]
+            w += 1
+    return w
+
+
+@jit.kernel
+def _remap_keys(keys: np.ndarray, new_index: np.ndarray) -> np.ndarray:
+    """The sorted pair keys renumbered, those with a dropped end left out (the order of
+    rows is kept, so the keys stay sorted)."""
+    out = np.empty(keys.size, np.int64)
+    w = 0
+    for i in range(keys.size):
+        lo = new_index[keys[i] >> 31]
+        hi = new_index[keys[i] & 0x7FFFFFFF]
+        if lo >= 0 and hi >= 0:
+            out[w] = (lo << 31) | hi
+            w += 1
+    return out[:w]
 
 
 @jit.kernel
