@@ -254,6 +254,12 @@ _PICK_WHERE_MAX = 2048
 #: below this size a full partition is as cheap as finding the neighbourhood first
 _SELECT_MIN_SIZE = 4096
 
+#: below this size ``median`` and ``quantile`` partition a copy rather than bracket: up to
+#: here the bracket's sample (every ``n // 2048``-th value) costs more to sort than the
+#: whole copy to partition (measured: 13 us against 56 us at 4,800 values, 44 against 63
+#: at 16,000; 250 against 77 at 30,000)
+_PARTITION_MAX = 16384
+
 
 def order_pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
     """The ``k``-th and ``k+1``-th smallest values of ``x`` (0-based), exactly.
@@ -350,7 +356,7 @@ def _nonzero_pair(a: float, b: float) -> tuple[float, float] | None:
 
 
 def _pair(x: np.ndarray, k: int) -> tuple[float, float] | None:
-    return _small_pair(x, k) if x.size < _SELECT_MIN_SIZE else order_pair(x, k)
+    return _small_pair(x, k) if x.size < _PARTITION_MAX else order_pair(x, k)
 
 
 def median(x: np.ndarray) -> np.float64:
