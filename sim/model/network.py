@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
+from sim.model import jit
 from sim.model.util import stable_argsort_rows
 
 EDGE_KINDS = (
@@ -94,6 +95,8 @@ class TieStore:
             a, b, kinds = a[ok], b[ok], kinds[ok]
         if a.size == 0:
             return 0
+        if jit.ENABLED and self.n:
+            return self._add_compiled(a, b, kinds)
         keys = pair_keys(a, b)
         # sorted distinct keys with the batch position of their first occurrence (what
         # np.unique(keys, return_index=True) gives); looking sorted keys up in the sorted
@@ -133,8 +136,31 @@ class TieStore:
             self.version += 1
         return m
 
+    def _add_compiled(self, a: np.ndarray, b: np.ndarray, kinds: np.ndarray) -> int:
+        """The rest of :meth:`add` (no self-ties left, ties stored already) with the look-up
+        of the batch's keys and the update of the sorted cache in one merge pass: numpy's
+        stable argsort orders the batch, :func:`_merge_new_keys` walks it along the sorted
+        keys and marks the first occurrence of each new pair."""
+        keys = pair_keys(a, b)
+        take, merged = _merge_new_keys(keys, keys.argsort(kind="stable"), self.sorted_keys())
+        first = np.flatnonzero(take)  # batch order, as the sorted positions of numpy's path
+        m = first.size
+        if m:
+            if m < a.size:
+                a, b, kinds = a[first], b[first], kinds[first]
+            self._sorted = (self.version + 1, merged)
+            self._grow(self.n + m)
+            self.a[self.n : self.n + m] = a
+            self.b[self.n : self.n + m] = b
+            self.kind[self.n : self.n + m] = kinds
+            self.n += m
+            self.version += 1
+        return m
+
     def keep(self, mask: np.ndarray) -> int:
         """Keep only the ties where ``mask`` is true; return how many were dropped."""
+        if jit.ENABLED and np.shape(mask) == (self.n,):
+            return self._keep_compiled(mask)
         rows = np.flatnonzero(mask)  # gathering rows is faster than masking with gaps
         m = rows.size
         dropped = self.n - m
@@ -153,11 +179,33 @@ class TieStore:
             self.version += 1
         return dropped
 
+    def _keep_compiled(self, mask: np.ndarray) -> int:
+        """:meth:`keep` with its passes in two kernels around numpy's ``searchsorted`` (which
+        looks integer keys up several times faster than a compiled binary search)."""
+        cache_valid = self._sorted[0] == self.version
+        mask = np.ascontiguousarray(mask, bool)
+        m, gone = _keep_front(self.a, self.b, self.kind, self.n, mask, cache_valid)
+        dropped = self.n - m
+        if dropped:
+            if cache_valid:
+                cached = self._sorted[1]
+                self._sorted = (self.version + 1, _delete_at(cached, cached.searchsorted(gone)))
+            self.n = m
+            self.version += 1
+        return dropped
+
     def remap(self, new_index: np.ndarray) -> None:
         """Renumber rows after a compaction (``new_index``: old row -> new row, -1 dropped)
         and drop the ties of dropped rows. The renumbering keeps the order of rows, so the
         sorted keys stay sorted: the cache is renumbered rather than sorted again."""
         n = self.n
+        if jit.ENABLED:
+            cache_valid = self._sorted[0] == self.version
+            self.n = _remap_rows(self.a, self.b, self.kind, n, new_index)
+            self.version += 1
+            if cache_valid:
+                self._sorted = (self.version, _remap_keys(self._sorted[1], new_index))
+            return
         a, b = new_index[self.a[:n]], new_index[self.b[:n]]
         mask = (a >= 0) & (b >= 0)
         cached = None
@@ -178,6 +226,8 @@ class TieStore:
     def neighbour_lists(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """CSR-style ``(indptr, indices)`` of each row's partners (one argsort, no scipy)."""
         a, b = self.a[: self.n], self.b[: self.n]
+        if jit.ENABLED:
+            return _neighbour_lists_kernel(a, b, size)
         src = np.concatenate([a, b])
         dst = np.concatenate([b, a])
         order = stable_argsort_rows(src)
@@ -192,6 +242,12 @@ class TieStore:
         two canonical matrices is canonical (sorted indices, no duplicates: ties are distinct).
         """
         keys = self.sorted_keys()
+        if jit.ENABLED:
+            indptr, indices = _adjacency_kernel(keys, size)
+            full: sparse.csr_matrix = sparse.csr_matrix(
+                (np.ones(indices.size, np.float64), indices, indptr), shape=(size, size)
+            )
+            return full
         lo, hi = keys >> 31, keys & ((1 << 31) - 1)
         indptr = np.zeros(size + 1, np.int64)
         np.cumsum(np.bincount(lo, minlength=size), out=indptr[1:])
@@ -200,6 +256,189 @@ class TieStore:
         up = sparse.csr_matrix((np.ones(keys.size, np.float64), hi, indptr), shape=(size, size))
         adj: sparse.csr_matrix = (up + up.T).tocsr()
         return adj
+
+
+@jit.kernel
+def _remap_rows(
+    a: np.ndarray, b: np.ndarray, kind: np.ndarray, n: int, new_index: np.ndarray
+) -> int:
+    """:meth:`TieStore.remap`'s ties in place: both ends renumbered, the ties with a dropped
+    end left out, the others moved to the front in their order. Returns how many stay."""
+    w = 0
+    for i in range(n):
+        na = new_index[a[i]]
+        nb = new_index[b[i]]
+        if na >= 0 and nb >= 0:
+            a[w] = na
+            b[w] = nb
+            kind[w] = kind[i]
+            w += 1
+    return w
+
+
+@jit.kernel
+def _remap_keys(keys: np.ndarray, new_index: np.ndarray) -> np.ndarray:
+    """The sorted pair keys renumbered, those with a dropped end left out (the order of
+    rows is kept, so the keys stay sorted)."""
+    out = np.empty(keys.size, np.int64)
+    w = 0
+    for i in range(keys.size):
+        lo = new_index[keys[i] >> 31]
+        hi = new_index[keys[i] & 0x7FFFFFFF]
+        if lo >= 0 and hi >= 0:
+            out[w] = (lo << 31) | hi
+            w += 1
+    return out[:w]
+
+
+@jit.kernel
+def _adjacency_kernel(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``indptr`` and ``indices`` of :meth:`TieStore.adjacency`'s canonical matrix, both
+    halves placed directly: walking the sorted keys, a row's partners below it (the lower
+    ends of its keys as upper end) come in increasing order, then, in a second walk, its
+    partners above it (the upper ends of its keys as lower end), also in increasing order:
+    each row's indices sorted, as scipy's sum of the two triangles leaves them. (The
+    constructor then picks the index type, 32 bits when they fit, as the sum does.)"""
+    indptr = np.zeros(size + 1, np.int64)
+    for i in range(keys.size):
+        key = keys[i]
+        lo, hi = key >> 31, key & 0x7FFFFFFF
+        if hi >= size:
+            raise ValueError("a tie names a row outside the matrix")
+        indptr[lo + 1] += 1
+        indptr[hi + 1] += 1
+    for r in range(size):
+        indptr[r + 1] += indptr[r]
+    fill = indptr[:size].copy()
+    indices = np.empty(2 * keys.size, np.int64)
+    for i in range(keys.size):
+        key = keys[i]
+        lo, hi = key >> 31, key & 0x7FFFFFFF
+        indices[fill[hi]] = lo
+        fill[hi] += 1
+    for i in range(keys.size):
+        key = keys[i]
+        lo, hi = key >> 31, key & 0x7FFFFFFF
+        indices[fill[lo]] = hi
+        fill[lo] += 1
+    return indptr, indices
+
+
+@jit.kernel
+def _neighbour_lists_kernel(
+    a: np.ndarray, b: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`TieStore.neighbour_lists` as a counting sort: the stable argsort of the sources
+    ``[a, b]`` has one result, each row's partners in the order of the concatenated ties
+    (first as an ``a`` end, then as a ``b`` end), which the two filling loops keep."""
+    n = a.size
+    indptr = np.zeros(size + 1, np.int64)
+    for i in range(n):
+        if a[i] < 0 or b[i] < 0 or a[i] >= size or b[i] >= size:
+            raise ValueError("a tie names a row outside the population")
+        indptr[a[i] + 1] += 1
+        indptr[b[i] + 1] += 1
+    for r in range(size):
+        indptr[r + 1] += indptr[r]
+    fill = indptr[:size].copy()
+    indices = np.empty(2 * n, np.int64)
+    for i in range(n):
+        indices[fill[a[i]]] = b[i]
+        fill[a[i]] += 1
+    for i in range(n):
+        indices[fill[b[i]]] = a[i]
+        fill[b[i]] += 1
+    return indptr, indices
+
+
+@jit.kernel
+def _merge_new_keys(
+    keys: np.ndarray, order: np.ndarray, existing: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which batch positions bring a new pair, and the sorted keys with the new ones merged
+    in. ``order`` is the stable argsort of ``keys``: among equal keys the first in the
+    batch comes first, as ``np.unique(..., return_index=True)`` keeps it; a key is new when
+    the walk along ``existing`` (sorted, distinct) does not meet it. The merged keys are
+    sorted and distinct, so they are what concatenating and sorting gives."""
+    k = keys.size
+    n = existing.size
+    take = np.zeros(k, np.bool_)
+    merged = np.empty(n + k, np.int64)
+    i = 0
+    w = 0
+    prev = np.int64(-1)  # keys are non-negative
+    for s in range(k):
+        pos = order[s]
+        key = keys[pos]
+        if key == prev:
+            continue
+        prev = key
+        while i < n and existing[i] < key:
+            merged[w] = existing[i]
+            w += 1
+            i += 1
+        if i < n and existing[i] == key:
+            continue
+        merged[w] = key
+        w += 1
+        take[pos] = True
+    while i < n:
+        merged[w] = existing[i]
+        w += 1
+        i += 1
+    return take, merged[:w]  # (a view: the few spare slots cost less than a copy)
+
+
+@jit.kernel
+def _keep_front(
+    a: np.ndarray, b: np.ndarray, kind: np.ndarray, n: int, mask: np.ndarray, with_keys: bool
+) -> tuple[int, np.ndarray]:
+    """The rows part of :meth:`TieStore.keep`: the kept ties moved to the front in their
+    order (a tie is read before its place is overwritten: kept ties only move towards the
+    front), and, when ``with_keys``, the pair keys of the dropped ties in their order (what
+    ``pair_keys`` gives for the rows of ``~mask``). Returns the ties kept and those keys."""
+    m = 0
+    for i in range(n):
+        if mask[i]:
+            m += 1
+    gone = np.empty(n - m if with_keys else 0, np.int64)
+    if m == n:
+        return m, gone
+    w = 0
+    g = 0
+    for i in range(n):
+        if mask[i]:
+            a[w] = a[i]
+            b[w] = b[i]
+            kind[w] = kind[i]
+            w += 1
+        elif with_keys:
+            lo, hi = (a[i], b[i]) if a[i] <= b[i] else (b[i], a[i])
+            gone[g] = (lo << 31) | hi
+            g += 1
+    return m, gone
+
+
+@jit.kernel
+def _delete_at(cached: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """``cached`` without the entries at positions ``pos`` (what setting a keep-mask false
+    at ``pos`` and masking gives)."""
+    stay = np.ones(cached.size, np.bool_)
+    for i in range(pos.size):
+        p = pos[i]
+        if p >= cached.size:
+            raise IndexError("a dropped tie's key is not in the sorted cache")
+        stay[p] = False
+    kept = 0
+    for j in range(cached.size):
+        kept += stay[j]
+    out = np.empty(kept, cached.dtype)
+    kept = 0
+    for j in range(cached.size):
+        if stay[j]:
+            out[kept] = cached[j]
+            kept += 1
+    return out
 
 
 class GraphView:
@@ -318,6 +557,46 @@ def _sampled_triangles(adj: sparse.csr_matrix, rows: sparse.csr_matrix) -> np.nd
     return np.asarray((r @ inner).multiply(r).sum(axis=1), np.float64).ravel()
 
 
+@jit.kernel
+def _triangles_kernel(indptr: np.ndarray, indices: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """:func:`_sampled_triangles` on the structure of a canonical CSR matrix (sorted
+    indices, no duplicates): for each node, the pairs of its partners ``v < w`` that are tied
+    themselves. Each partner ``v`` counts the partners ``w > v`` they share, by walking the
+    shorter side: ``v``'s own list against the node's marked partners, or the node's partners
+    after ``v`` (its list is sorted) looked up in ``v``'s sorted list. Whole numbers: the
+    float counts are the sparse products' exactly."""
+    mark = np.full(indptr.size - 1, -1, np.int64)
+    tri = np.empty(nodes.size)
+    for t in range(nodes.size):
+        u = nodes[t]
+        a, b = indptr[u], indptr[u + 1]
+        for p in range(a, b):
+            mark[indices[p]] = t
+        count = 0
+        for p in range(a, b):
+            v = indices[p]
+            va, vb = indptr[v], indptr[v + 1]
+            if vb - va <= b - p:
+                for q in range(va, vb):
+                    w = indices[q]
+                    if w > v and mark[w] == t:
+                        count += 1
+            else:
+                for r in range(p + 1, b):
+                    w = indices[r]
+                    lo, hi = va, vb
+                    while lo < hi:
+                        mid = (lo + hi) >> 1
+                        if indices[mid] < w:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    if lo < vb and indices[lo] == w:
+                        count += 1
+        tri[t] = count
+    return tri
+
+
 def average_clustering(adj: sparse.csr_matrix, max_nodes: int = 2000, seed: int = 0) -> float:
     """Mean local clustering coefficient over nodes of degree >= 2 (networkx's definition
     restricted to nodes where it is defined), computed with sparse products.
@@ -335,6 +614,9 @@ def average_clustering(adj: sparse.csr_matrix, max_nodes: int = 2000, seed: int 
         return 0.0
     if nodes.size > max_nodes:
         nodes = np.sort(np.random.default_rng(seed).choice(nodes, max_nodes, replace=False))
-    tri = _sampled_triangles(adj, adj[nodes])
+    if jit.ENABLED:
+        tri = _triangles_kernel(adj.indptr, adj.indices, nodes)
+    else:
+        tri = _sampled_triangles(adj, adj[nodes])
     d = deg[nodes]
     return float(np.mean(tri / (d * (d - 1) / 2.0)))

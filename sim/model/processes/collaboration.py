@@ -20,7 +20,7 @@ from sim.model import jit
 from sim.model.codes import TieKind
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
-from sim.model.util import choose, hazard, median
+from sim.model.util import choose, hazard, median, searchsorted_right
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -72,6 +72,9 @@ def _neighbours(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
+    if jit.ENABLED:
+        _form_ties_compiled(m, dt, scale_rate)
+        return
     o, cp, rng = m.orgs, m.p.collaboration, m.rng
     act = o["active"]
     firms = (act & ~o["is_univ"]).nonzero()[0]
@@ -132,6 +135,203 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
     m.ties.add(initiators[ok], partners[ok], kinds[ok])
 
 
+def _form_ties_compiled(m: EcosystemModel, dt: float, scale_rate: float) -> None:
+    """:func:`form_ties` with its chains of array passes in kernels: the same draws from the
+    generator in the same order and sizes, the same arithmetic per element (the power stays
+    numpy's), the same ties added in the same order."""
+    o, cp, rng = m.orgs, m.p.collaboration, m.rng
+    firms, univs = _split_orgs(o["active"], o["is_univ"])
+    if firms.size < 2:
+        return
+    rate = o["emp"][firms]
+    ref = median(rate)
+    np.divide(rate, ref, out=rate)
+    rate **= cp.tie_size_elasticity
+    np.multiply(rate, cp.tie_rate, out=rate)
+    rate *= scale_rate
+    rate *= dt
+    initiators = _repeat(firms, rng.poisson(rate))
+    k = initiators.size
+    if k == 0:
+        return
+    partners = np.full(k, -1, np.int64)
+    kinds = np.full(k, TieKind.RD, np.int8)
+    u = rng.random(k)
+    to_univ = (u < cp.university_tie_share) & (univs.size > 0)
+    if to_univ.any():
+        partners[to_univ] = choose(rng, univs, o["budget"][univs], int(to_univ.sum()))
+        kinds[to_univ] = TieKind.CONTRACT
+    has_ties = m.ties.n > 0
+    if has_ties:
+        indptr, indices, deg = _neighbours(m)
+        tri = _triadic_sources(to_univ, rng.random(k), cp.triadic_closure, deg, initiators)
+        if tri.size:
+            first, n_second = _triadic_first(
+                tri, initiators, indptr, indices, deg, rng.random(tri.size)
+            )
+            _triadic_second(tri, first, indptr, indices, deg, rng.random(n_second), partners)
+    else:
+        deg = np.zeros(0, np.int64)
+    rest = (partners < 0).nonzero()[0]
+    if rest.size:
+        same = rng.random(rest.size) < cp.same_park_bias
+        pa_weight = _attachment_weights(firms, deg, o["weight"], has_ties)
+        far = rest[~same]
+        partners[far] = choose(rng, firms, pa_weight, far.size)
+        near = rest[same]
+        if near.size:
+            _choose_in_parks(m, firms, pa_weight, initiators, near, partners)
+    a, b, kk = _new_pairs(initiators, partners, kinds, o["active"])
+    m.ties.add(a, b, kk)
+
+
+@jit.kernel
+def _split_orgs(active: np.ndarray, is_univ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the active firms and of the active universities, in row order (what
+    ``nonzero`` of the two masks gives)."""
+    n_firms = 0
+    n_univs = 0
+    for i in range(active.size):
+        if active[i]:
+            if is_univ[i]:
+                n_univs += 1
+            else:
+                n_firms += 1
+    firms = np.empty(n_firms, np.int64)
+    univs = np.empty(n_univs, np.int64)
+    f = 0
+    v = 0
+    for i in range(active.size):
+        if active[i]:
+            if is_univ[i]:
+                univs[v] = i
+                v += 1
+            else:
+                firms[f] = i
+                f += 1
+    return firms, univs
+
+
+@jit.kernel
+def _repeat(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``np.repeat(values, counts)`` (counts from a Poisson draw: never negative)."""
+    total = 0
+    for i in range(counts.size):
+        total += counts[i]
+    out = np.empty(total, np.int64)
+    w = 0
+    for i in range(counts.size):
+        v = values[i]
+        for _ in range(counts[i]):
+            out[w] = v
+            w += 1
+    return out
+
+
+@jit.kernel
+def _triadic_sources(
+    to_univ: np.ndarray, draws: np.ndarray, p: float, deg: np.ndarray, initiators: np.ndarray
+) -> np.ndarray:
+    """Positions of the draws that try triadic closure: not to a university, the draw below
+    the closure probability, an initiator with partners (``nonzero`` of the numpy mask)."""
+    count = 0
+    for i in range(draws.size):
+        if not to_univ[i] and draws[i] < p and deg[initiators[i]] > 0:
+            count += 1
+    out = np.empty(count, np.int64)
+    w = 0
+    for i in range(draws.size):
+        if not to_univ[i] and draws[i] < p and deg[initiators[i]] > 0:
+            out[w] = i
+            w += 1
+    return out
+
+
+@jit.kernel
+def _triadic_first(
+    tri: np.ndarray,
+    initiators: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    deg: np.ndarray,
+    draws: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """A partner of each closing initiator, ``indices[indptr[src] + int(draw * deg[src])]``
+    (the float product truncated, as ``astype(np.int64)`` does), and how many of those
+    partners have partners themselves (the size of the next draw)."""
+    first = np.empty(tri.size, np.int64)
+    n_second = 0
+    for t in range(tri.size):
+        src = initiators[tri[t]]
+        j = indices[indptr[src] + np.int64(draws[t] * deg[src])]
+        first[t] = j
+        if deg[j] > 0:
+            n_second += 1
+    return first, n_second
+
+
+@jit.kernel
+def _triadic_second(
+    tri: np.ndarray,
+    first: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    deg: np.ndarray,
+    draws: np.ndarray,
+    partners: np.ndarray,
+) -> None:
+    """The partner's partner, drawn as above, for the first partners that have partners
+    (the draws taken in their order); -1 for the others."""
+    c = 0
+    for t in range(tri.size):
+        j = first[t]
+        if deg[j] > 0:
+            partners[tri[t]] = indices[indptr[j] + np.int64(draws[c] * deg[j])]
+            c += 1
+        else:
+            partners[tri[t]] = -1
+
+
+@jit.kernel
+def _attachment_weights(
+    firms: np.ndarray, deg: np.ndarray, weight: np.ndarray, has_ties: bool
+) -> np.ndarray:
+    """Preferential-attachment weights ``(deg + 1.0) * weight`` of the firms (``1.0 *
+    weight`` before any tie): the int-to-float conversion, the sum and the product of the
+    numpy path, in its order."""
+    out = np.empty(firms.size)
+    for i in range(firms.size):
+        f = firms[i]
+        base = np.float64(deg[f]) + 1.0 if has_ties else 1.0
+        out[i] = base * weight[f]
+    return out
+
+
+@jit.kernel
+def _new_pairs(
+    initiators: np.ndarray, partners: np.ndarray, kinds: np.ndarray, active: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs to add, in draw order: a partner found, not the initiator itself, and
+    still active (yearly neighbour lists may name ended organisations)."""
+    count = 0
+    for i in range(partners.size):
+        p = partners[i]
+        if p >= 0 and p != initiators[i] and active[p]:
+            count += 1
+    a = np.empty(count, np.int64)
+    b = np.empty(count, np.int64)
+    kk = np.empty(count, np.int8)
+    w = 0
+    for i in range(partners.size):
+        p = partners[i]
+        if p >= 0 and p != initiators[i] and active[p]:
+            a[w] = initiators[i]
+            b[w] = p
+            kk[w] = kinds[i]
+            w += 1
+    return a, b, kk
+
+
 def _choose_in_parks(
     m: EcosystemModel,
     firms: np.ndarray,
@@ -146,6 +346,10 @@ def _choose_in_parks(
     (the same draws from the generator, the same cumulative sums, the same look-ups), with
     the draws of all parks taken in one call and the firms grouped by park once."""
     park = m.orgs["park"]
+    if jit.ENABLED:
+        u = m.rng.random(near.size)
+        _in_parks_kernel(park, firms, pa_weight, initiators, near, u, partners)
+        return
     firm_parks = park[firms]
     order = np.argsort(firm_parks, kind="stable")  # firms by park, row order within a park
     firms_by_park = firms[order]
@@ -176,13 +380,92 @@ def _choose_in_parks(
     partners[near[by_park]] = firms_by_park[idx]
 
 
+@jit.kernel
+def _in_parks_kernel(
+    park: np.ndarray,
+    firms: np.ndarray,
+    pa_weight: np.ndarray,
+    initiators: np.ndarray,
+    near: np.ndarray,
+    u: np.ndarray,
+    partners: np.ndarray,
+) -> None:
+    """The numpy path of :func:`_choose_in_parks` without its loop over parks.
+
+    The two stable argsorts by park are counting sorts (a stable sort has one result);
+    the clipped weights are cumulated park by park from the park's first firm, as
+    ``np.cumsum`` of the park's slice does; each draw is multiplied by its park's total and
+    searched in its park's run (see ``util._cumulate_kernel`` and ``util.searchsorted_right`` for
+    why the clipping and the search give numpy's numbers)."""
+    nf = firms.size
+    n_parks = 0
+    for i in range(nf):
+        p = int(park[firms[i]])
+        if p + 1 > n_parks:
+            n_parks = p + 1
+    lo = np.zeros(n_parks + 1, np.int64)
+    for i in range(nf):
+        lo[int(park[firms[i]]) + 1] += 1
+    for p in range(n_parks):
+        lo[p + 1] += lo[p]
+    fill = lo[:n_parks].copy()
+    firms_by_park = np.empty(nf, np.int64)
+    cdf = np.empty(nf)
+    for i in range(nf):
+        p = int(park[firms[i]])
+        j = fill[p]
+        fill[p] = j + 1
+        firms_by_park[j] = firms[i]
+        x = pa_weight[i]
+        if x <= 0.0:  # np.maximum(x, 0.0): NaN kept, -0.0 made 0.0
+            x = 0.0
+        cdf[j] = x
+    # the draws grouped by park, in their order within a park
+    nn = near.size
+    first = np.zeros(n_parks + 1, np.int64)
+    for s in range(nn):
+        first[int(park[initiators[near[s]]]) + 1] += 1
+    for p in range(n_parks):
+        first[p + 1] += first[p]
+    slot = first[:n_parks].copy()
+    target = np.empty(nn, np.int64)
+    for s in range(nn):
+        p = int(park[initiators[near[s]]])
+        target[slot[p]] = near[s]
+        slot[p] += 1
+    for p in range(n_parks):
+        s0, s1 = first[p], first[p + 1]
+        if s0 == s1:
+            continue
+        a, b = lo[p], lo[p + 1]
+        total = cdf[a]
+        for i in range(a + 1, b):
+            total = total + cdf[i]
+            cdf[i] = total
+        if total <= 0.0:  # all weights zero: equal chances (1, 2, ..., b - a)
+            for i in range(a, b):
+                cdf[i] = np.float64(i - a + 1)
+            total = cdf[b - 1]
+        last = b - a - 1
+        for s in range(s0, s1):
+            got = searchsorted_right(cdf, a, b, u[s] * total) - a
+            if got > last:
+                got = last
+            partners[target[s]] = firms_by_park[a + got]
+
+
 def decay_ties(m: EcosystemModel) -> None:
     o, cp, dt, rng = m.orgs, m.p.collaboration, m.dt, m.rng
     n = m.ties.n
     if n:
         a, b = m.ties.a[:n], m.ties.b[:n]
-        alive = o["active"][a] & o["active"][b]
-        alive &= rng.random(n) >= hazard(1.0 / cp.tie_duration, dt)
+        if jit.ENABLED:
+            draws = rng.random(n)
+            p_end = float(hazard(1.0 / cp.tie_duration, dt))
+            alive = _alive_kernel(a, b, o["active"], draws, p_end)
+        else:
+            alive = o["active"][a] & o["active"][b]
+            alive &= rng.random(n) >= hazard(1.0 / cp.tie_duration, dt)
         m.ties.keep(alive)
     n = m.coinvest.n
     if n:
@@ -190,8 +473,32 @@ def decay_ties(m: EcosystemModel) -> None:
     # alumni ties fade
     tl = m.talent
     # (rows without a former employer hold -1 already: no need to single out the others)
+    if jit.ENABLED:
+        p_fade = float(hazard(1.0 / cp.alumni_duration, dt))
+        _fade_kernel(tl["alumni"], rng.random(tl.n), p_fade)
+        return
     fade = rng.random(tl.n) < hazard(1.0 / cp.alumni_duration, dt)
     tl["alumni"][fade.nonzero()[0]] = -1
+
+
+@jit.kernel
+def _alive_kernel(
+    a: np.ndarray, b: np.ndarray, active: np.ndarray, draws: np.ndarray, p_end: float
+) -> np.ndarray:
+    """The ties of :func:`decay_ties` that stand: both ends active and the draw at or above
+    the ending probability (the numpy path's comparison, one pass instead of four)."""
+    alive = np.empty(a.size, np.bool_)
+    for i in range(a.size):
+        alive[i] = active[a[i]] and active[b[i]] and draws[i] >= p_end
+    return alive
+
+
+@jit.kernel
+def _fade_kernel(alumni: np.ndarray, draws: np.ndarray, p_fade: float) -> None:
+    """Alumni ties of :func:`decay_ties` fade where the draw is below the probability."""
+    for i in range(draws.size):
+        if draws[i] < p_fade:
+            alumni[i] = -1
 
 
 def update_exposure(m: EcosystemModel) -> None:
