@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from sim.model import jit
 from sim.model.codes import Ownership
 from sim.model.init import new_fids, tier_weights
 from sim.model.processes.talent import firm_employment, pool_room
@@ -184,6 +185,9 @@ def volatility_draw(m: EcosystemModel, k: int) -> np.ndarray | float:
 def _grow(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     """Headcount change of one step; ``f`` marks active firms, ``young`` is
     exp(-age / young_age_scale) of every row (shared with :func:`_exits`)."""
+    if jit.ENABLED:
+        _grow_compiled(m, f, young)
+        return
     o, g, dt, pol = m.orgs, m.p.growth, m.dt, m.policy
     rel = np.clip(o["log_prod"] - m.state.production.mean_log_prod, -3, 3)
     funded = (m.t - o["last_round"]) < g.funding_boost_years
@@ -232,6 +236,254 @@ def _grow(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     if fill != 1.0:
         people *= fill
     hire(m, grow_rows, people, between_jobs.nonzero()[0])
+
+
+def _grow_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
+    """:func:`_grow` as four compiled passes over the organisations and one over talent, the
+    logarithms and exponentials left to numpy in between (the same calls on the same
+    arrays), the same draws in the same order and numpy's sums over the same terms."""
+    o, g, dt, pol, tl = m.orgs, m.p.growth, m.dt, m.policy, m.talent
+    emp, w = o["emp"], o["weight"]
+    log_emp = np.log(np.maximum(emp, 1.0))
+    sized = g.noise_size_elasticity > 0
+    if sized:  # headcount_shocks' size factor, the same numpy calls
+        rel = log_emp - np.log(g.noise_reference_employees)
+        size_factor = np.exp(-g.noise_size_elasticity * rel)
+    else:
+        size_factor = log_emp  # (not read)
+    z = m.rng.standard_normal(log_emp.size)
+    x, terms = _dlog_kernel(
+        o["log_prod"],
+        float(m.state.production.mean_log_prod),
+        o["last_round"],
+        float(m.t),
+        float(g.funding_boost_years),
+        young,
+        log_emp,
+        o["vol"],
+        size_factor,
+        z,
+        float(g.employment_drift + g.macro_employment_share * pol.shocks.macro_growth),
+        float(g.young_firm_growth),
+        float(g.productivity_pull),
+        float(g.funding_boost),
+        float(g.size_drag),
+        float(dt),
+        float(g.growth_noise * np.sqrt(m.dt)),
+        bool(sized),
+        f,
+        w,
+        emp,
+    )
+    np.expm1(x, out=x)
+    room = pool_room(m, float(terms.sum()))
+    univ_growth = float(np.expm1(m.p.population.univ_budget_growth * dt))
+    desired = x  # becomes the desired headcount changes, in place
+    wu, wd, shrinking = _demand_kernel(
+        desired, emp, f, o["active"], o["is_univ"], univ_growth, float(room), w
+    )
+    hires = float(wu.sum())
+    separations = float(wd.sum())
+    between, w_between, w_active, staff = _labour_kernel(
+        tl["active"], tl["employer"], tl["weight"], shrinking
+    )
+    available = float(w_between.sum())
+    supply = available + separations
+    fill = 1.0 if hires <= 0 else min(1.0, supply / hires)
+    everyone = float(w_active.sum())
+    m.state.firms.unemployed_share = available / max(everyone, 1e-9)
+    m.state.firms.unmet_demand = max(hires - supply, 0.0)
+    if staff.size:  # release_staff(m, down > 0, shrink_share): the people let go join the pool
+        u = m.rng.random(staff.size)
+        _separate_kernel(staff, u, desired, emp, tl["employer"], tl["alumni"], between)
+    grow_rows, people = _apply_growth_kernel(desired, emp, wu, float(fill))
+    hire(m, grow_rows, people, between.nonzero()[0])
+
+
+@jit.kernel
+def _dlog_kernel(
+    log_prod: np.ndarray,
+    mean_log_prod: float,
+    last_round: np.ndarray,
+    t: float,
+    boost_years: float,
+    young: np.ndarray,
+    log_emp: np.ndarray,
+    vol: np.ndarray,
+    size_factor: np.ndarray,
+    z: np.ndarray,
+    base: float,
+    young_growth: float,
+    pull: float,
+    boost: float,
+    drag: float,
+    dt: float,
+    noise: float,
+    sized: bool,
+    f: np.ndarray,
+    w: np.ndarray,
+    emp: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The log headcount change of every row, ``drift * dt + headcount_shocks`` of
+    :func:`_grow`, and the terms of ``firm_employment(m, f)`` (weight x headcount of the
+    rows in ``f``, in row order, before headcounts change).
+
+    The sums and products go in the numpy code's order: ``base`` is the sum of the two
+    scalar terms, which Python adds first; ``boost * funded`` multiplies by 1.0 or 0.0 as
+    numpy's bool-to-float cast does. ``np.clip`` keeps NaN and -0.0: the two comparisons
+    are false for NaN, and -0.0 is inside the bounds.
+    """
+    n = log_emp.size
+    out = np.empty(n)
+    terms = np.empty(int(np.count_nonzero(f)))
+    j = 0
+    for i in range(n):
+        rel = log_prod[i] - mean_log_prod
+        if rel < -3.0:
+            rel = -3.0
+        elif rel > 3.0:
+            rel = 3.0
+        funded = 1.0 if (t - last_round[i]) < boost_years else 0.0
+        drift = base + young_growth * young[i]
+        drift = drift + pull * rel
+        drift = drift + boost * funded
+        drift = drift - drag * log_emp[i]
+        sd = noise * vol[i]
+        if sized:
+            sd = sd * size_factor[i]
+        out[i] = drift * dt + sd * z[i]
+        if f[i]:
+            terms[j] = w[i] * emp[i]
+            j += 1
+    return out, terms
+
+
+@jit.kernel
+def _demand_kernel(
+    desired: np.ndarray,
+    emp: np.ndarray,
+    f: np.ndarray,
+    active: np.ndarray,
+    is_univ: np.ndarray,
+    univ_growth: float,
+    room: float,
+    w: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Desired headcount changes, in place of ``expm1(dlog)``: ``emp * expm1(dlog)`` for
+    firms, the budget growth for active universities, 0 elsewhere, hiring scaled by the
+    pool's ``room``; with the weighted hires and separations (``w * up``, ``w * down``,
+    which numpy sums) and the shrinking rows.
+
+    ``np.maximum(a, b)`` returns ``a`` when ``a > b`` or ``a`` is NaN, else ``b`` (a tie of
+    0.0 and -0.0 gives ``b``): the tests ``<=`` below, false for NaN, give the same bits.
+    """
+    n = desired.size
+    wu = np.empty(n)
+    wd = np.empty(n)
+    shrinking = np.empty(n, np.bool_)
+    for i in range(n):
+        e = emp[i]
+        if active[i] and is_univ[i]:
+            d = e * univ_growth
+        elif f[i]:
+            d = e * desired[i]
+        else:
+            d = 0.0
+        d = d * room if d > 0 else d
+        desired[i] = d
+        up = 0.0 if d <= 0.0 else d
+        down = -d
+        down = 0.0 if down <= 0.0 else down
+        wu[i] = w[i] * up
+        wd[i] = w[i] * down
+        shrinking[i] = down > 0
+    return wu, wd, shrinking
+
+
+@jit.kernel
+def _labour_kernel(
+    active: np.ndarray, employer: np.ndarray, weight: np.ndarray, shrinking: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One pass over talent: who is between jobs, the weights of those people and of every
+    active person (in row order, for numpy's sums) and the staff rows of shrinking firms
+    (:func:`staff_rows`)."""
+    n = active.size
+    between = np.zeros(n, np.bool_)
+    w_between = np.empty(n)
+    w_active = np.empty(n)
+    staff = np.empty(n, np.int64)
+    nb = 0
+    na = 0
+    ns = 0
+    for i in range(n):
+        if not active[i]:
+            continue
+        w_active[na] = weight[i]
+        na += 1
+        e = employer[i]
+        if e < 0:
+            between[i] = True
+            w_between[nb] = weight[i]
+            nb += 1
+        elif shrinking[e]:
+            staff[ns] = i
+            ns += 1
+    return between, w_between[:nb], w_active[:na], staff[:ns]
+
+
+@jit.kernel
+def _separate_kernel(
+    staff: np.ndarray,
+    u: np.ndarray,
+    desired: np.ndarray,
+    emp: np.ndarray,
+    employer: np.ndarray,
+    alumni: np.ndarray,
+    between: np.ndarray,
+) -> None:
+    """:func:`_separate` of the staff of shrinking firms (distinct rows ``staff``), each
+    with its firm's shrink share ``where(emp > 0, down / max(emp, 1e-9), 0)``, ``down``
+    being ``max(-desired, 0)`` (computed here for these rows only, the same operations):
+    a separated person's employer becomes their alumni tie and they join the pool."""
+    for j in range(staff.size):
+        r = staff[j]
+        o = employer[r]
+        e = emp[o]
+        share = 0.0
+        if e > 0:
+            down = -desired[o]
+            down = 0.0 if down <= 0.0 else down
+            share = down / (1e-9 if e <= 1e-9 else e)
+        if u[j] < share:
+            alumni[r] = o
+            employer[r] = -1
+            between[r] = True
+
+
+@jit.kernel
+def _apply_growth_kernel(
+    desired: np.ndarray, emp: np.ndarray, wu: np.ndarray, fill: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """New headcounts ``max(emp + desired, 0.5)``, hiring scaled by ``fill``, and the
+    growing rows with the people they hire (``w * up * fill``, the same products)."""
+    n = desired.size
+    rows = np.empty(n, np.int64)
+    people = np.empty(n)
+    k = 0
+    scaled = fill != 1.0
+    for i in range(n):
+        d = desired[i]
+        if d > 0:
+            p = wu[i]
+            if scaled:
+                d = d * fill
+                p = p * fill
+            rows[k] = i
+            people[k] = p
+            k += 1
+        v = emp[i] + d
+        emp[i] = 0.5 if v <= 0.5 else v
+    return rows[:k], people[:k]
 
 
 #: every code in_codes accepts, to tabulate it once
