@@ -16,7 +16,7 @@ import pytest
 
 from sim.model import EcosystemModel, jit
 from sim.model.processes import entry, firms, talent
-from tests.conftest import small_config
+from sim.scenario import load
 
 pytestmark = pytest.mark.skipif(not jit.ENABLED, reason="numba absent or ECOSIM_JIT=0")
 
@@ -42,12 +42,21 @@ CALLS: dict[str, Callable[[EcosystemModel], object]] = {
 def states() -> list[bytes]:
     """Pickled model states at a small scale: early (few firms), mid-year (ended rows not
     yet dropped) a few years in, strong growth (more hires wanted than people available:
-    hiring is rationed) and a binding labour-pool cap (hiring scaled by the pool's room)."""
+    hiring is rationed), a binding labour-pool cap (hiring scaled by the pool's room) and
+    relocation pressure (the push on core manufacturing and the neighbours' pull on)."""
     fast = ["parameters.growth.employment_drift=0.3"]
     capped = ["parameters.labour.labour_pool_cap=1.2e6"]
+    pressed = ["levers.relocation_pressure.start_year=2011"]
     out = []
-    for overrides, steps in (([], 3), ([], 14), (fast, 5), (capped, 10)):
-        m = EcosystemModel(small_config(overrides, scale=0.03, end_year=2016), rng=3)
+    for name, overrides, steps in (
+        ("zgc_baseline", [], 3),
+        ("zgc_baseline", [], 14),
+        ("zgc_baseline", fast, 5),
+        ("zgc_baseline", capped, 10),
+        ("relocation_pressure", pressed, 10),
+    ):
+        sc, _ = load(name, ["scale=0.03", "end_year=2016", *overrides])
+        m = EcosystemModel(sc.to_run_config(), rng=3)
         for _ in range(steps):
             m.step()
         out.append(pickle.dumps(m))

@@ -11,7 +11,7 @@ branches outside. Firms adopt employee equity toward the policy's target share.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -60,6 +60,8 @@ class FirmsState:
     # kept for speed (results do not depend on it): the look-up table of in_codes(sector,
     # funding.priority_codes), a per-run constant, built at the first step
     priority_table: np.ndarray | None = None
+    # kept for speed: work arrays of the compiled passes, by name (see :func:`_work`)
+    work: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
 
 def initialise(m: EcosystemModel) -> None:
@@ -238,21 +240,34 @@ def _grow(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     hire(m, grow_rows, people, between_jobs.nonzero()[0])
 
 
+def _work(m: EcosystemModel, name: str, size: int, dtype: type = np.float64) -> np.ndarray:
+    """A work array of ``size`` elements (contents undefined), kept between steps: fresh
+    arrays of this size cost more in page faults than the compiled pass made over them."""
+    buf = m.state.firms.work.get(name)
+    if buf is None or buf.size < size:
+        buf = np.empty(size + size // 4, dtype)
+        m.state.firms.work[name] = buf
+    return buf[:size]
+
+
 def _grow_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     """:func:`_grow` as four compiled passes over the organisations and one over talent, the
-    logarithms and exponentials left to numpy in between (the same calls on the same
-    arrays), the same draws in the same order and numpy's sums over the same terms."""
+    logarithms and exponentials left to numpy in between (the same functions on the same
+    values), the same draws in the same order and numpy's sums over the same terms."""
     o, g, dt, pol, tl = m.orgs, m.p.growth, m.dt, m.policy, m.talent
-    emp, w = o["emp"], o["weight"]
-    log_emp = np.log(np.maximum(emp, 1.0))
+    emp, w, n, nt = o["emp"], o["weight"], o.n, tl.n
+    log_emp = np.maximum(emp, 1.0, out=_work(m, "log_emp", n))
+    np.log(log_emp, out=log_emp)
     sized = g.noise_size_elasticity > 0
-    if sized:  # headcount_shocks' size factor, the same numpy calls
-        rel = log_emp - np.log(g.noise_reference_employees)
-        size_factor = np.exp(-g.noise_size_elasticity * rel)
-    else:
-        size_factor = log_emp  # (not read)
-    z = m.rng.standard_normal(log_emp.size)
-    x, terms = _dlog_kernel(
+    size_factor = _work(m, "size_factor", n)
+    if sized:  # headcount_shocks' size factor, the same numpy functions
+        np.subtract(log_emp, np.log(g.noise_reference_employees), out=size_factor)
+        np.multiply(-g.noise_size_elasticity, size_factor, out=size_factor)
+        np.exp(size_factor, out=size_factor)
+    z = m.rng.standard_normal(n, out=_work(m, "z", n))
+    x = _work(m, "x", n)
+    terms = _work(m, "terms", n)
+    k = _dlog_kernel(
         o["log_prod"],
         float(m.state.production.mean_log_prod),
         o["last_round"],
@@ -274,30 +289,38 @@ def _grow_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
         f,
         w,
         emp,
+        x,
+        terms,
     )
     np.expm1(x, out=x)
-    room = pool_room(m, float(terms.sum()))
+    room = pool_room(m, float(terms[:k].sum()))
     univ_growth = float(np.expm1(m.p.population.univ_budget_growth * dt))
     desired = x  # becomes the desired headcount changes, in place
-    wu, wd, shrinking = _demand_kernel(
-        desired, emp, f, o["active"], o["is_univ"], univ_growth, float(room), w
+    wu, wd = _work(m, "wu", n), _work(m, "wd", n)
+    shrinking = _work(m, "shrinking", n, np.bool_)
+    _demand_kernel(
+        desired, emp, f, o["active"], o["is_univ"], univ_growth, float(room), w, wu, wd, shrinking
     )
     hires = float(wu.sum())
     separations = float(wd.sum())
-    between, w_between, w_active, staff = _labour_kernel(
-        tl["active"], tl["employer"], tl["weight"], shrinking
+    between = _work(m, "between", nt, np.bool_)
+    w_between, w_active = _work(m, "w_between", nt), _work(m, "w_active", nt)
+    staff = _work(m, "staff", nt, np.int64)
+    nb, na, ns = _labour_kernel(
+        tl["active"], tl["employer"], tl["weight"], shrinking, between, w_between, w_active, staff
     )
-    available = float(w_between.sum())
+    available = float(w_between[:nb].sum())
     supply = available + separations
     fill = 1.0 if hires <= 0 else min(1.0, supply / hires)
-    everyone = float(w_active.sum())
+    everyone = float(w_active[:na].sum())
     m.state.firms.unemployed_share = available / max(everyone, 1e-9)
     m.state.firms.unmet_demand = max(hires - supply, 0.0)
-    if staff.size:  # release_staff(m, down > 0, shrink_share): the people let go join the pool
-        u = m.rng.random(staff.size)
-        _separate_kernel(staff, u, desired, emp, tl["employer"], tl["alumni"], between)
-    grow_rows, people = _apply_growth_kernel(desired, emp, wu, float(fill))
-    hire(m, grow_rows, people, between.nonzero()[0])
+    if ns:  # release_staff(m, down > 0, shrink_share): the people let go join the pool
+        u = m.rng.random(ns)
+        _separate_kernel(staff[:ns], u, desired, emp, tl["employer"], tl["alumni"], between)
+    grow_rows, people = _work(m, "grow_rows", n, np.int64), _work(m, "people", n)
+    k = _apply_growth_kernel(desired, emp, wu, float(fill), grow_rows, people)
+    hire(m, grow_rows[:k], people[:k], between.nonzero()[0])
 
 
 @jit.kernel
@@ -323,21 +346,21 @@ def _dlog_kernel(
     f: np.ndarray,
     w: np.ndarray,
     emp: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The log headcount change of every row, ``drift * dt + headcount_shocks`` of
-    :func:`_grow`, and the terms of ``firm_employment(m, f)`` (weight x headcount of the
-    rows in ``f``, in row order, before headcounts change).
+    out: np.ndarray,
+    terms: np.ndarray,
+) -> int:
+    """The log headcount change of every row into ``out``, ``drift * dt + headcount_shocks``
+    of :func:`_grow`, and into ``terms`` the terms of ``firm_employment(m, f)`` (weight x
+    headcount of the rows in ``f``, in row order, before headcounts change); returns their
+    number.
 
     The sums and products go in the numpy code's order: ``base`` is the sum of the two
     scalar terms, which Python adds first; ``boost * funded`` multiplies by 1.0 or 0.0 as
     numpy's bool-to-float cast does. ``np.clip`` keeps NaN and -0.0: the two comparisons
     are false for NaN, and -0.0 is inside the bounds.
     """
-    n = log_emp.size
-    out = np.empty(n)
-    terms = np.empty(int(np.count_nonzero(f)))
     j = 0
-    for i in range(n):
+    for i in range(log_emp.size):
         rel = log_prod[i] - mean_log_prod
         if rel < -3.0:
             rel = -3.0
@@ -355,7 +378,7 @@ def _dlog_kernel(
         if f[i]:
             terms[j] = w[i] * emp[i]
             j += 1
-    return out, terms
+    return j
 
 
 @jit.kernel
@@ -368,7 +391,10 @@ def _demand_kernel(
     univ_growth: float,
     room: float,
     w: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    wu: np.ndarray,
+    wd: np.ndarray,
+    shrinking: np.ndarray,
+) -> None:
     """Desired headcount changes, in place of ``expm1(dlog)``: ``emp * expm1(dlog)`` for
     firms, the budget growth for active universities, 0 elsewhere, hiring scaled by the
     pool's ``room``; with the weighted hires and separations (``w * up``, ``w * down``,
@@ -377,11 +403,7 @@ def _demand_kernel(
     ``np.maximum(a, b)`` returns ``a`` when ``a > b`` or ``a`` is NaN, else ``b`` (a tie of
     0.0 and -0.0 gives ``b``): the tests ``<=`` below, false for NaN, give the same bits.
     """
-    n = desired.size
-    wu = np.empty(n)
-    wd = np.empty(n)
-    shrinking = np.empty(n, np.bool_)
-    for i in range(n):
+    for i in range(desired.size):
         e = emp[i]
         if active[i] and is_univ[i]:
             d = e * univ_growth
@@ -397,25 +419,27 @@ def _demand_kernel(
         wu[i] = w[i] * up
         wd[i] = w[i] * down
         shrinking[i] = down > 0
-    return wu, wd, shrinking
 
 
 @jit.kernel
 def _labour_kernel(
-    active: np.ndarray, employer: np.ndarray, weight: np.ndarray, shrinking: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One pass over talent: who is between jobs, the weights of those people and of every
-    active person (in row order, for numpy's sums) and the staff rows of shrinking firms
-    (:func:`staff_rows`)."""
-    n = active.size
-    between = np.zeros(n, np.bool_)
-    w_between = np.empty(n)
-    w_active = np.empty(n)
-    staff = np.empty(n, np.int64)
+    active: np.ndarray,
+    employer: np.ndarray,
+    weight: np.ndarray,
+    shrinking: np.ndarray,
+    between: np.ndarray,
+    w_between: np.ndarray,
+    w_active: np.ndarray,
+    staff: np.ndarray,
+) -> tuple[int, int, int]:
+    """One pass over talent: who is between jobs (``between``), the weights of those people
+    and of every active person (in row order, for numpy's sums) and the staff rows of
+    shrinking firms (:func:`staff_rows`); returns the three counts."""
     nb = 0
     na = 0
     ns = 0
-    for i in range(n):
+    for i in range(active.size):
+        between[i] = False
         if not active[i]:
             continue
         w_active[na] = weight[i]
@@ -428,7 +452,7 @@ def _labour_kernel(
         elif shrinking[e]:
             staff[ns] = i
             ns += 1
-    return between, w_between[:nb], w_active[:na], staff[:ns]
+    return nb, na, ns
 
 
 @jit.kernel
@@ -462,16 +486,19 @@ def _separate_kernel(
 
 @jit.kernel
 def _apply_growth_kernel(
-    desired: np.ndarray, emp: np.ndarray, wu: np.ndarray, fill: float
-) -> tuple[np.ndarray, np.ndarray]:
+    desired: np.ndarray,
+    emp: np.ndarray,
+    wu: np.ndarray,
+    fill: float,
+    rows: np.ndarray,
+    people: np.ndarray,
+) -> int:
     """New headcounts ``max(emp + desired, 0.5)``, hiring scaled by ``fill``, and the
-    growing rows with the people they hire (``w * up * fill``, the same products)."""
-    n = desired.size
-    rows = np.empty(n, np.int64)
-    people = np.empty(n)
+    growing rows with the people they hire (``w * up * fill``, the same products) into
+    ``rows`` and ``people``; returns their number."""
     k = 0
     scaled = fill != 1.0
-    for i in range(n):
+    for i in range(desired.size):
         d = desired[i]
         if d > 0:
             p = wu[i]
@@ -483,7 +510,7 @@ def _apply_growth_kernel(
             k += 1
         v = emp[i] + d
         emp[i] = 0.5 if v <= 0.5 else v
-    return rows[:k], people[:k]
+    return k
 
 
 #: every code in_codes accepts, to tabulate it once
@@ -508,30 +535,22 @@ def relocation_hazard(m: EcosystemModel, excess: np.ndarray, pushed: np.ndarray)
     pushed), computed with the same operations and looked up; the rest (excess non-zero,
     NaN included) get the formula row by row. The same numbers, for a fraction of the work.
     """
-    o, rp, pol, dt = m.orgs, m.p.relocation, m.policy, m.dt
-    pull = pol.relocation.neighbour_pull
-
-    def rate(excess: np.ndarray, manuf: np.ndarray, pushed: np.ndarray) -> np.ndarray:
-        r: np.ndarray = (
-            rp.base_relocation_rate
-            + rp.cost_relocation_rate * excess
-            + rp.pull_relocation_rate * pull * manuf
-            + pol.relocation.prohibited_exit * pushed
-        )
-        return r
-
+    o, dt = m.orgs, m.dt
     manuf = o["manuf"]
-    table = cast(np.ndarray, hazard(rate(_ZERO4, _MANUF4, _PUSHED4), dt))
+    table = cast(np.ndarray, hazard(_relocation_rates(m, _ZERO4, _MANUF4, _PUSHED4), dt))
     p: np.ndarray = table.take(manuf.view(np.uint8) + 2 * pushed.view(np.uint8))
     costly = (excess != 0).nonzero()[0]
     if costly.size:
-        p[costly] = hazard(rate(excess[costly], manuf[costly], pushed[costly]), dt)
+        p[costly] = hazard(_relocation_rates(m, excess[costly], manuf[costly], pushed[costly]), dt)
     return p
 
 
 def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     """Deaths, relocations out of the region and branches; ``f`` and ``young`` as in
     :func:`_grow` (neither changes in between)."""
+    if jit.ENABLED:
+        _exits_compiled(m, f, young)
+        return
     o, g, rp, dt, rng, pol = m.orgs, m.p.growth, m.p.relocation, m.dt, m.rng, m.policy
     rate = g.death_rate + g.young_death_rate * young + g.loss_death_rate * (o["cash"] < 0)
     np.copyto(rate, g.death_rate * g.listed_death_mult, where=o["listed"])
@@ -578,6 +597,296 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     opened = big & (rng.random(o.n) < cast(np.ndarray, hazard(brate, dt)).take(key))
     np.add(o["branches"], opened, out=o["branches"])
     m.state.firms.cum_branches += float(w.take(opened.nonzero()[0]).sum())
+
+
+def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
+    """:func:`_exits` as three compiled passes over the organisations and one over talent,
+    the hazards' ``expm1`` left to numpy in between, the same draws in the same order (the
+    two first follow each other: nothing in between draws), numpy's sums over the same
+    terms."""
+    o, g, rp, dt, rng, pol = m.orgs, m.p.growth, m.p.relocation, m.dt, m.rng, m.policy
+    n = o.n
+    if m.state.firms.priority_table is None:
+        m.state.firms.priority_table = in_codes(_ALL_CODES, m.p.funding.priority_codes)
+    pull = pol.relocation.neighbour_pull
+    die_arg = _work(m, "die_arg", n)
+    key = _work(m, "key", n, np.uint8)
+    costly, costly_arg = _work(m, "costly", n, np.int64), _work(m, "costly_arg", n)
+    k = _exit_rates_kernel(
+        young,
+        o["cash"],
+        o["listed"],
+        o["rent_bill"],
+        o["va"],
+        o["park"],
+        m.parks["core"],
+        o["manuf"],
+        o["sector"],
+        m.state.firms.priority_table,
+        float(g.death_rate),
+        float(g.young_death_rate),
+        float(g.loss_death_rate),
+        float(g.death_rate * g.listed_death_mult),
+        float(rp.cost_tolerance),
+        float(rp.base_relocation_rate),
+        float(rp.cost_relocation_rate),
+        float(rp.pull_relocation_rate * pull),
+        float(pol.relocation.prohibited_exit),
+        float(dt),
+        die_arg,
+        key,
+        costly,
+        costly_arg,
+    )
+    costly, costly_arg = costly[:k], costly_arg[:k]
+    np.expm1(die_arg, out=die_arg)  # hazard(rate, dt) = -expm1(-max(rate, 0) * dt)
+    np.expm1(costly_arg, out=costly_arg)
+    move_table = cast(np.ndarray, hazard(_relocation_rates(m, _ZERO4, _MANUF4, _PUSHED4), dt))
+    u_die = rng.random(n, out=_work(m, "u_die", n))
+    u_move = rng.random(n, out=_work(m, "u_move", n))
+    code = _work(m, "code", n, np.uint8)
+    w_die, w_move = _work(m, "w_die", n), _work(m, "w_move", n)
+    failed, moved = _work(m, "failed", n, np.int64), _work(m, "moved", n, np.int64)
+    nd, nm, nf, nv = _exit_draws_kernel(
+        f,
+        o["listed"],
+        key,
+        o["emp"],
+        float(rp.branch_min_employees),
+        die_arg,
+        u_die,
+        costly,
+        costly_arg,
+        move_table,
+        u_move,
+        o["weight"],
+        o["vc_backed"],
+        o["relocated"],
+        o["active"],
+        code,
+        w_die,
+        w_move,
+        failed,
+        moved,
+    )
+    m.flows.firm_deaths += float(w_die[:nd].sum())
+    moved_weight = float(w_move[:nm].sum())
+    m.flows.firms_relocated_out += moved_weight
+    m.state.firms.cum_relocated += moved_weight
+    tl = m.talent
+    at_dead, at_moved = _work(m, "at_dead", tl.n, np.int64), _work(m, "at_moved", tl.n, np.int64)
+    a, b = _exit_staff_kernel(tl["active"], tl["employer"], code, at_dead, at_moved)
+    _separate(m, at_dead[:a], 1.0, 0.0)
+    _separate(m, at_moved[:b], 1.0, rp.staff_follow)
+    if nf:  # (an empty call records nothing)
+        m.deal_log.exit(o["fid"].take(failed[:nf]), "write_off", 0.0, m.t)
+    if nv:
+        rows = moved[:nv]
+        m.deal_log.exit(o["fid"].take(rows), "relocation", o["valuation"].take(rows), m.t)
+    pressure = (_PRESSURE_EXCESS + pull) + _PRESSURE_PUSHED
+    brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
+    branch_table = cast(np.ndarray, hazard(brate, dt))
+    u_branch = rng.random(n, out=_work(m, "u_branch", n))
+    w_opened = _work(m, "w_opened", n)
+    k = _branch_kernel(key, u_branch, branch_table, o["branches"], o["weight"], w_opened)
+    m.state.firms.cum_branches += float(w_opened[:k].sum())
+
+
+def _relocation_rates(
+    m: EcosystemModel, excess: np.ndarray, manuf: np.ndarray, pushed: np.ndarray
+) -> np.ndarray:
+    """The yearly relocation rates of :func:`relocation_hazard`, for its table."""
+    rp, pol = m.p.relocation, m.policy
+    r: np.ndarray = (
+        rp.base_relocation_rate
+        + rp.cost_relocation_rate * excess
+        + rp.pull_relocation_rate * pol.relocation.neighbour_pull * manuf
+        + pol.relocation.prohibited_exit * pushed
+    )
+    return r
+
+
+@jit.kernel
+def _exit_rates_kernel(
+    young: np.ndarray,
+    cash: np.ndarray,
+    listed: np.ndarray,
+    rent_bill: np.ndarray,
+    va: np.ndarray,
+    park: np.ndarray,
+    core: np.ndarray,
+    manuf: np.ndarray,
+    sector: np.ndarray,
+    priority: np.ndarray,
+    death: float,
+    young_death: float,
+    loss_death: float,
+    listed_death: float,
+    tolerance: float,
+    base_move: float,
+    cost_move: float,
+    pull_move: float,
+    push_move: float,
+    dt: float,
+    die_arg: np.ndarray,
+    key: np.ndarray,
+    costly: np.ndarray,
+    costly_arg: np.ndarray,
+) -> int:
+    """Per organisation row: ``-max(death rate, 0) * dt`` into ``die_arg`` (numpy's
+    ``expm1`` of it, negated, is the hazard) and into ``key`` manufacturing + 2 x pushed
+    (manufacturing in a core park outside the priority sectors) + 4 x (the rent bill's
+    excess over the tolerated share of value added > 0); for the rows whose excess is not 0
+    (NaN included), into ``costly`` and ``costly_arg`` the row and ``-max(relocation rate,
+    0) * dt``, the formula of :func:`relocation_hazard`. Returns the number of those rows.
+
+    Products and sums in the numpy code's order (a bool factor is 1.0 or 0.0, as numpy's
+    cast makes it); ``np.maximum(a, b)`` gives ``b`` unless ``a > b`` or ``a`` is NaN, which
+    the tests ``<=`` below (false for NaN) repeat bit for bit.
+    """
+    k = 0
+    for i in range(young.size):
+        if listed[i]:
+            rate = listed_death
+        else:
+            rate = death + young_death * young[i]
+            rate = rate + loss_death * (1.0 if cash[i] < 0 else 0.0)
+        rate = 0.0 if rate <= 0.0 else rate
+        die_arg[i] = -rate * dt
+        v = va[i]
+        x = rent_bill[i] / (1.0 if v <= 1.0 else v) - tolerance
+        x = 0.0 if x <= 0.0 else x
+        m = manuf[i]
+        p = m and core[park[i]] and not priority[sector[i]]
+        key[i] = (1 if m else 0) + (2 if p else 0) + (4 if x > 0 else 0)
+        if x != 0:
+            r = base_move + cost_move * x
+            r = r + pull_move * (1.0 if m else 0.0)
+            r = r + push_move * (1.0 if p else 0.0)
+            r = 0.0 if r <= 0.0 else r
+            costly[k] = i
+            costly_arg[k] = -r * dt
+            k += 1
+    return k
+
+
+@jit.kernel
+def _exit_draws_kernel(
+    f: np.ndarray,
+    listed: np.ndarray,
+    key: np.ndarray,
+    emp: np.ndarray,
+    branch_min: float,
+    die_expm1: np.ndarray,
+    u_die: np.ndarray,
+    costly: np.ndarray,
+    costly_expm1: np.ndarray,
+    move_table: np.ndarray,
+    u_move: np.ndarray,
+    w: np.ndarray,
+    vc_backed: np.ndarray,
+    relocated: np.ndarray,
+    active: np.ndarray,
+    code: np.ndarray,
+    w_die: np.ndarray,
+    w_move: np.ndarray,
+    failed: np.ndarray,
+    moved: np.ndarray,
+) -> tuple[int, int, int, int]:
+    """Deaths and relocations of the step from their draws (hazards ``-expm1``), in place
+    in ``relocated`` and ``active``. Writes each row's ``code`` (1 died, 2 moved, 0
+    neither), the weights of the dead and of the moved (row order, for numpy's sums) and
+    the venture-backed dead and moved rows, and turns ``key`` into the branch key
+    ``(excess > 0) + pushed`` of rows that may open a branch (255 for the others). Returns
+    the four counts."""
+    nd = 0
+    nm = 0
+    nf = 0
+    nv = 0
+    j = 0  # next costly row
+    for i in range(f.size):
+        c = key[i]
+        if j < costly.size and costly[j] == i:
+            p_move = -costly_expm1[j]
+            j += 1
+        else:
+            p_move = move_table[c & 3]
+        die = f[i] and u_die[i] < -die_expm1[i]
+        move = f[i] and not die and not listed[i] and u_move[i] < p_move
+        code[i] = 0
+        if die:
+            code[i] = 1
+            w_die[nd] = w[i]
+            nd += 1
+            if vc_backed[i]:
+                failed[nf] = i
+                nf += 1
+        elif move:
+            code[i] = 2
+            w_move[nm] = w[i]
+            nm += 1
+            if vc_backed[i]:
+                moved[nv] = i
+                nv += 1
+            relocated[i] = True
+        if die or move:
+            active[i] = False
+            key[i] = 255
+        elif f[i] and emp[i] >= branch_min:
+            key[i] = (c >> 2) + ((c >> 1) & 1)
+        else:
+            key[i] = 255
+    return nd, nm, nf, nv
+
+
+@jit.kernel
+def _exit_staff_kernel(
+    active: np.ndarray,
+    employer: np.ndarray,
+    code: np.ndarray,
+    dead: np.ndarray,
+    moved: np.ndarray,
+) -> tuple[int, int]:
+    """Active talent rows (ascending) employed by an organisation that died (code 1) and by
+    one that moved out (code 2): :func:`staff_rows` split by code in one pass. Returns the
+    two counts."""
+    a = 0
+    b = 0
+    for i in range(active.size):
+        e = employer[i]
+        if e < 0 or not active[i]:
+            continue
+        c = code[e]
+        if c == 1:
+            dead[a] = i
+            a += 1
+        elif c == 2:
+            moved[b] = i
+            b += 1
+    return a, b
+
+
+@jit.kernel
+def _branch_kernel(
+    key: np.ndarray,
+    u: np.ndarray,
+    table: np.ndarray,
+    branches: np.ndarray,
+    w: np.ndarray,
+    w_opened: np.ndarray,
+) -> int:
+    """Branches opened outside the region (in place in ``branches``: + 1.0 or + 0.0, as
+    numpy adds a bool) and the weights of the opening rows into ``w_opened`` (row order,
+    for numpy's sum); returns their number."""
+    k = 0
+    for i in range(key.size):
+        c = key[i]
+        opened = c != 255 and u[i] < table[c]
+        branches[i] = branches[i] + (1.0 if opened else 0.0)
+        if opened:
+            w_opened[k] = w[i]
+            k += 1
+    return k
 
 
 def equity_share(m: EcosystemModel, f: np.ndarray | None = None) -> float:
