@@ -31,6 +31,8 @@ def _active_firms(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
 CALLS: dict[str, Callable[[EcosystemModel], object]] = {
     "grow": lambda m: firms._grow(m, *_active_firms(m)),
     "exits": lambda m: firms._exits(m, *_active_firms(m)),
+    "equity": lambda m: firms._equity(m, _active_firms(m)[0]),
+    "equity_share": lambda m: setattr(m.state.firms, "unmet_demand", firms.equity_share(m)),
     "firm_employment": lambda m: setattr(m.state.firms, "unmet_demand", talent.firm_employment(m)),
     "departures": talent._departures,
     "job_moves": talent._job_moves,

@@ -438,20 +438,18 @@ def _labour_kernel(
     nb = 0
     na = 0
     ns = 0
-    for i in range(active.size):
-        between[i] = False
-        if not active[i]:
-            continue
-        w_active[na] = weight[i]
-        na += 1
+    for i in range(active.size):  # written always, kept by the counts (no branches)
+        a = active[i]
         e = employer[i]
-        if e < 0:
-            between[i] = True
-            w_between[nb] = weight[i]
-            nb += 1
-        elif shrinking[e]:
-            staff[ns] = i
-            ns += 1
+        x = weight[i]
+        out = a & (e < 0)
+        between[i] = out
+        w_active[na] = x
+        na += a
+        w_between[nb] = x
+        nb += out
+        staff[ns] = i
+        ns += a & (e >= 0) & shrinking[max(e, 0)]
     return nb, na, ns
 
 
@@ -498,16 +496,14 @@ def _apply_growth_kernel(
     ``rows`` and ``people``; returns their number."""
     k = 0
     scaled = fill != 1.0
-    for i in range(desired.size):
+    for i in range(desired.size):  # rows written always, kept by the count (no branch)
         d = desired[i]
-        if d > 0:
-            p = wu[i]
-            if scaled:
-                d = d * fill
-                p = p * fill
-            rows[k] = i
-            people[k] = p
-            k += 1
+        grows = d > 0
+        p = wu[i] * fill if scaled else wu[i]
+        d = d * fill if grows and scaled else d
+        rows[k] = i
+        people[k] = p
+        k += grows
         v = emp[i] + d
         emp[i] = 0.5 if v <= 0.5 else v
     return k
@@ -759,14 +755,13 @@ def _exit_rates_kernel(
         m = manuf[i]
         p = m and core[park[i]] and not priority[sector[i]]
         key[i] = (1 if m else 0) + (2 if p else 0) + (4 if x > 0 else 0)
-        if x != 0:
-            r = base_move + cost_move * x
-            r = r + pull_move * (1.0 if m else 0.0)
-            r = r + push_move * (1.0 if p else 0.0)
-            r = 0.0 if r <= 0.0 else r
-            costly[k] = i
-            costly_arg[k] = -r * dt
-            k += 1
+        r = base_move + cost_move * x  # for every row, kept for the costly ones
+        r = r + pull_move * (1.0 if m else 0.0)
+        r = r + push_move * (1.0 if p else 0.0)
+        r = 0.0 if r <= 0.0 else r
+        costly[k] = i
+        costly_arg[k] = -r * dt
+        k += x != 0
     return k
 
 
@@ -896,8 +891,43 @@ def equity_share(m: EcosystemModel, f: np.ndarray | None = None) -> float:
     if f is None:
         f = o["active"] & ~o["is_univ"]
     w = o["weight"]
+    if jit.ENABLED:
+        w_granting, w_firms = _work(m, "w_granting", o.n), _work(m, "w_firms", o.n)
+        a, b = _equity_weights_kernel(f, o["equity"], w, w_granting, w_firms)
+        share = w_granting[:a].sum() / max(w_firms[:b].sum(), 1e-9)
+        return float(share)
     granting = w.take((f & o["equity"]).nonzero()[0]).sum()
     return float(granting / max(w.take(f.nonzero()[0]).sum(), 1e-9))
+
+
+@jit.kernel
+def _equity_weights_kernel(
+    f: np.ndarray, equity: np.ndarray, w: np.ndarray, w_granting: np.ndarray, w_firms: np.ndarray
+) -> tuple[int, int]:
+    """The weights of the firms in ``f`` granting equity and of all of them, in row order
+    (the terms of :func:`equity_share`'s two sums, which numpy adds); returns the counts."""
+    a = 0
+    b = 0
+    for i in range(f.size):  # written always, kept by the count (no branch to mispredict)
+        x = w[i]
+        w_firms[b] = x
+        w_granting[a] = x
+        b += f[i]
+        a += f[i] & equity[i]
+    return a, b
+
+
+@jit.kernel
+def _adopt_kernel(
+    f: np.ndarray, equity: np.ndarray, u: np.ndarray, kind: np.ndarray, soe: int, table: np.ndarray
+) -> None:
+    """Equity adoption in place: a firm without equity adopts when its draw is below the
+    hazard of its ownership (``table``: not state-owned, state-owned)."""
+    not_soe, soe_hazard = table[0], table[1]
+    for i in range(f.size):
+        p = soe_hazard if kind[i] == soe else not_soe
+        if u[i] < p and f[i]:  # (already granting: stays so)
+            equity[i] = True
 
 
 def _equity(m: EcosystemModel, f: np.ndarray) -> None:
@@ -913,6 +943,11 @@ def _equity(m: EcosystemModel, f: np.ndarray) -> None:
         p_rate = speed * gap / max(1.0 - share, 1e-9)
         # scope is soe_scope for state-owned firms, 1 otherwise: two hazards, looked up
         scope = np.where(_SOE_KEYS, pol.equity.soe_scope, 1.0)
+        if jit.ENABLED:
+            table = cast(np.ndarray, hazard(p_rate * scope, dt))
+            u = rng.random(o.n, out=_work(m, "u_equity", o.n))
+            _adopt_kernel(f, o["equity"], u, o["kind"], int(Ownership.SOE), table)
+            return
         soe = (o["kind"] == Ownership.SOE).view(np.uint8)
         adopt = eligible & (
             rng.random(o.n) < cast(np.ndarray, hazard(p_rate * scope, dt)).take(soe)
