@@ -606,7 +606,8 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
         m.state.firms.priority_table = in_codes(_ALL_CODES, m.p.funding.priority_codes)
     pull = pol.relocation.neighbour_pull
     die_arg = _work(m, "die_arg", n)
-    key = _work(m, "key", n, np.uint8)
+    key, p_move = _work(m, "key", n, np.uint8), _work(m, "p_move", n)
+    move_table = cast(np.ndarray, hazard(_relocation_rates(m, _ZERO4, _MANUF4, _PUSHED4), dt))
     costly, costly_arg = _work(m, "costly", n, np.int64), _work(m, "costly_arg", n)
     k = _exit_rates_kernel(
         young,
@@ -629,15 +630,16 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
         float(rp.pull_relocation_rate * pull),
         float(pol.relocation.prohibited_exit),
         float(dt),
+        move_table,
         die_arg,
         key,
+        p_move,
         costly,
         costly_arg,
     )
     costly, costly_arg = costly[:k], costly_arg[:k]
     np.expm1(die_arg, out=die_arg)  # hazard(rate, dt) = -expm1(-max(rate, 0) * dt)
     np.expm1(costly_arg, out=costly_arg)
-    move_table = cast(np.ndarray, hazard(_relocation_rates(m, _ZERO4, _MANUF4, _PUSHED4), dt))
     u_die = rng.random(n, out=_work(m, "u_die", n))
     u_move = rng.random(n, out=_work(m, "u_move", n))
     code = _work(m, "code", n, np.uint8)
@@ -653,7 +655,7 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
         u_die,
         costly,
         costly_arg,
-        move_table,
+        p_move,
         u_move,
         o["weight"],
         o["vc_backed"],
@@ -724,22 +726,27 @@ def _exit_rates_kernel(
     pull_move: float,
     push_move: float,
     dt: float,
+    move_table: np.ndarray,
     die_arg: np.ndarray,
     key: np.ndarray,
+    p_move: np.ndarray,
     costly: np.ndarray,
     costly_arg: np.ndarray,
 ) -> int:
     """Per organisation row: ``-max(death rate, 0) * dt`` into ``die_arg`` (numpy's
     ``expm1`` of it, negated, is the hazard) and into ``key`` manufacturing + 2 x pushed
     (manufacturing in a core park outside the priority sectors) + 4 x (the rent bill's
-    excess over the tolerated share of value added > 0); for the rows whose excess is not 0
-    (NaN included), into ``costly`` and ``costly_arg`` the row and ``-max(relocation rate,
-    0) * dt``, the formula of :func:`relocation_hazard`. Returns the number of those rows.
+    excess over the tolerated share of value added > 0), and into ``p_move`` the relocation
+    hazard of a row without excess (``move_table``, key manufacturing + 2 x pushed); for
+    the rows whose excess is not 0 (NaN included), into ``costly`` and ``costly_arg`` the
+    row and ``-max(relocation rate, 0) * dt``, the formula of :func:`relocation_hazard`.
+    Returns the number of those rows.
 
     Products and sums in the numpy code's order (a bool factor is 1.0 or 0.0, as numpy's
     cast makes it); ``np.maximum(a, b)`` gives ``b`` unless ``a > b`` or ``a`` is NaN, which
     the tests ``<=`` below (false for NaN) repeat bit for bit.
     """
+    no_push, manuf_move, push_move_p = move_table[0], move_table[1], move_table[3]
     k = 0
     for i in range(young.size):
         if listed[i]:
@@ -752,16 +759,27 @@ def _exit_rates_kernel(
         v = va[i]
         x = rent_bill[i] / (1.0 if v <= 1.0 else v) - tolerance
         x = 0.0 if x <= 0.0 else x
+        c = 4 if x > 0 else 0
         m = manuf[i]
-        p = m and core[park[i]] and not priority[sector[i]]
-        key[i] = (1 if m else 0) + (2 if p else 0) + (4 if x > 0 else 0)
-        r = base_move + cost_move * x  # for every row, kept for the costly ones
-        r = r + pull_move * (1.0 if m else 0.0)
-        r = r + push_move * (1.0 if p else 0.0)
-        r = 0.0 if r <= 0.0 else r
-        costly[k] = i
-        costly_arg[k] = -r * dt
-        k += x != 0
+        p = False  # pushed implies manufacturing: key 2 does not occur
+        hazard = no_push
+        if m:  # (a minority: the core-park and sector look-ups only for them)
+            c += 1
+            hazard = manuf_move
+            if core[park[i]] and not priority[sector[i]]:
+                p = True
+                c += 2
+                hazard = push_move_p
+        key[i] = c
+        p_move[i] = hazard
+        if x != 0:  # few rows: rent bills above the tolerance
+            r = base_move + cost_move * x
+            r = r + pull_move * (1.0 if m else 0.0)
+            r = r + push_move * (1.0 if p else 0.0)
+            r = 0.0 if r <= 0.0 else r
+            costly[k] = i
+            costly_arg[k] = -r * dt
+            k += 1
     return k
 
 
@@ -776,7 +794,7 @@ def _exit_draws_kernel(
     u_die: np.ndarray,
     costly: np.ndarray,
     costly_expm1: np.ndarray,
-    move_table: np.ndarray,
+    p_move: np.ndarray,
     u_move: np.ndarray,
     w: np.ndarray,
     vc_backed: np.ndarray,
@@ -788,49 +806,43 @@ def _exit_draws_kernel(
     failed: np.ndarray,
     moved: np.ndarray,
 ) -> tuple[int, int, int, int]:
-    """Deaths and relocations of the step from their draws (hazards ``-expm1``), in place
-    in ``relocated`` and ``active``. Writes each row's ``code`` (1 died, 2 moved, 0
-    neither), the weights of the dead and of the moved (row order, for numpy's sums) and
-    the venture-backed dead and moved rows, and turns ``key`` into the branch key
-    ``(excess > 0) + pushed`` of rows that may open a branch (255 for the others). Returns
-    the four counts."""
+    """Deaths and relocations of the step from their draws (hazards ``-expm1``; the costly
+    rows' relocation hazards put in ``p_move`` first), in place in ``relocated`` and
+    ``active``. Writes each row's ``code`` (1 died, 2 moved, 0 neither), the weights of
+    the dead and of the moved (row order, for numpy's sums) and the venture-backed dead
+    and moved rows, and turns ``key`` into the branch key ``(excess > 0) + pushed`` of rows
+    that may open a branch (255 for the others). Returns the four counts."""
+    for j in range(costly.size):
+        p_move[costly[j]] = -costly_expm1[j]
     nd = 0
     nm = 0
     nf = 0
     nv = 0
-    j = 0  # next costly row
     for i in range(f.size):
+        fi = f[i]
+        die = fi & (u_die[i] < -die_expm1[i])
+        move = fi & (not die) & (not listed[i]) & (u_move[i] < p_move[i])
         c = key[i]
-        if j < costly.size and costly[j] == i:
-            p_move = -costly_expm1[j]
-            j += 1
-        else:
-            p_move = move_table[c & 3]
-        die = f[i] and u_die[i] < -die_expm1[i]
-        move = f[i] and not die and not listed[i] and u_move[i] < p_move
+        key[i] = (c >> 2) + ((c >> 1) & 1) if fi & (emp[i] >= branch_min) else 255
         code[i] = 0
-        if die:
-            code[i] = 1
-            w_die[nd] = w[i]
-            nd += 1
-            if vc_backed[i]:
-                failed[nf] = i
-                nf += 1
-        elif move:
-            code[i] = 2
-            w_move[nm] = w[i]
-            nm += 1
-            if vc_backed[i]:
-                moved[nv] = i
-                nv += 1
-            relocated[i] = True
-        if die or move:
+        if die | move:  # rare: the branch is predicted
             active[i] = False
             key[i] = 255
-        elif f[i] and emp[i] >= branch_min:
-            key[i] = (c >> 2) + ((c >> 1) & 1)
-        else:
-            key[i] = 255
+            if die:
+                code[i] = 1
+                w_die[nd] = w[i]
+                nd += 1
+                if vc_backed[i]:
+                    failed[nf] = i
+                    nf += 1
+            else:
+                code[i] = 2
+                w_move[nm] = w[i]
+                nm += 1
+                if vc_backed[i]:
+                    moved[nv] = i
+                    nv += 1
+                relocated[i] = True
     return nd, nm, nf, nv
 
 
