@@ -11,7 +11,7 @@ branches outside. Firms adopt employee equity toward the policy's target share.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -60,8 +60,6 @@ class FirmsState:
     # kept for speed (results do not depend on it): the look-up table of in_codes(sector,
     # funding.priority_codes), a per-run constant, built at the first step
     priority_table: np.ndarray | None = None
-    # kept for speed: work arrays of the compiled passes, by name (see :func:`_work`)
-    work: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
 
 def initialise(m: EcosystemModel) -> None:
@@ -240,33 +238,21 @@ def _grow(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     hire(m, grow_rows, people, between_jobs.nonzero()[0])
 
 
-def _work(m: EcosystemModel, name: str, size: int, dtype: type = np.float64) -> np.ndarray:
-    """A work array of ``size`` elements (contents undefined), kept between steps: fresh
-    arrays of this size cost more in page faults than the compiled pass made over them."""
-    buf = m.state.firms.work.get(name)
-    if buf is None or buf.size < size:
-        buf = np.empty(size + size // 4, dtype)
-        m.state.firms.work[name] = buf
-    return buf[:size]
-
-
 def _grow_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     """:func:`_grow` as four compiled passes over the organisations and one over talent, the
     logarithms and exponentials left to numpy in between (the same functions on the same
     values), the same draws in the same order and numpy's sums over the same terms."""
     o, g, dt, pol, tl = m.orgs, m.p.growth, m.dt, m.policy, m.talent
     emp, w, n, nt = o["emp"], o["weight"], o.n, tl.n
-    log_emp = np.maximum(emp, 1.0, out=_work(m, "log_emp", n))
-    np.log(log_emp, out=log_emp)
+    log_emp = np.log(np.maximum(emp, 1.0))
     sized = g.noise_size_elasticity > 0
-    size_factor = _work(m, "size_factor", n)
-    if sized:  # headcount_shocks' size factor, the same numpy functions
-        np.subtract(log_emp, np.log(g.noise_reference_employees), out=size_factor)
-        np.multiply(-g.noise_size_elasticity, size_factor, out=size_factor)
-        np.exp(size_factor, out=size_factor)
-    z = m.rng.standard_normal(n, out=_work(m, "z", n))
-    x = _work(m, "x", n)
-    terms = _work(m, "terms", n)
+    size_factor = log_emp  # (not read unless sized)
+    if sized:  # headcount_shocks' size factor, the same numpy calls
+        rel = log_emp - np.log(g.noise_reference_employees)
+        size_factor = np.exp(-g.noise_size_elasticity * rel)
+    z = m.rng.standard_normal(n)
+    x = np.empty(n)
+    terms = np.empty(n)
     k = _dlog_kernel(
         o["log_prod"],
         float(m.state.production.mean_log_prod),
@@ -296,16 +282,16 @@ def _grow_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     room = pool_room(m, float(terms[:k].sum()))
     univ_growth = float(np.expm1(m.p.population.univ_budget_growth * dt))
     desired = x  # becomes the desired headcount changes, in place
-    wu, wd = _work(m, "wu", n), _work(m, "wd", n)
-    shrinking = _work(m, "shrinking", n, np.bool_)
+    wu, wd = np.empty(n), np.empty(n)
+    shrinking = np.empty(n, np.bool_)
     _demand_kernel(
         desired, emp, f, o["active"], o["is_univ"], univ_growth, float(room), w, wu, wd, shrinking
     )
     hires = float(wu.sum())
     separations = float(wd.sum())
-    between = _work(m, "between", nt, np.bool_)
-    w_between, w_active = _work(m, "w_between", nt), _work(m, "w_active", nt)
-    staff = _work(m, "staff", nt, np.int64)
+    between = np.empty(nt, np.bool_)
+    w_between, w_active = np.empty(nt), np.empty(nt)
+    staff = np.empty(nt, np.int64)
     nb, na, ns = _labour_kernel(
         tl["active"], tl["employer"], tl["weight"], shrinking, between, w_between, w_active, staff
     )
@@ -318,7 +304,7 @@ def _grow_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     if ns:  # release_staff(m, down > 0, shrink_share): the people let go join the pool
         u = m.rng.random(ns)
         _separate_kernel(staff[:ns], u, desired, emp, tl["employer"], tl["alumni"], between)
-    grow_rows, people = _work(m, "grow_rows", n, np.int64), _work(m, "people", n)
+    grow_rows, people = np.empty(n, np.int64), np.empty(n)
     k = _apply_growth_kernel(desired, emp, wu, float(fill), grow_rows, people)
     hire(m, grow_rows[:k], people[:k], between.nonzero()[0])
 
@@ -605,10 +591,10 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
     if m.state.firms.priority_table is None:
         m.state.firms.priority_table = in_codes(_ALL_CODES, m.p.funding.priority_codes)
     pull = pol.relocation.neighbour_pull
-    die_arg = _work(m, "die_arg", n)
-    key, p_move = _work(m, "key", n, np.uint8), _work(m, "p_move", n)
+    die_arg = np.empty(n)
+    key, p_move = np.empty(n, np.uint8), np.empty(n)
     move_table = cast(np.ndarray, hazard(_relocation_rates(m, _ZERO4, _MANUF4, _PUSHED4), dt))
-    costly, costly_arg = _work(m, "costly", n, np.int64), _work(m, "costly_arg", n)
+    costly, costly_arg = np.empty(n, np.int64), np.empty(n)
     k = _exit_rates_kernel(
         young,
         o["cash"],
@@ -640,11 +626,11 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
     costly, costly_arg = costly[:k], costly_arg[:k]
     np.expm1(die_arg, out=die_arg)  # hazard(rate, dt) = -expm1(-max(rate, 0) * dt)
     np.expm1(costly_arg, out=costly_arg)
-    u_die = rng.random(n, out=_work(m, "u_die", n))
-    u_move = rng.random(n, out=_work(m, "u_move", n))
-    code = _work(m, "code", n, np.uint8)
-    w_die, w_move = _work(m, "w_die", n), _work(m, "w_move", n)
-    failed, moved = _work(m, "failed", n, np.int64), _work(m, "moved", n, np.int64)
+    u_die = rng.random(n)
+    u_move = rng.random(n)
+    code = np.empty(n, np.uint8)
+    w_die, w_move = np.empty(n), np.empty(n)
+    failed, moved = np.empty(n, np.int64), np.empty(n, np.int64)
     nd, nm, nf, nv = _exit_draws_kernel(
         f,
         o["listed"],
@@ -672,7 +658,7 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
     m.flows.firms_relocated_out += moved_weight
     m.state.firms.cum_relocated += moved_weight
     tl = m.talent
-    at_dead, at_moved = _work(m, "at_dead", tl.n, np.int64), _work(m, "at_moved", tl.n, np.int64)
+    at_dead, at_moved = np.empty(tl.n, np.int64), np.empty(tl.n, np.int64)
     a, b = _exit_staff_kernel(tl["active"], tl["employer"], code, at_dead, at_moved)
     _separate(m, at_dead[:a], 1.0, 0.0)
     _separate(m, at_moved[:b], 1.0, rp.staff_follow)
@@ -684,8 +670,8 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
     pressure = (_PRESSURE_EXCESS + pull) + _PRESSURE_PUSHED
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
     branch_table = cast(np.ndarray, hazard(brate, dt))
-    u_branch = rng.random(n, out=_work(m, "u_branch", n))
-    w_opened = _work(m, "w_opened", n)
+    u_branch = rng.random(n)
+    w_opened = np.empty(n)
     k = _branch_kernel(key, u_branch, branch_table, o["branches"], o["weight"], w_opened)
     m.state.firms.cum_branches += float(w_opened[:k].sum())
 
@@ -904,7 +890,7 @@ def equity_share(m: EcosystemModel, f: np.ndarray | None = None) -> float:
         f = o["active"] & ~o["is_univ"]
     w = o["weight"]
     if jit.ENABLED:
-        w_granting, w_firms = _work(m, "w_granting", o.n), _work(m, "w_firms", o.n)
+        w_granting, w_firms = np.empty(o.n), np.empty(o.n)
         a, b = _equity_weights_kernel(f, o["equity"], w, w_granting, w_firms)
         share = w_granting[:a].sum() / max(w_firms[:b].sum(), 1e-9)
         return float(share)
@@ -957,7 +943,7 @@ def _equity(m: EcosystemModel, f: np.ndarray) -> None:
         scope = np.where(_SOE_KEYS, pol.equity.soe_scope, 1.0)
         if jit.ENABLED:
             table = cast(np.ndarray, hazard(p_rate * scope, dt))
-            u = rng.random(o.n, out=_work(m, "u_equity", o.n))
+            u = rng.random(o.n)
             _adopt_kernel(f, o["equity"], u, o["kind"], int(Ownership.SOE), table)
             return
         soe = (o["kind"] == Ownership.SOE).view(np.uint8)

@@ -11,7 +11,7 @@ share of its workforce) and leave an alumni tie to the old one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
@@ -84,8 +84,8 @@ def departure_hazard(m: EcosystemModel) -> np.ndarray:
 def _departures(m: EcosystemModel) -> None:
     tl, lab, rng = m.talent, m.p.labour, m.rng
     if jit.ENABLED:
-        u = rng.random(tl.n, out=_work(m, "u", tl.n))
-        w_leave = _work(m, "w_leave", tl.n)
+        u = rng.random(tl.n)
+        w_leave = np.empty(tl.n)
         k = _departures_kernel(
             tl["active"],
             tl["employer"],
@@ -141,16 +141,6 @@ def _departures_kernel(
         elif age[i] >= retirement_age:
             active[i] = False
     return k
-
-
-def _work(m: EcosystemModel, name: str, size: int, dtype: type = np.float64) -> np.ndarray:
-    """A work array of ``size`` elements (contents undefined), kept between steps: fresh
-    arrays of this size cost more in page faults than the compiled pass made over them."""
-    buf = m.state.talent.work.get(name)
-    if buf is None or buf.size < size:
-        buf = np.empty(size + size // 4, dtype)
-        m.state.talent.work[name] = buf
-    return buf[:size]
 
 
 def _arrive(
@@ -313,19 +303,19 @@ def _job_moves_compiled(m: EcosystemModel) -> None:
     """:func:`_job_moves` as compiled passes, ``exp`` left to numpy, the same draws in the
     same order (the destination draw is ``choose``'s, on the same weights), numpy's sum."""
     tl, o, rng = m.talent, m.orgs, m.rng
-    idx = _work(m, "employed", tl.n, np.int64)
-    p = _work(m, "move_hazard", tl.n)
+    idx = np.empty(tl.n, np.int64)
+    p = np.empty(tl.n)
     k = _employed_kernel(
         tl["active"], tl["employer"], o["equity"], o["is_univ"], job_move_table(m), idx, p
     )
     if k == 0:
         return
-    movers = _work(m, "movers", k, np.int64)
+    movers = np.empty(k, np.int64)
     km = _movers_kernel(idx[:k], rng.random(k), p[:k], movers)
     if km == 0:
         return
     movers = movers[:km]
-    f, rel, mass = _work(m, "f", o.n, np.int64), _work(m, "rel", o.n), _work(m, "mass", o.n)
+    f, rel, mass = np.empty(o.n, np.int64), np.empty(o.n), np.empty(o.n)
     mean = float(m.state.production.mean_log_prod)
     nf = _attraction_kernel(
         o["active"], o["is_univ"], o["log_prod"], mean, o["weight"], o["emp"], f, rel, mass
@@ -334,7 +324,7 @@ def _job_moves_compiled(m: EcosystemModel) -> None:
     np.exp(rel, out=rel)
     np.multiply(mass, rel, out=mass)  # weight x headcount x exp(rel), as numpy multiplies
     dest = choose(rng, f, mass, km)
-    w_moved = _work(m, "w_moved", km)
+    w_moved = np.empty(km)
     n_moved = _move_kernel(
         movers,
         dest,
@@ -347,7 +337,7 @@ def _job_moves_compiled(m: EcosystemModel) -> None:
         float(m.p.knowledge.mobility_transfer),
         tl["weight"],
         w_moved,
-        _work(m, "gain", km),
+        np.empty(km),
     )
     m.flows.job_moves += float(w_moved[:n_moved].sum())
 
@@ -478,9 +468,6 @@ def step(m: EcosystemModel) -> None:
 @dataclass
 class TalentState:
     """Talent keeps no scalar state: people are rows of the talent population."""
-
-    # kept for speed (results do not depend on it): work arrays of the compiled passes
-    work: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
 
 MECHANISM = Mechanism(
