@@ -434,8 +434,11 @@ def _labour_kernel(
         na += a
         w_between[nb] = x
         nb += out
+        hit = False
+        if e >= 0:  # (nearly always: the branch is predicted; the look-up stays in bounds)
+            hit = shrinking[e]
         staff[ns] = i
-        ns += a & (e >= 0) & shrinking[max(e, 0)]
+        ns += a & hit
     return nb, na, ns
 
 
