@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import jit
 from sim.model.codes import Cluster, Ownership, TieKind
 from sim.model.init import manufacturing_share, new_fids
 from sim.model.processes.firms import equity_share, volatility_draw
@@ -66,8 +67,12 @@ def _run_tables(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
 
 def step(m: EcosystemModel) -> None:
     o, tl, ep, pol, dt, rng = m.orgs, m.talent, m.p.entrepreneurship, m.policy, m.dt, m.rng
-    act = tl["active"] & (tl["employer"] >= 0)
-    idx = act.nonzero()[0]
+    compiled = jit.ENABLED
+    if compiled:
+        idx = _employed_rows(tl["active"], tl["employer"])
+    else:
+        act = tl["active"] & (tl["employer"] >= 0)
+        idx = act.nonzero()[0]
     if idx.size == 0:
         return
     firms = o["active"] & ~o["is_univ"]
@@ -86,17 +91,22 @@ def step(m: EcosystemModel) -> None:
         * (1.0 + ep.income_share_spinoff_gain * pol.equity.researcher_income_share)
         * (1.0 + ep.mobility_founding_gain * (pol.talent.researcher_mobility - 1.0))
     )
-    employer = tl["employer"].take(idx)
-    is_res = o["is_univ"].take(employer)
     # expected new firm *agents* per talent agent (firms founded by its group, times scale):
     # two values (employees of firms, researchers), computed on both and looked up
     lam = np.array([founding, spinoff]) * dt * m.talent_weight * m.scale
-    births = rng.poisson(lam.take(is_res.view(np.uint8)))
-    founders = np.repeat(idx, births)
+    if compiled:
+        is_res, rates = _founding_rates(idx, tl["employer"], o["is_univ"], lam)
+        births = rng.poisson(rates)
+        founders, founder_res, uniq_f, first = _founders(idx, is_res, births)
+    else:
+        employer = tl["employer"].take(idx)
+        is_res = o["is_univ"].take(employer)
+        births = rng.poisson(lam.take(is_res.view(np.uint8)))
+        founders = np.repeat(idx, births)
+        founder_res = np.repeat(is_res, births)  # is_res of each founder
     k = founders.size
     if k == 0:
         return
-    founder_res = np.repeat(is_res, births)  # is_res of each founder
     src = tl["employer"][founders]
     gp, pp = m.p.growth, m.p.production
     inherit = rng.random(k) < ep.sector_inheritance
@@ -151,15 +161,74 @@ def step(m: EcosystemModel) -> None:
     m.flows.spinoffs += float(founder_res.sum() / m.scale)
     # founders join their firm; the old employer keeps an alumni tie (founders are sorted:
     # each founding talent row's first firm is at the start of its run)
-    has = births.nonzero()[0]
-    uniq_f = idx.take(has)
-    n_born = births.take(has)  # each founder's first firm is at its run's start
-    first = np.cumsum(n_born) - n_born
+    if not compiled:
+        has = births.nonzero()[0]
+        uniq_f = idx.take(has)
+        n_born = births.take(has)  # each founder's first firm is at its run's start
+        first = np.cumsum(n_born) - n_born
     tl["alumni"][uniq_f] = tl["employer"][uniq_f]
     tl["employer"][uniq_f] = rows[first]
     # knowledge tie between the new firm and its origin (a spin-off keeps its lab)
     kind = np.where(founder_res, TieKind.CONTRACT, TieKind.RD).astype(np.int8)  # is_univ[src]
     m.ties.add(rows, src, kind)
+
+
+@jit.kernel
+def _employed_rows(active: np.ndarray, employer: np.ndarray) -> np.ndarray:
+    """Rows (ascending) of active people with an employer, in one pass."""
+    rows = np.empty(active.size, np.int64)
+    k = 0
+    for i in range(active.size):  # written always, kept by the count (no branch)
+        rows[k] = i
+        k += active[i] & (employer[i] >= 0)
+    return rows[:k]
+
+
+@jit.kernel
+def _founding_rates(
+    idx: np.ndarray, employer: np.ndarray, is_univ: np.ndarray, lam: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each person ``idx`` works at a university, and their expected number of
+    new firm agents (``lam``: employees of firms, researchers)."""
+    is_res = np.empty(idx.size, np.bool_)
+    rates = np.empty(idx.size)
+    firm_rate, spinoff_rate = lam[0], lam[1]
+    for j in range(idx.size):
+        r = is_univ[employer[idx[j]]]
+        is_res[j] = r
+        rates[j] = spinoff_rate if r else firm_rate
+    return is_res, rates
+
+
+@jit.kernel
+def _founders(
+    idx: np.ndarray, is_res: np.ndarray, births: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``np.repeat`` of the people and of their university flag by their births, the
+    founding people once each, and the position of each one's first firm among the new
+    ones (the running count of births before them)."""
+    total = 0
+    people = 0
+    for j in range(births.size):
+        total += births[j]
+        people += births[j] > 0
+    founders = np.empty(total, np.int64)
+    founder_res = np.empty(total, np.bool_)
+    uniq = np.empty(people, np.int64)
+    first = np.empty(people, np.int64)
+    k = 0
+    q = 0
+    for j in range(births.size):
+        b = births[j]
+        if b > 0:  # (rare: one in hundreds of people founds a firm in a step)
+            uniq[q] = idx[j]
+            first[q] = k
+            q += 1
+            for _ in range(b):
+                founders[k] = idx[j]
+                founder_res[k] = is_res[j]
+                k += 1
+    return founders, founder_res, uniq, first
 
 
 @dataclass

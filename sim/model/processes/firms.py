@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from sim.model import jit
 from sim.model.codes import Ownership
 from sim.model.init import new_fids, tier_weights
 from sim.model.processes.talent import firm_employment, pool_room
@@ -184,6 +185,9 @@ def volatility_draw(m: EcosystemModel, k: int) -> np.ndarray | float:
 def _grow(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     """Headcount change of one step; ``f`` marks active firms, ``young`` is
     exp(-age / young_age_scale) of every row (shared with :func:`_exits`)."""
+    if jit.ENABLED:
+        _grow_compiled(m, f, young)
+        return
     o, g, dt, pol = m.orgs, m.p.growth, m.dt, m.policy
     rel = np.clip(o["log_prod"] - m.state.production.mean_log_prod, -3, 3)
     funded = (m.t - o["last_round"]) < g.funding_boost_years
@@ -234,6 +238,266 @@ def _grow(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     hire(m, grow_rows, people, between_jobs.nonzero()[0])
 
 
+def _grow_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
+    """:func:`_grow` as four compiled passes over the organisations and one over talent, the
+    logarithms and exponentials left to numpy in between (the same functions on the same
+    values), the same draws in the same order and numpy's sums over the same terms."""
+    o, g, dt, pol, tl = m.orgs, m.p.growth, m.dt, m.policy, m.talent
+    emp, w, n, nt = o["emp"], o["weight"], o.n, tl.n
+    log_emp = np.log(np.maximum(emp, 1.0))
+    sized = g.noise_size_elasticity > 0
+    size_factor = log_emp  # (not read unless sized)
+    if sized:  # headcount_shocks' size factor, the same numpy calls
+        rel = log_emp - np.log(g.noise_reference_employees)
+        size_factor = np.exp(-g.noise_size_elasticity * rel)
+    z = m.rng.standard_normal(n)
+    x = np.empty(n)
+    terms = np.empty(n)
+    k = _dlog_kernel(
+        o["log_prod"],
+        float(m.state.production.mean_log_prod),
+        o["last_round"],
+        float(m.t),
+        float(g.funding_boost_years),
+        young,
+        log_emp,
+        o["vol"],
+        size_factor,
+        z,
+        float(g.employment_drift + g.macro_employment_share * pol.shocks.macro_growth),
+        float(g.young_firm_growth),
+        float(g.productivity_pull),
+        float(g.funding_boost),
+        float(g.size_drag),
+        float(dt),
+        float(g.growth_noise * np.sqrt(m.dt)),
+        bool(sized),
+        f,
+        w,
+        emp,
+        x,
+        terms,
+    )
+    np.expm1(x, out=x)
+    room = pool_room(m, float(terms[:k].sum()))
+    univ_growth = float(np.expm1(m.p.population.univ_budget_growth * dt))
+    desired = x  # becomes the desired headcount changes, in place
+    wu, wd = np.empty(n), np.empty(n)
+    shrinking = np.empty(n, np.bool_)
+    _demand_kernel(
+        desired, emp, f, o["active"], o["is_univ"], univ_growth, float(room), w, wu, wd, shrinking
+    )
+    hires = float(wu.sum())
+    separations = float(wd.sum())
+    between = np.empty(nt, np.bool_)
+    w_between, w_active = np.empty(nt), np.empty(nt)
+    staff = np.empty(nt, np.int64)
+    nb, na, ns = _labour_kernel(
+        tl["active"], tl["employer"], tl["weight"], shrinking, between, w_between, w_active, staff
+    )
+    available = float(w_between[:nb].sum())
+    supply = available + separations
+    fill = 1.0 if hires <= 0 else min(1.0, supply / hires)
+    everyone = float(w_active[:na].sum())
+    m.state.firms.unemployed_share = available / max(everyone, 1e-9)
+    m.state.firms.unmet_demand = max(hires - supply, 0.0)
+    if ns:  # release_staff(m, down > 0, shrink_share): the people let go join the pool
+        u = m.rng.random(ns)
+        _separate_kernel(staff[:ns], u, desired, emp, tl["employer"], tl["alumni"], between)
+    grow_rows, people = np.empty(n, np.int64), np.empty(n)
+    k = _apply_growth_kernel(desired, emp, wu, float(fill), grow_rows, people)
+    hire(m, grow_rows[:k], people[:k], between.nonzero()[0])
+
+
+@jit.kernel
+def _dlog_kernel(
+    log_prod: np.ndarray,
+    mean_log_prod: float,
+    last_round: np.ndarray,
+    t: float,
+    boost_years: float,
+    young: np.ndarray,
+    log_emp: np.ndarray,
+    vol: np.ndarray,
+    size_factor: np.ndarray,
+    z: np.ndarray,
+    base: float,
+    young_growth: float,
+    pull: float,
+    boost: float,
+    drag: float,
+    dt: float,
+    noise: float,
+    sized: bool,
+    f: np.ndarray,
+    w: np.ndarray,
+    emp: np.ndarray,
+    out: np.ndarray,
+    terms: np.ndarray,
+) -> int:
+    """The log headcount change of every row into ``out``, ``drift * dt + headcount_shocks``
+    of :func:`_grow`, and into ``terms`` the terms of ``firm_employment(m, f)`` (weight x
+    headcount of the rows in ``f``, in row order, before headcounts change); returns their
+    number.
+
+    The sums and products go in the numpy code's order: ``base`` is the sum of the two
+    scalar terms, which Python adds first; ``boost * funded`` multiplies by 1.0 or 0.0 as
+    numpy's bool-to-float cast does. ``np.clip`` keeps NaN and -0.0: the two comparisons
+    are false for NaN, and -0.0 is inside the bounds.
+    """
+    j = 0
+    for i in range(log_emp.size):
+        rel = log_prod[i] - mean_log_prod
+        if rel < -3.0:
+            rel = -3.0
+        elif rel > 3.0:
+            rel = 3.0
+        funded = 1.0 if (t - last_round[i]) < boost_years else 0.0
+        drift = base + young_growth * young[i]
+        drift = drift + pull * rel
+        drift = drift + boost * funded
+        drift = drift - drag * log_emp[i]
+        sd = noise * vol[i]
+        if sized:
+            sd = sd * size_factor[i]
+        out[i] = drift * dt + sd * z[i]
+        if f[i]:
+            terms[j] = w[i] * emp[i]
+            j += 1
+    return j
+
+
+@jit.kernel
+def _demand_kernel(
+    desired: np.ndarray,
+    emp: np.ndarray,
+    f: np.ndarray,
+    active: np.ndarray,
+    is_univ: np.ndarray,
+    univ_growth: float,
+    room: float,
+    w: np.ndarray,
+    wu: np.ndarray,
+    wd: np.ndarray,
+    shrinking: np.ndarray,
+) -> None:
+    """Desired headcount changes, in place of ``expm1(dlog)``: ``emp * expm1(dlog)`` for
+    firms, the budget growth for active universities, 0 elsewhere, hiring scaled by the
+    pool's ``room``; with the weighted hires and separations (``w * up``, ``w * down``,
+    which numpy sums) and the shrinking rows.
+
+    ``np.maximum(a, b)`` returns ``a`` when ``a > b`` or ``a`` is NaN, else ``b`` (a tie of
+    0.0 and -0.0 gives ``b``): the tests ``<=`` below, false for NaN, give the same bits.
+    """
+    for i in range(desired.size):
+        e = emp[i]
+        if active[i] and is_univ[i]:
+            d = e * univ_growth
+        elif f[i]:
+            d = e * desired[i]
+        else:
+            d = 0.0
+        d = d * room if d > 0 else d
+        desired[i] = d
+        up = 0.0 if d <= 0.0 else d
+        down = -d
+        down = 0.0 if down <= 0.0 else down
+        wu[i] = w[i] * up
+        wd[i] = w[i] * down
+        shrinking[i] = down > 0
+
+
+@jit.kernel
+def _labour_kernel(
+    active: np.ndarray,
+    employer: np.ndarray,
+    weight: np.ndarray,
+    shrinking: np.ndarray,
+    between: np.ndarray,
+    w_between: np.ndarray,
+    w_active: np.ndarray,
+    staff: np.ndarray,
+) -> tuple[int, int, int]:
+    """One pass over talent: who is between jobs (``between``), the weights of those people
+    and of every active person (in row order, for numpy's sums) and the staff rows of
+    shrinking firms (:func:`staff_rows`); returns the three counts."""
+    nb = 0
+    na = 0
+    ns = 0
+    for i in range(active.size):  # written always, kept by the counts (no branches)
+        a = active[i]
+        e = employer[i]
+        x = weight[i]
+        out = a & (e < 0)
+        between[i] = out
+        w_active[na] = x
+        na += a
+        w_between[nb] = x
+        nb += out
+        hit = False
+        if e >= 0:  # (nearly always: the branch is predicted; the look-up stays in bounds)
+            hit = shrinking[e]
+        staff[ns] = i
+        ns += a & hit
+    return nb, na, ns
+
+
+@jit.kernel
+def _separate_kernel(
+    staff: np.ndarray,
+    u: np.ndarray,
+    desired: np.ndarray,
+    emp: np.ndarray,
+    employer: np.ndarray,
+    alumni: np.ndarray,
+    between: np.ndarray,
+) -> None:
+    """:func:`_separate` of the staff of shrinking firms (distinct rows ``staff``), each
+    with its firm's shrink share ``where(emp > 0, down / max(emp, 1e-9), 0)``, ``down``
+    being ``max(-desired, 0)`` (computed here for these rows only, the same operations):
+    a separated person's employer becomes their alumni tie and they join the pool."""
+    for j in range(staff.size):
+        r = staff[j]
+        o = employer[r]
+        e = emp[o]
+        share = 0.0
+        if e > 0:
+            down = -desired[o]
+            down = 0.0 if down <= 0.0 else down
+            share = down / (1e-9 if e <= 1e-9 else e)
+        if u[j] < share:
+            alumni[r] = o
+            employer[r] = -1
+            between[r] = True
+
+
+@jit.kernel
+def _apply_growth_kernel(
+    desired: np.ndarray,
+    emp: np.ndarray,
+    wu: np.ndarray,
+    fill: float,
+    rows: np.ndarray,
+    people: np.ndarray,
+) -> int:
+    """New headcounts ``max(emp + desired, 0.5)``, hiring scaled by ``fill``, and the
+    growing rows with the people they hire (``w * up * fill``, the same products) into
+    ``rows`` and ``people``; returns their number."""
+    k = 0
+    scaled = fill != 1.0
+    for i in range(desired.size):  # rows written always, kept by the count (no branch)
+        d = desired[i]
+        grows = d > 0
+        p = wu[i] * fill if scaled else wu[i]
+        d = d * fill if grows and scaled else d
+        rows[k] = i
+        people[k] = p
+        k += grows
+        v = emp[i] + d
+        emp[i] = 0.5 if v <= 0.5 else v
+    return k
+
+
 #: every code in_codes accepts, to tabulate it once
 _ALL_CODES = np.arange(128, dtype=np.int64)
 #: the four (manufacturing, pushed) combinations of :func:`_exits` at zero excess cost,
@@ -256,30 +520,22 @@ def relocation_hazard(m: EcosystemModel, excess: np.ndarray, pushed: np.ndarray)
     pushed), computed with the same operations and looked up; the rest (excess non-zero,
     NaN included) get the formula row by row. The same numbers, for a fraction of the work.
     """
-    o, rp, pol, dt = m.orgs, m.p.relocation, m.policy, m.dt
-    pull = pol.relocation.neighbour_pull
-
-    def rate(excess: np.ndarray, manuf: np.ndarray, pushed: np.ndarray) -> np.ndarray:
-        r: np.ndarray = (
-            rp.base_relocation_rate
-            + rp.cost_relocation_rate * excess
-            + rp.pull_relocation_rate * pull * manuf
-            + pol.relocation.prohibited_exit * pushed
-        )
-        return r
-
+    o, dt = m.orgs, m.dt
     manuf = o["manuf"]
-    table = cast(np.ndarray, hazard(rate(_ZERO4, _MANUF4, _PUSHED4), dt))
+    table = cast(np.ndarray, hazard(_relocation_rates(m, _ZERO4, _MANUF4, _PUSHED4), dt))
     p: np.ndarray = table.take(manuf.view(np.uint8) + 2 * pushed.view(np.uint8))
     costly = (excess != 0).nonzero()[0]
     if costly.size:
-        p[costly] = hazard(rate(excess[costly], manuf[costly], pushed[costly]), dt)
+        p[costly] = hazard(_relocation_rates(m, excess[costly], manuf[costly], pushed[costly]), dt)
     return p
 
 
 def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     """Deaths, relocations out of the region and branches; ``f`` and ``young`` as in
     :func:`_grow` (neither changes in between)."""
+    if jit.ENABLED:
+        _exits_compiled(m, f, young)
+        return
     o, g, rp, dt, rng, pol = m.orgs, m.p.growth, m.p.relocation, m.dt, m.rng, m.policy
     rate = g.death_rate + g.young_death_rate * young + g.loss_death_rate * (o["cash"] < 0)
     np.copyto(rate, g.death_rate * g.listed_death_mult, where=o["listed"])
@@ -328,6 +584,307 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     m.state.firms.cum_branches += float(w.take(opened.nonzero()[0]).sum())
 
 
+def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
+    """:func:`_exits` as three compiled passes over the organisations and one over talent,
+    the hazards' ``expm1`` left to numpy in between, the same draws in the same order (the
+    two first follow each other: nothing in between draws), numpy's sums over the same
+    terms."""
+    o, g, rp, dt, rng, pol = m.orgs, m.p.growth, m.p.relocation, m.dt, m.rng, m.policy
+    n = o.n
+    if m.state.firms.priority_table is None:
+        m.state.firms.priority_table = in_codes(_ALL_CODES, m.p.funding.priority_codes)
+    pull = pol.relocation.neighbour_pull
+    die_arg = np.empty(n)
+    key, p_move = np.empty(n, np.uint8), np.empty(n)
+    move_table = cast(np.ndarray, hazard(_relocation_rates(m, _ZERO4, _MANUF4, _PUSHED4), dt))
+    costly, costly_arg = np.empty(n, np.int64), np.empty(n)
+    k = _exit_rates_kernel(
+        young,
+        o["cash"],
+        o["listed"],
+        o["rent_bill"],
+        o["va"],
+        o["park"],
+        m.parks["core"],
+        o["manuf"],
+        o["sector"],
+        m.state.firms.priority_table,
+        float(g.death_rate),
+        float(g.young_death_rate),
+        float(g.loss_death_rate),
+        float(g.death_rate * g.listed_death_mult),
+        float(rp.cost_tolerance),
+        float(rp.base_relocation_rate),
+        float(rp.cost_relocation_rate),
+        float(rp.pull_relocation_rate * pull),
+        float(pol.relocation.prohibited_exit),
+        float(dt),
+        move_table,
+        die_arg,
+        key,
+        p_move,
+        costly,
+        costly_arg,
+    )
+    costly, costly_arg = costly[:k], costly_arg[:k]
+    np.expm1(die_arg, out=die_arg)  # hazard(rate, dt) = -expm1(-max(rate, 0) * dt)
+    np.expm1(costly_arg, out=costly_arg)
+    u_die = rng.random(n)
+    u_move = rng.random(n)
+    code = np.empty(n, np.uint8)
+    w_die, w_move = np.empty(n), np.empty(n)
+    failed, moved = np.empty(n, np.int64), np.empty(n, np.int64)
+    nd, nm, nf, nv = _exit_draws_kernel(
+        f,
+        o["listed"],
+        key,
+        o["emp"],
+        float(rp.branch_min_employees),
+        die_arg,
+        u_die,
+        costly,
+        costly_arg,
+        p_move,
+        u_move,
+        o["weight"],
+        o["vc_backed"],
+        o["relocated"],
+        o["active"],
+        code,
+        w_die,
+        w_move,
+        failed,
+        moved,
+    )
+    m.flows.firm_deaths += float(w_die[:nd].sum())
+    moved_weight = float(w_move[:nm].sum())
+    m.flows.firms_relocated_out += moved_weight
+    m.state.firms.cum_relocated += moved_weight
+    tl = m.talent
+    at_dead, at_moved = np.empty(tl.n, np.int64), np.empty(tl.n, np.int64)
+    a, b = _exit_staff_kernel(tl["active"], tl["employer"], code, at_dead, at_moved)
+    _separate(m, at_dead[:a], 1.0, 0.0)
+    _separate(m, at_moved[:b], 1.0, rp.staff_follow)
+    if nf:  # (an empty call records nothing)
+        m.deal_log.exit(o["fid"].take(failed[:nf]), "write_off", 0.0, m.t)
+    if nv:
+        rows = moved[:nv]
+        m.deal_log.exit(o["fid"].take(rows), "relocation", o["valuation"].take(rows), m.t)
+    pressure = (_PRESSURE_EXCESS + pull) + _PRESSURE_PUSHED
+    brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
+    branch_table = cast(np.ndarray, hazard(brate, dt))
+    u_branch = rng.random(n)
+    w_opened = np.empty(n)
+    k = _branch_kernel(key, u_branch, branch_table, o["branches"], o["weight"], w_opened)
+    m.state.firms.cum_branches += float(w_opened[:k].sum())
+
+
+def _relocation_rates(
+    m: EcosystemModel, excess: np.ndarray, manuf: np.ndarray, pushed: np.ndarray
+) -> np.ndarray:
+    """The yearly relocation rates of :func:`relocation_hazard`, for its table."""
+    rp, pol = m.p.relocation, m.policy
+    r: np.ndarray = (
+        rp.base_relocation_rate
+        + rp.cost_relocation_rate * excess
+        + rp.pull_relocation_rate * pol.relocation.neighbour_pull * manuf
+        + pol.relocation.prohibited_exit * pushed
+    )
+    return r
+
+
+@jit.kernel
+def _exit_rates_kernel(
+    young: np.ndarray,
+    cash: np.ndarray,
+    listed: np.ndarray,
+    rent_bill: np.ndarray,
+    va: np.ndarray,
+    park: np.ndarray,
+    core: np.ndarray,
+    manuf: np.ndarray,
+    sector: np.ndarray,
+    priority: np.ndarray,
+    death: float,
+    young_death: float,
+    loss_death: float,
+    listed_death: float,
+    tolerance: float,
+    base_move: float,
+    cost_move: float,
+    pull_move: float,
+    push_move: float,
+    dt: float,
+    move_table: np.ndarray,
+    die_arg: np.ndarray,
+    key: np.ndarray,
+    p_move: np.ndarray,
+    costly: np.ndarray,
+    costly_arg: np.ndarray,
+) -> int:
+    """Per organisation row: ``-max(death rate, 0) * dt`` into ``die_arg`` (numpy's
+    ``expm1`` of it, negated, is the hazard) and into ``key`` manufacturing + 2 x pushed
+    (manufacturing in a core park outside the priority sectors) + 4 x (the rent bill's
+    excess over the tolerated share of value added > 0), and into ``p_move`` the relocation
+    hazard of a row without excess (``move_table``, key manufacturing + 2 x pushed); for
+    the rows whose excess is not 0 (NaN included), into ``costly`` and ``costly_arg`` the
+    row and ``-max(relocation rate, 0) * dt``, the formula of :func:`relocation_hazard`.
+    Returns the number of those rows.
+
+    Products and sums in the numpy code's order (a bool factor is 1.0 or 0.0, as numpy's
+    cast makes it); ``np.maximum(a, b)`` gives ``b`` unless ``a > b`` or ``a`` is NaN, which
+    the tests ``<=`` below (false for NaN) repeat bit for bit.
+    """
+    no_push, manuf_move, push_move_p = move_table[0], move_table[1], move_table[3]
+    k = 0
+    for i in range(young.size):
+        if listed[i]:
+            rate = listed_death
+        else:
+            rate = death + young_death * young[i]
+            rate = rate + loss_death * (1.0 if cash[i] < 0 else 0.0)
+        rate = 0.0 if rate <= 0.0 else rate
+        die_arg[i] = -rate * dt
+        v = va[i]
+        x = rent_bill[i] / (1.0 if v <= 1.0 else v) - tolerance
+        x = 0.0 if x <= 0.0 else x
+        c = 4 if x > 0 else 0
+        m = manuf[i]
+        p = False  # pushed implies manufacturing: key 2 does not occur
+        hazard = no_push
+        if m:  # (a minority: the core-park and sector look-ups only for them)
+            c += 1
+            hazard = manuf_move
+            if core[park[i]] and not priority[sector[i]]:
+                p = True
+                c += 2
+                hazard = push_move_p
+        key[i] = c
+        p_move[i] = hazard
+        if x != 0:  # few rows: rent bills above the tolerance
+            r = base_move + cost_move * x
+            r = r + pull_move * (1.0 if m else 0.0)
+            r = r + push_move * (1.0 if p else 0.0)
+            r = 0.0 if r <= 0.0 else r
+            costly[k] = i
+            costly_arg[k] = -r * dt
+            k += 1
+    return k
+
+
+@jit.kernel
+def _exit_draws_kernel(
+    f: np.ndarray,
+    listed: np.ndarray,
+    key: np.ndarray,
+    emp: np.ndarray,
+    branch_min: float,
+    die_expm1: np.ndarray,
+    u_die: np.ndarray,
+    costly: np.ndarray,
+    costly_expm1: np.ndarray,
+    p_move: np.ndarray,
+    u_move: np.ndarray,
+    w: np.ndarray,
+    vc_backed: np.ndarray,
+    relocated: np.ndarray,
+    active: np.ndarray,
+    code: np.ndarray,
+    w_die: np.ndarray,
+    w_move: np.ndarray,
+    failed: np.ndarray,
+    moved: np.ndarray,
+) -> tuple[int, int, int, int]:
+    """Deaths and relocations of the step from their draws (hazards ``-expm1``; the costly
+    rows' relocation hazards put in ``p_move`` first), in place in ``relocated`` and
+    ``active``. Writes each row's ``code`` (1 died, 2 moved, 0 neither), the weights of
+    the dead and of the moved (row order, for numpy's sums) and the venture-backed dead
+    and moved rows, and turns ``key`` into the branch key ``(excess > 0) + pushed`` of rows
+    that may open a branch (255 for the others). Returns the four counts."""
+    for j in range(costly.size):
+        p_move[costly[j]] = -costly_expm1[j]
+    nd = 0
+    nm = 0
+    nf = 0
+    nv = 0
+    for i in range(f.size):
+        fi = f[i]
+        die = fi & (u_die[i] < -die_expm1[i])
+        move = fi & (not die) & (not listed[i]) & (u_move[i] < p_move[i])
+        c = key[i]
+        key[i] = (c >> 2) + ((c >> 1) & 1) if fi & (emp[i] >= branch_min) else 255
+        code[i] = 0
+        if die | move:  # rare: the branch is predicted
+            active[i] = False
+            key[i] = 255
+            if die:
+                code[i] = 1
+                w_die[nd] = w[i]
+                nd += 1
+                if vc_backed[i]:
+                    failed[nf] = i
+                    nf += 1
+            else:
+                code[i] = 2
+                w_move[nm] = w[i]
+                nm += 1
+                if vc_backed[i]:
+                    moved[nv] = i
+                    nv += 1
+                relocated[i] = True
+    return nd, nm, nf, nv
+
+
+@jit.kernel
+def _exit_staff_kernel(
+    active: np.ndarray,
+    employer: np.ndarray,
+    code: np.ndarray,
+    dead: np.ndarray,
+    moved: np.ndarray,
+) -> tuple[int, int]:
+    """Active talent rows (ascending) employed by an organisation that died (code 1) and by
+    one that moved out (code 2): :func:`staff_rows` split by code in one pass. Returns the
+    two counts."""
+    a = 0
+    b = 0
+    for i in range(active.size):
+        e = employer[i]
+        if e < 0 or not active[i]:
+            continue
+        c = code[e]
+        if c == 1:
+            dead[a] = i
+            a += 1
+        elif c == 2:
+            moved[b] = i
+            b += 1
+    return a, b
+
+
+@jit.kernel
+def _branch_kernel(
+    key: np.ndarray,
+    u: np.ndarray,
+    table: np.ndarray,
+    branches: np.ndarray,
+    w: np.ndarray,
+    w_opened: np.ndarray,
+) -> int:
+    """Branches opened outside the region (in place in ``branches``: + 1.0 or + 0.0, as
+    numpy adds a bool) and the weights of the opening rows into ``w_opened`` (row order,
+    for numpy's sum); returns their number."""
+    k = 0
+    for i in range(key.size):
+        c = key[i]
+        opened = c != 255 and u[i] < table[c]
+        branches[i] = branches[i] + (1.0 if opened else 0.0)
+        if opened:
+            w_opened[k] = w[i]
+            k += 1
+    return k
+
+
 def equity_share(m: EcosystemModel, f: np.ndarray | None = None) -> float:
     """Weighted share of active firms that grant employees equity (founding and adoption
     both respond to it). ``f``: the active-firm mask, when the caller has it."""
@@ -335,8 +892,43 @@ def equity_share(m: EcosystemModel, f: np.ndarray | None = None) -> float:
     if f is None:
         f = o["active"] & ~o["is_univ"]
     w = o["weight"]
+    if jit.ENABLED:
+        w_granting, w_firms = np.empty(o.n), np.empty(o.n)
+        a, b = _equity_weights_kernel(f, o["equity"], w, w_granting, w_firms)
+        share = w_granting[:a].sum() / max(w_firms[:b].sum(), 1e-9)
+        return float(share)
     granting = w.take((f & o["equity"]).nonzero()[0]).sum()
     return float(granting / max(w.take(f.nonzero()[0]).sum(), 1e-9))
+
+
+@jit.kernel
+def _equity_weights_kernel(
+    f: np.ndarray, equity: np.ndarray, w: np.ndarray, w_granting: np.ndarray, w_firms: np.ndarray
+) -> tuple[int, int]:
+    """The weights of the firms in ``f`` granting equity and of all of them, in row order
+    (the terms of :func:`equity_share`'s two sums, which numpy adds); returns the counts."""
+    a = 0
+    b = 0
+    for i in range(f.size):  # written always, kept by the count (no branch to mispredict)
+        x = w[i]
+        w_firms[b] = x
+        w_granting[a] = x
+        b += f[i]
+        a += f[i] & equity[i]
+    return a, b
+
+
+@jit.kernel
+def _adopt_kernel(
+    f: np.ndarray, equity: np.ndarray, u: np.ndarray, kind: np.ndarray, soe: int, table: np.ndarray
+) -> None:
+    """Equity adoption in place: a firm without equity adopts when its draw is below the
+    hazard of its ownership (``table``: not state-owned, state-owned)."""
+    not_soe, soe_hazard = table[0], table[1]
+    for i in range(f.size):
+        p = soe_hazard if kind[i] == soe else not_soe
+        if u[i] < p and f[i]:  # (already granting: stays so)
+            equity[i] = True
 
 
 def _equity(m: EcosystemModel, f: np.ndarray) -> None:
@@ -352,6 +944,11 @@ def _equity(m: EcosystemModel, f: np.ndarray) -> None:
         p_rate = speed * gap / max(1.0 - share, 1e-9)
         # scope is soe_scope for state-owned firms, 1 otherwise: two hazards, looked up
         scope = np.where(_SOE_KEYS, pol.equity.soe_scope, 1.0)
+        if jit.ENABLED:
+            table = cast(np.ndarray, hazard(p_rate * scope, dt))
+            u = rng.random(o.n)
+            _adopt_kernel(f, o["equity"], u, o["kind"], int(Ownership.SOE), table)
+            return
         soe = (o["kind"] == Ownership.SOE).view(np.uint8)
         adopt = eligible & (
             rng.random(o.n) < cast(np.ndarray, hazard(p_rate * scope, dt)).take(soe)

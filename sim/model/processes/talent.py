@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
+from sim.model import jit
 from sim.model.codes import Origin
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
@@ -43,6 +44,19 @@ _DEP_EQUITY = np.tile(np.array([False, False, True, True]), 3)
 _DEP_EMPLOYED = np.tile(np.array([False, True, False, True]), 3)
 
 
+def departure_table(m: EcosystemModel) -> np.ndarray:
+    """The hazard of :func:`departure_hazard` for each of the 12 (origin, equity, employed)
+    combinations, key 4 x origin + 2 x equity + employed."""
+    lab, pol = m.p.labour, m.policy
+    origin = _DEP_ORIGIN
+    base = np.array([lab.exit_domestic, lab.exit_returnee, lab.exit_foreign], np.float64)[origin]
+    base = base * pick(origin != Origin.DOMESTIC, 1.0 - pol.talent.residence_facilitation, 1.0)
+    base = base * m.state.places.attraction ** (-lab.exit_cost_elasticity)
+    base = base * pick(_DEP_EQUITY, 1.0 - lab.equity_retention, 1.0)
+    base = base * np.where(_DEP_EMPLOYED, 1.0, lab.unemployed_exit_mult)
+    return cast(np.ndarray, hazard(base, m.dt))
+
+
 def departure_hazard(m: EcosystemModel) -> np.ndarray:
     """Chance of each talent row leaving the region within the step.
 
@@ -53,14 +67,8 @@ def departure_hazard(m: EcosystemModel) -> np.ndarray:
     combinations, with the per-person operations in the same order, and looked up: the same
     numbers as the per-person formula, for a fraction of the work.
     """
-    tl, lab, pol, dt = m.talent, m.p.labour, m.policy, m.dt
-    origin = _DEP_ORIGIN
-    base = np.array([lab.exit_domestic, lab.exit_returnee, lab.exit_foreign], np.float64)[origin]
-    base = base * pick(origin != Origin.DOMESTIC, 1.0 - pol.talent.residence_facilitation, 1.0)
-    base = base * m.state.places.attraction ** (-lab.exit_cost_elasticity)
-    base = base * pick(_DEP_EQUITY, 1.0 - lab.equity_retention, 1.0)
-    base = base * np.where(_DEP_EMPLOYED, 1.0, lab.unemployed_exit_mult)
-    table = cast(np.ndarray, hazard(base, dt))
+    tl = m.talent
+    table = departure_table(m)
     # per organisation row: 2 * equity + 1 (employed); the extra last entry, 0, is what
     # employer -1 (between jobs) reads
     n_o = m.orgs.n
@@ -75,12 +83,64 @@ def departure_hazard(m: EcosystemModel) -> np.ndarray:
 
 def _departures(m: EcosystemModel) -> None:
     tl, lab, rng = m.talent, m.p.labour, m.rng
+    if jit.ENABLED:
+        u = rng.random(tl.n)
+        w_leave = np.empty(tl.n)
+        k = _departures_kernel(
+            tl["active"],
+            tl["employer"],
+            m.orgs["equity"],
+            tl["origin"],
+            tl["age"],
+            float(lab.retirement_age),
+            departure_table(m),
+            u,
+            tl["weight"],
+            w_leave,
+        )
+        m.flows.talent_outflow += float(w_leave[:k].sum())
+        return
     act = tl["active"]
     leave = act & (rng.random(tl.n) < departure_hazard(m))
     retire = act & ~leave & (tl["age"] >= lab.retirement_age)
     out = leave | retire
     m.flows.talent_outflow += float(tl["weight"].take(leave.nonzero()[0]).sum())
     np.logical_and(act, ~out, out=act)  # act is the column itself
+
+
+@jit.kernel
+def _departures_kernel(
+    active: np.ndarray,
+    employer: np.ndarray,
+    equity: np.ndarray,
+    origin: np.ndarray,
+    age: np.ndarray,
+    retirement_age: float,
+    table: np.ndarray,
+    u: np.ndarray,
+    weight: np.ndarray,
+    w_leave: np.ndarray,
+) -> int:
+    """:func:`_departures` in one pass: each active person leaves the region when the draw
+    ``u`` is below the hazard of their key (4 x origin + 2 x equity at the employer +
+    employed, :func:`departure_hazard`), else retires at the retirement age; both end the
+    row (in place in ``active``). The leavers' weights go into ``w_leave`` (row order, for
+    numpy's sum); returns their number."""
+    k = 0
+    for i in range(active.size):
+        if not active[i]:
+            continue
+        e = employer[i]
+        key = 4 * origin[i]
+        if e >= 0:
+            key += 3 if equity[e] else 1
+        if u[i] < table[key]:
+            w_leave[k] = weight[i]
+            k += 1
+            active[i] = False
+        elif age[i] >= retirement_age:
+            active[i] = False
+    return k
 
 
 def _arrive(
@@ -113,8 +173,23 @@ def firm_employment(m: EcosystemModel, firms: np.ndarray | None = None) -> float
     o = m.orgs
     if firms is None:
         firms = o["active"] & ~o["is_univ"]
+    if jit.ENABLED:
+        return float(employment_terms(firms, o["weight"], o["emp"]).sum())
     rows = firms.nonzero()[0]
     return float((o["weight"].take(rows) * o["emp"].take(rows)).sum())
+
+
+@jit.kernel
+def employment_terms(firms: np.ndarray, w: np.ndarray, emp: np.ndarray) -> np.ndarray:
+    """``w[rows] * emp[rows]`` over the rows marked in ``firms``, in row order, in one pass:
+    the terms :func:`firm_employment` sums (numpy sums them, pairwise, as before)."""
+    terms = np.empty(int(np.count_nonzero(firms)))
+    j = 0
+    for i in range(firms.size):
+        if firms[i]:
+            terms[j] = w[i] * emp[i]
+            j += 1
+    return terms
 
 
 def pool_room(m: EcosystemModel, employment: float | None = None) -> float:
@@ -169,6 +244,15 @@ _MOVE_EQUITY = np.array([False, False, True, True])
 _MOVE_UNIV = np.array([False, True, False, True])
 
 
+def job_move_table(m: EcosystemModel) -> np.ndarray:
+    """The hazard of :func:`job_move_hazard` for each (equity, university) combination,
+    key 2 x equity + university."""
+    lab, pol = m.p.labour, m.policy
+    rate = lab.job_mobility * pick(_MOVE_EQUITY, 1.0 - lab.equity_retention, 1.0)
+    rate = rate * np.where(_MOVE_UNIV, pol.talent.researcher_mobility, 1.0)
+    return cast(np.ndarray, hazard(rate, m.dt))
+
+
 def job_move_hazard(m: EcosystemModel, idx: np.ndarray) -> np.ndarray:
     """Chance of each employed talent row ``idx`` changing jobs within the step.
 
@@ -176,10 +260,8 @@ def job_move_hazard(m: EcosystemModel, idx: np.ndarray) -> np.ndarray:
     equity, times the researcher mobility at a university: four combinations, computed with
     the per-person operations in the same order (key 2q + u) and looked up.
     """
-    o, lab, pol = m.orgs, m.p.labour, m.policy
-    rate = lab.job_mobility * pick(_MOVE_EQUITY, 1.0 - lab.equity_retention, 1.0)
-    rate = rate * np.where(_MOVE_UNIV, pol.talent.researcher_mobility, 1.0)
-    table = cast(np.ndarray, hazard(rate, m.dt))
+    o = m.orgs
+    table = job_move_table(m)
     org_key = np.left_shift(o["equity"].view(np.uint8), 1)
     org_key += o["is_univ"].view(np.uint8)
     p: np.ndarray = table.take(org_key.take(m.talent["employer"].take(idx)))
@@ -187,6 +269,9 @@ def job_move_hazard(m: EcosystemModel, idx: np.ndarray) -> np.ndarray:
 
 
 def _job_moves(m: EcosystemModel) -> None:
+    if jit.ENABLED:
+        _job_moves_compiled(m)
+        return
     tl, o, rng = m.talent, m.orgs, m.rng
     emp = tl["employer"]
     employed = tl["active"] & (emp >= 0)
@@ -212,6 +297,164 @@ def _job_moves(m: EcosystemModel) -> None:
     # several movers into one firm do not stack: the firm takes the largest single gain
     np.maximum.at(o["log_prod"], dest, o["log_prod"][dest] + gain)
     m.flows.job_moves += float(tl["weight"][movers].sum())
+
+
+def _job_moves_compiled(m: EcosystemModel) -> None:
+    """:func:`_job_moves` as compiled passes, ``exp`` left to numpy, the same draws in the
+    same order (the destination draw is ``choose``'s, on the same weights), numpy's sum."""
+    tl, o, rng = m.talent, m.orgs, m.rng
+    idx = np.empty(tl.n, np.int64)
+    p = np.empty(tl.n)
+    k = _employed_kernel(
+        tl["active"], tl["employer"], o["equity"], o["is_univ"], job_move_table(m), idx, p
+    )
+    if k == 0:
+        return
+    movers = np.empty(k, np.int64)
+    km = _movers_kernel(idx[:k], rng.random(k), p[:k], movers)
+    if km == 0:
+        return
+    movers = movers[:km]
+    f, rel, mass = np.empty(o.n, np.int64), np.empty(o.n), np.empty(o.n)
+    mean = float(m.state.production.mean_log_prod)
+    nf = _attraction_kernel(
+        o["active"], o["is_univ"], o["log_prod"], mean, o["weight"], o["emp"], f, rel, mass
+    )
+    f, rel, mass = f[:nf], rel[:nf], mass[:nf]
+    np.exp(rel, out=rel)
+    np.multiply(mass, rel, out=mass)  # weight x headcount x exp(rel), as numpy multiplies
+    dest = choose(rng, f, mass, km)
+    w_moved = np.empty(km)
+    n_moved = _move_kernel(
+        movers,
+        dest,
+        tl["employer"],
+        tl["alumni"],
+        o["weight"],
+        o["emp"],
+        o["log_prod"],
+        float(m.talent_weight),
+        float(m.p.knowledge.mobility_transfer),
+        tl["weight"],
+        w_moved,
+        np.empty(km),
+    )
+    m.flows.job_moves += float(w_moved[:n_moved].sum())
+
+
+@jit.kernel
+def _employed_kernel(
+    active: np.ndarray,
+    employer: np.ndarray,
+    equity: np.ndarray,
+    is_univ: np.ndarray,
+    table: np.ndarray,
+    idx: np.ndarray,
+    p: np.ndarray,
+) -> int:
+    """Rows of employed active people into ``idx`` (ascending) and their job-move hazard
+    (key 2 x equity + university at the employer, :func:`job_move_hazard`) into ``p``;
+    returns their number."""
+    k = 0
+    for i in range(active.size):
+        e = employer[i]
+        if active[i] and e >= 0:
+            idx[k] = i
+            p[k] = table[(2 if equity[e] else 0) + (1 if is_univ[e] else 0)]
+            k += 1
+    return k
+
+
+@jit.kernel
+def _movers_kernel(idx: np.ndarray, u: np.ndarray, p: np.ndarray, movers: np.ndarray) -> int:
+    """``idx[u < p]`` into ``movers``; returns their number."""
+    k = 0
+    for j in range(idx.size):
+        if u[j] < p[j]:
+            movers[k] = idx[j]
+            k += 1
+    return k
+
+
+@jit.kernel
+def _attraction_kernel(
+    active: np.ndarray,
+    is_univ: np.ndarray,
+    log_prod: np.ndarray,
+    mean_log_prod: float,
+    w: np.ndarray,
+    emp: np.ndarray,
+    f: np.ndarray,
+    rel: np.ndarray,
+    mass: np.ndarray,
+) -> int:
+    """Active firm rows into ``f`` with ``clip(log_prod - mean, -3, 3)`` (before numpy's
+    ``exp``) and weight x headcount; returns their number. ``np.clip`` keeps NaN and -0.0:
+    the comparisons are false for NaN and -0.0 is inside the bounds."""
+    k = 0
+    for i in range(active.size):
+        if active[i] and not is_univ[i]:
+            r = log_prod[i] - mean_log_prod
+            if r < -3.0:
+                r = -3.0
+            elif r > 3.0:
+                r = 3.0
+            f[k] = i
+            rel[k] = r
+            mass[k] = w[i] * emp[i]
+            k += 1
+    return k
+
+
+@jit.kernel
+def _move_kernel(
+    movers: np.ndarray,
+    dest: np.ndarray,
+    employer: np.ndarray,
+    alumni: np.ndarray,
+    w: np.ndarray,
+    emp: np.ndarray,
+    log_prod: np.ndarray,
+    talent_weight: float,
+    transfer: float,
+    t_weight: np.ndarray,
+    w_moved: np.ndarray,
+    gain: np.ndarray,
+) -> int:
+    """The moves to a new employer (movers drawn to their own employer stay): alumni tie,
+    employer, and the knowledge carried, ``log_prod[dest] + transfer * share * gap`` with
+    every ``log_prod`` read before any is raised (numpy gathers first), then raised to the
+    largest value per firm in mover order (``np.maximum.at``: the old value unless it is
+    above the new one or NaN). The movers' weights go into ``w_moved`` (for numpy's sum);
+    returns their number. ``np.maximum``/``np.minimum`` give their second argument on ties
+    and NaN of the first: the comparisons below repeat that."""
+    k = 0
+    for j in range(movers.size):
+        r = movers[j]
+        old = employer[r]
+        d = dest[j]
+        if d == old:
+            continue
+        x = w[d] * emp[d]
+        share = talent_weight / (1.0 if x <= 1.0 else x)
+        share = 1.0 if share > 1.0 else share
+        gap = log_prod[old] - log_prod[d]
+        gap = 0.0 if gap <= 0.0 else gap
+        gain[k] = log_prod[d] + transfer * share * gap
+        movers[k] = r
+        dest[k] = d
+        w_moved[k] = t_weight[r]
+        k += 1
+    for j in range(k):
+        r = movers[j]
+        d = dest[j]
+        alumni[r] = employer[r]
+        employer[r] = d
+        cur = log_prod[d]
+        v = gain[j]
+        if not (cur > v or cur != cur):
+            log_prod[d] = v
+    return k
 
 
 def step(m: EcosystemModel) -> None:
