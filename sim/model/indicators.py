@@ -24,7 +24,7 @@ from scipy.sparse.csgraph import connected_components
 
 from sim.model import jit
 from sim.model.codes import Origin
-from sim.model.network import average_clustering
+from sim.model.network import average_clustering, clustering_from_lists
 from sim.model.processes.funding import UNICORN_USD
 from sim.model.protocol import Indicator, Measure
 
@@ -172,40 +172,8 @@ CLUSTERING_NODES = 2000
 
 
 def clustering_from_partners(indptr: np.ndarray, indices: np.ndarray, seed: int) -> float:
-    """``network.average_clustering`` (with ``max_nodes=CLUSTERING_NODES``) read from each
-    row's partner list: the same degrees, the same fixed-seed sample of nodes, the same
-    float arithmetic on the triangle counts, which a compiled loop counts instead of sparse
-    products (whole numbers either way: exact)."""
-    deg = np.diff(indptr).astype(np.float64)
-    nodes = np.flatnonzero(deg >= 2)
-    if nodes.size == 0:
-        return 0.0
-    if nodes.size > CLUSTERING_NODES:
-        nodes = np.sort(np.random.default_rng(seed).choice(nodes, CLUSTERING_NODES, replace=False))
-    tri = _triangles_kernel(indptr, indices, nodes)
-    d = deg[nodes]
-    return float(np.mean(tri / (d * (d - 1) / 2.0)))
-
-
-@jit.kernel
-def _triangles_kernel(indptr: np.ndarray, indices: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-    """Triangles through each of ``nodes`` (as float64): mark the node's partners, then
-    count the marked partners of each partner; each triangle is seen from both ends of
-    its far edge, so the count is halved (an even whole number: exact)."""
-    stamp = np.full(indptr.size - 1, -1, np.int64)
-    tri = np.empty(nodes.size, np.float64)
-    for t in range(nodes.size):
-        v = nodes[t]
-        for k in range(indptr[v], indptr[v + 1]):
-            stamp[indices[k]] = v
-        seen = 0
-        for k in range(indptr[v], indptr[v + 1]):
-            u = indices[k]
-            for q in range(indptr[u], indptr[u + 1]):
-                if stamp[indices[q]] == v:
-                    seen += 1
-        tri[t] = seen // 2
-    return tri
+    """The clustering indicator from each row's partner list (no sparse matrix)."""
+    return clustering_from_lists(indptr, indices, CLUSTERING_NODES, seed)
 
 
 def _top_scientists(m: EcosystemModel) -> float:
