@@ -18,6 +18,7 @@ import pytest
 
 from sim.model import EcosystemModel, jit
 from sim.model.processes import funding, places, production
+from sim.model.util import searchsorted_right
 from sim.scenario import load
 
 pytestmark = pytest.mark.skipif(not jit.ENABLED, reason="numba absent or ECOSIM_JIT=0")
@@ -140,11 +141,11 @@ def test_production_kernels_with_an_ai_wave_and_other_reversion(
         _same_both_ways(m2, production.step, monkeypatch)
 
 
-def test_search_right_is_numpys_searchsorted() -> None:
+def test_searchsorted_right_is_numpys_searchsorted() -> None:
     """Ties, repeated values, NaN (numpy's order puts it last) and keys out of range."""
     cdf = np.array([0.0, 1.0, 1.0, 2.5, 2.5, 2.5, 4.0, np.nan, np.nan])
     keys = [-1.0, 0.0, 0.5, 1.0, 2.5, 3.0, 4.0, 5.0, np.inf, np.nan, -0.0]
     for size in range(cdf.size + 1):
         for key in keys:
             expected = int(cdf[:size].searchsorted(key, "right"))
-            assert funding._search_right(cdf[:size], key) == expected, (size, key)
+            assert searchsorted_right(cdf[:size], 0, size, key) == expected, (size, key)

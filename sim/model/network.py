@@ -128,13 +128,18 @@ class TieStore:
                 merged = np.concatenate((self._sorted[1], keys))
                 merged.sort(kind="stable")  # two sorted runs: one merge pass
                 self._sorted = (self.version + 1, merged)
-            self._grow(self.n + m)
-            self.a[self.n : self.n + m] = a
-            self.b[self.n : self.n + m] = b
-            self.kind[self.n : self.n + m] = kinds
-            self.n += m
-            self.version += 1
+            self._append(a, b, kinds)
         return m
+
+    def _append(self, a: np.ndarray, b: np.ndarray, kinds: np.ndarray | int) -> None:
+        """Store new ties (distinct, not stored yet) after the last one."""
+        m = a.size
+        self._grow(self.n + m)
+        self.a[self.n : self.n + m] = a
+        self.b[self.n : self.n + m] = b
+        self.kind[self.n : self.n + m] = kinds
+        self.n += m
+        self.version += 1
 
     def _add_compiled(self, a: np.ndarray, b: np.ndarray, kinds: np.ndarray) -> int:
         """The rest of :meth:`add` (no self-ties left, ties stored already) with the look-up
@@ -149,12 +154,7 @@ class TieStore:
             if m < a.size:
                 a, b, kinds = a[first], b[first], kinds[first]
             self._sorted = (self.version + 1, merged)
-            self._grow(self.n + m)
-            self.a[self.n : self.n + m] = a
-            self.b[self.n : self.n + m] = b
-            self.kind[self.n : self.n + m] = kinds
-            self.n += m
-            self.version += 1
+            self._append(a, b, kinds)
         return m
 
     def keep(self, mask: np.ndarray) -> int:

@@ -23,7 +23,15 @@ from sim.model.codes import STATE_SOURCES, Source
 from sim.model.processes.talent import firm_employment
 from sim.model.protocol import Mechanism
 from sim.model.schemas import NEG_INF, columns
-from sim.model.util import choose, choose_cumulative, cumulative_weights, hazard, in_codes, pick
+from sim.model.util import (
+    choose,
+    choose_cumulative,
+    cumulative_weights,
+    hazard,
+    in_codes,
+    pick,
+    searchsorted_right,
+)
 
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
@@ -694,22 +702,6 @@ def _invest_compiled(
 
 
 @jit.kernel
-def _search_right(cdf: np.ndarray, key: float) -> int:
-    """``cdf.searchsorted(key, "right")``: the first index whose value exceeds ``key`` in
-    numpy's float order (NaN after every number), found by bisection; the index is unique
-    for an array sorted in that order, as running totals of non-negative weights are."""
-    lo, hi = 0, cdf.size
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        v = cdf[mid]
-        if key < v or (v != v and key == key):
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
-@jit.kernel
 def _pick(candidates: np.ndarray, cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
     """``choose_cumulative`` given its uniform numbers ``u``: each scaled by the total,
     looked up in ``cdf`` and capped at the last candidate."""
@@ -717,7 +709,7 @@ def _pick(candidates: np.ndarray, cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
     last = candidates.size - 1
     out = np.empty(u.size, candidates.dtype)
     for j in range(u.size):
-        i = _search_right(cdf, u[j] * total)
+        i = searchsorted_right(cdf, 0, cdf.size, u[j] * total)
         out[j] = candidates[i if i < last else last]
     return out
 
