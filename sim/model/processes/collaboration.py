@@ -71,6 +71,23 @@ def _neighbours(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return indptr, indices, deg[:n]
 
 
+def _contract_partners(
+    m: EcosystemModel, univs: np.ndarray, initiators: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The new ties' partners and kinds (both paths of :func:`form_ties`), with the
+    technology contracts drawn: a share of initiators ties to a university chosen by its
+    budget; the other partners are left at -1 for closure and attachment."""
+    o, cp, rng = m.orgs, m.p.collaboration, m.rng
+    k = initiators.size
+    partners = np.full(k, -1, np.int64)
+    kinds = np.full(k, TieKind.RD, np.int8)
+    to_univ = (rng.random(k) < cp.university_tie_share) & (univs.size > 0)
+    if to_univ.any():
+        partners[to_univ] = choose(rng, univs, o["budget"][univs], int(to_univ.sum()))
+        kinds[to_univ] = TieKind.CONTRACT
+    return partners, kinds, to_univ
+
+
 def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
     if jit.ENABLED:
         _form_ties_compiled(m, dt, scale_rate)
@@ -94,15 +111,8 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
     k = initiators.size
     if k == 0:
         return
-    partners = np.full(k, -1, np.int64)
-    kinds = np.full(k, TieKind.RD, np.int8)
-    u = rng.random(k)
-
     # 1) universities (technology contracts)
-    to_univ = (u < cp.university_tie_share) & (univs.size > 0)
-    if to_univ.any():
-        partners[to_univ] = choose(rng, univs, o["budget"][univs], int(to_univ.sum()))
-        kinds[to_univ] = TieKind.CONTRACT
+    partners, kinds, to_univ = _contract_partners(m, univs, initiators)
 
     # 2) triadic closure through the current adjacency
     if m.ties.n:
@@ -154,13 +164,7 @@ def _form_ties_compiled(m: EcosystemModel, dt: float, scale_rate: float) -> None
     k = initiators.size
     if k == 0:
         return
-    partners = np.full(k, -1, np.int64)
-    kinds = np.full(k, TieKind.RD, np.int8)
-    u = rng.random(k)
-    to_univ = (u < cp.university_tie_share) & (univs.size > 0)
-    if to_univ.any():
-        partners[to_univ] = choose(rng, univs, o["budget"][univs], int(to_univ.sum()))
-        kinds[to_univ] = TieKind.CONTRACT
+    partners, kinds, to_univ = _contract_partners(m, univs, initiators)
     has_ties = m.ties.n > 0
     if has_ties:
         indptr, indices, deg = _neighbours(m)

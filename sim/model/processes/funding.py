@@ -13,6 +13,7 @@ of listed firms: success brings more capital (the Silicon Valley loop of seed 00
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -363,6 +364,19 @@ def step(m: EcosystemModel) -> None:
     _listings(m, f)
 
 
+def _source_budgets(
+    fp: FundingParams, supply: float, shares: np.ndarray, round_mult: float
+) -> Iterator[tuple[Source, float, float]]:
+    """Each source with money this step: its budget and its median round (private and
+    foreign rounds are larger), in the order of ``Source`` (both paths of the rounds)."""
+    for s in Source:
+        budget = supply * shares[s]
+        if budget <= 0:
+            continue
+        src_mult = fp.private_round_mult if s in (Source.PRIVATE, Source.FOREIGN) else 1.0
+        yield s, budget, fp.round_size * round_mult * src_mult
+
+
 def _rounds(m: EcosystemModel, supply: float, shares: np.ndarray, round_mult: float) -> np.ndarray:
     """The rounds of every source into the young and older private firms (numpy path);
     returns the private firms' mask."""
@@ -397,12 +411,7 @@ def _rounds(m: EcosystemModel, supply: float, shares: np.ndarray, round_mult: fl
             attract *= pool_bias[which]
         return attract
 
-    for s in Source:
-        budget = supply * shares[s]
-        if budget <= 0:
-            continue
-        src_mult = fp.private_round_mult if s in (Source.PRIVATE, Source.FOREIGN) else 1.0
-        median = fp.round_size * round_mult * src_mult
+    for s, budget, median in _source_budgets(fp, supply, shares, round_mult):
         if s == Source.ANGEL:
             _invest(
                 m,
@@ -477,12 +486,7 @@ def _rounds_compiled(
     priority[np.asarray(list(fp.priority_codes), np.int64)] = True
     size = max(young.size, older.size)
     bufs = (np.empty(size), np.empty(size), np.empty(size))
-    for s in Source:
-        budget = supply * shares[s]
-        if budget <= 0:
-            continue
-        src_mult = fp.private_round_mult if s in (Source.PRIVATE, Source.FOREIGN) else 1.0
-        median = fp.round_size * round_mult * src_mult
+    for s, budget, median in _source_budgets(fp, supply, shares, round_mult):
         state = s in STATE_SOURCES
         if s == Source.ANGEL:
             plan = [(budget, 0, median * fp.angel_round_mult, fp.dilution)]

@@ -356,18 +356,7 @@ def step(m: EcosystemModel) -> None:
     np.minimum(lam, 1e9, out=lam)
     apps = rng.poisson(lam) * w
     total_apps = float(apps.sum())
-    # firms file abroad more and shift towards invention patents as they mature
-    years = m.t - m.t0
-    pct_share = min(kp.pct_share * np.exp(kp.pct_share_trend * years), 1.0)
-    pct = total_apps * pct_share * (1.0 - kp.decoupling_pct_effect * pol.shocks.decoupling)
-    decided = s.pending_patents * -np.expm1(-dt / kp.grant_lag)
-    s.pending_patents += total_apps - decided
-    granted = decided * kp.grant_rate
-    invention_share = min(kp.invention_share * np.exp(kp.invention_share_trend * years), 1.0)
-    fl.patent_applications += total_apps
-    fl.pct_applications += pct
-    fl.patents_granted += granted
-    fl.invention_patents_granted += granted * invention_share
+    _book_patents(m, total_apps)
     # international standards: led by the firms large enough to sit on standard bodies,
     # in proportion to their patenting (the technology they bring to the table)
     leaders = f & (o["rev"] >= kp.standards_leader_revenue_usd * m.usd_rate)
@@ -384,15 +373,7 @@ def step(m: EcosystemModel) -> None:
     sold *= o["active"]
     sold *= w
     value = float(sold.sum()) * dt
-    outside_pull = cp.outside_demand * (
-        1.0
-        + cp.branch_demand_gain
-        * (m.state.firms.cum_branches + m.state.firms.cum_relocated)
-        / 1000.0
-    )
-    outside_share = outside_pull / (1.0 + outside_pull)
-    fl.tech_contract_value += value
-    fl.tech_contract_outside_value += value * outside_share
+    _book_contracts(m, value)
 
 
 #: rows of the compiled step's work block (see :func:`_work`)
@@ -566,29 +547,11 @@ def _step_compiled(m: EcosystemModel) -> None:
         work,
     )
     total_apps = float(row[_APPS].sum())
-    years = m.t - m.t0
-    pct_share = min(kp.pct_share * np.exp(kp.pct_share_trend * years), 1.0)
-    pct = total_apps * pct_share * (1.0 - kp.decoupling_pct_effect * pol.shocks.decoupling)
-    decided = s.pending_patents * -np.expm1(-dt / kp.grant_lag)
-    s.pending_patents += total_apps - decided
-    granted = decided * kp.grant_rate
-    invention_share = min(kp.invention_share * np.exp(kp.invention_share_trend * years), 1.0)
-    fl.patent_applications += total_apps
-    fl.pct_applications += pct
-    fl.patents_granted += granted
-    fl.invention_patents_granted += granted * invention_share
+    _book_patents(m, total_apps)
     s.cum_standards += float(row[_LEADERS][:kl].sum()) * kp.standards_per_application
 
     value = float(row[_SOLD].sum()) * dt
-    outside_pull = cp.outside_demand * (
-        1.0
-        + cp.branch_demand_gain
-        * (m.state.firms.cum_branches + m.state.firms.cum_relocated)
-        / 1000.0
-    )
-    outside_share = outside_pull / (1.0 + outside_pull)
-    fl.tech_contract_value += value
-    fl.tech_contract_outside_value += value * outside_share
+    _book_contracts(m, value)
 
 
 @jit.kernel
@@ -793,6 +756,40 @@ def _patents_kernel(
         v = v * (1.0 if active[i] else 0.0)
         work[_SOLD, i] = v * w[i]
     return k
+
+
+def _book_patents(m: EcosystemModel, total_apps: float) -> None:
+    """The step's applications into the grant pipeline and the year's patent flows (both
+    paths of :func:`step`): firms file abroad more and shift towards invention patents as
+    they mature."""
+    kp, s, fl, dt = m.p.knowledge, m.state.production, m.flows, m.dt
+    pol = m.policy
+    years = m.t - m.t0
+    pct_share = min(kp.pct_share * np.exp(kp.pct_share_trend * years), 1.0)
+    pct = total_apps * pct_share * (1.0 - kp.decoupling_pct_effect * pol.shocks.decoupling)
+    decided = s.pending_patents * -np.expm1(-dt / kp.grant_lag)
+    s.pending_patents += total_apps - decided
+    granted = decided * kp.grant_rate
+    invention_share = min(kp.invention_share * np.exp(kp.invention_share_trend * years), 1.0)
+    fl.patent_applications += total_apps
+    fl.pct_applications += pct
+    fl.patents_granted += granted
+    fl.invention_patents_granted += granted * invention_share
+
+
+def _book_contracts(m: EcosystemModel, value: float) -> None:
+    """The step's technology-contract value, local or outside buyers by outside demand,
+    which grows with branches and relocated firms (both paths of :func:`step`)."""
+    cp, fl = m.p.collaboration, m.flows
+    outside_pull = cp.outside_demand * (
+        1.0
+        + cp.branch_demand_gain
+        * (m.state.firms.cum_branches + m.state.firms.cum_relocated)
+        / 1000.0
+    )
+    outside_share = outside_pull / (1.0 + outside_pull)
+    fl.tech_contract_value += value
+    fl.tech_contract_outside_value += value * outside_share
 
 
 def reversion(pr: ProductionParams, gap: np.ndarray) -> np.ndarray:
