@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 
@@ -13,13 +14,7 @@ from sim.model import jit
 def hazard(rate: np.ndarray | float, dt: float) -> np.ndarray | float:
     """Probability of an event within ``dt`` years at a yearly ``rate`` (rate may be an array)."""
     if not isinstance(rate, np.ndarray) and 0.0 < rate < math.inf and 0.0 < dt < math.inf:
-        key = (rate, dt)  # equal positive finite numbers have the same bits
-        p = _HAZARDS.get(key)
-        if p is None:
-            if len(_HAZARDS) >= 4096:  # rates that vary from call to call: keep it small
-                _HAZARDS.clear()
-            p = _HAZARDS[key] = -np.expm1(-np.maximum(rate, 0.0) * dt)
-        return p
+        return _scalar_hazard(rate, dt)  # equal positive finite numbers have the same bits
     x = np.maximum(rate, 0.0)
     if not isinstance(x, np.ndarray):
         q: float = -np.expm1(-x * dt)
@@ -31,8 +26,12 @@ def hazard(rate: np.ndarray | float, dt: float) -> np.ndarray | float:
     return np.negative(x, out=x)
 
 
-#: ``hazard`` of scalar rates, by (rate, dt): mechanisms ask for the same few every step
-_HAZARDS: dict[tuple[float, float], float] = {}
+@functools.lru_cache(maxsize=4096)
+def _scalar_hazard(rate: float, dt: float) -> float:
+    """``hazard`` of a positive finite scalar rate, remembered: mechanisms ask for the same
+    few every step."""
+    p: float = -np.expm1(-np.maximum(rate, 0.0) * dt)
+    return p
 
 
 def stochastic_round(x: float, rng: np.random.Generator) -> int:
