@@ -171,11 +171,6 @@ def _workforce_kernel(
 CLUSTERING_NODES = 2000
 
 
-def clustering_from_partners(indptr: np.ndarray, indices: np.ndarray, seed: int) -> float:
-    """The clustering indicator from each row's partner list (no sparse matrix)."""
-    return clustering_from_lists(indptr, indices, CLUSTERING_NODES, seed)
-
-
 def _top_scientists(m: EcosystemModel) -> float:
     """Researchers above a fixed world-top bar (the tail of a lognormal productivity spread).
 
@@ -303,7 +298,7 @@ class YearEnd:
     @cached_property
     def clustering(self) -> float:
         if jit.ENABLED:
-            return clustering_from_partners(*self.partners, seed=self.m.year)
+            return clustering_from_lists(*self.partners, CLUSTERING_NODES, seed=self.m.year)
         return average_clustering(self.adj, max_nodes=CLUSTERING_NODES, seed=self.m.year)
 
     @cached_property

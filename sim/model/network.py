@@ -557,6 +557,15 @@ def _sampled_triangles(adj: sparse.csr_matrix, rows: sparse.csr_matrix) -> np.nd
     return np.asarray((r @ inner).multiply(r).sum(axis=1), np.float64).ravel()
 
 
+def _clustering_nodes(deg: np.ndarray, max_nodes: int, seed: int) -> np.ndarray:
+    """The nodes the clustering is measured on: those of degree >= 2, or ``max_nodes`` of
+    them drawn with a fixed measurement seed (never the model's generator)."""
+    nodes = np.flatnonzero(deg >= 2)
+    if nodes.size > max_nodes:
+        nodes = np.sort(np.random.default_rng(seed).choice(nodes, max_nodes, replace=False))
+    return nodes
+
+
 def clustering_from_lists(
     indptr: np.ndarray, indices: np.ndarray, max_nodes: int = 2000, seed: int = 0
 ) -> float:
@@ -565,11 +574,9 @@ def clustering_from_lists(
     the same fixed-seed sample of nodes, the same float arithmetic on the triangle counts,
     which a compiled loop counts instead of sparse products (whole numbers either way)."""
     deg = np.diff(indptr).astype(np.float64)
-    nodes = np.flatnonzero(deg >= 2)
+    nodes = _clustering_nodes(deg, max_nodes, seed)
     if nodes.size == 0:
         return 0.0
-    if nodes.size > max_nodes:
-        nodes = np.sort(np.random.default_rng(seed).choice(nodes, max_nodes, replace=False))
     tri = _triangles_kernel(indptr, indices, nodes)
     d = deg[nodes]
     return float(np.mean(tri / (d * (d - 1) / 2.0)))
@@ -599,7 +606,8 @@ def _triangles_kernel(indptr: np.ndarray, indices: np.ndarray, nodes: np.ndarray
 
 def average_clustering(adj: sparse.csr_matrix, max_nodes: int = 2000, seed: int = 0) -> float:
     """Mean local clustering coefficient over nodes of degree >= 2 (networkx's definition
-    restricted to nodes where it is defined), computed with sparse products.
+    restricted to nodes where it is defined), computed with sparse products: the reference
+    of :func:`clustering_from_lists`, which the yearly indicator uses with kernels on.
 
     On large graphs it is estimated from ``max_nodes`` nodes drawn with a fixed measurement
     seed (never the model's generator, so measuring does not change the run): the cost of the
@@ -608,14 +616,10 @@ def average_clustering(adj: sparse.csr_matrix, max_nodes: int = 2000, seed: int 
     adj = adj.tocsr()
     adj.sum_duplicates()  # canonical (a no-op for the tie store's matrix): entries are edges
     adj.data[:] = 1.0
-    if jit.ENABLED:
-        return clustering_from_lists(adj.indptr, adj.indices, max_nodes, seed)
     deg = np.diff(adj.indptr).astype(np.float64)
-    nodes = np.flatnonzero(deg >= 2)
+    nodes = _clustering_nodes(deg, max_nodes, seed)
     if nodes.size == 0:
         return 0.0
-    if nodes.size > max_nodes:
-        nodes = np.sort(np.random.default_rng(seed).choice(nodes, max_nodes, replace=False))
     tri = _sampled_triangles(adj, adj[nodes])
     d = deg[nodes]
     return float(np.mean(tri / (d * (d - 1) / 2.0)))

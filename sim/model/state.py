@@ -126,7 +126,11 @@ def compact(pop: Population, keep: np.ndarray) -> np.ndarray:
         n_keep = rows.size
         for name, decl in pop.schema.items():
             col = pop._data[name]
-            _gather_in_place_kernel(col.view(_RAW[col.itemsize]), rows)
+            raw = _RAW.get(col.itemsize)
+            if raw is None:  # (no column is wider today) numpy's gather, the same rows
+                col[:n_keep] = col[: pop.n][rows]
+            else:
+                _gather_in_place_kernel(col.view(raw), rows)
             col[n_keep : pop.n] = decl.default
         pop.n = n_keep
         pop._refresh()

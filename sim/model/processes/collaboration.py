@@ -71,6 +71,22 @@ def _neighbours(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return indptr, indices, deg[:n]
 
 
+def _tie_rates(m: EcosystemModel, firms: np.ndarray, dt: float, scale_rate: float) -> np.ndarray:
+    """Expected new ties of each firm in the step (both paths of :func:`form_ties`):
+    ``tie_rate * (emp / median emp) ** elasticity * scale_rate * dt``, the same operations in
+    order, in place in a fresh gather (the operator ``**=`` keeps numpy's scalar-power
+    shortcuts)."""
+    cp = m.p.collaboration
+    rate: np.ndarray = m.orgs["emp"][firms]
+    ref = median(rate)
+    np.divide(rate, ref, out=rate)
+    rate **= cp.tie_size_elasticity
+    np.multiply(rate, cp.tie_rate, out=rate)
+    rate *= scale_rate
+    rate *= dt
+    return rate
+
+
 def _contract_partners(
     m: EcosystemModel, univs: np.ndarray, initiators: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -98,15 +114,7 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
     univs = (act & o["is_univ"]).nonzero()[0]
     if firms.size < 2:
         return
-    rate = o["emp"][firms]  # a fresh gather: the rate is computed in place in it
-    ref = median(rate)
-    # tie_rate * (emp / ref) ** elasticity * scale_rate * dt, the same operations in order
-    np.divide(rate, ref, out=rate)
-    rate **= cp.tie_size_elasticity  # the operator: numpy's scalar-power shortcuts apply
-    np.multiply(rate, cp.tie_rate, out=rate)
-    rate *= scale_rate
-    rate *= dt
-    counts = rng.poisson(rate)
+    counts = rng.poisson(_tie_rates(m, firms, dt, scale_rate))
     initiators = np.repeat(firms, counts)
     k = initiators.size
     if k == 0:
@@ -153,14 +161,7 @@ def _form_ties_compiled(m: EcosystemModel, dt: float, scale_rate: float) -> None
     firms, univs = _split_orgs(o["active"], o["is_univ"])
     if firms.size < 2:
         return
-    rate = o["emp"][firms]
-    ref = median(rate)
-    np.divide(rate, ref, out=rate)
-    rate **= cp.tie_size_elasticity
-    np.multiply(rate, cp.tie_rate, out=rate)
-    rate *= scale_rate
-    rate *= dt
-    initiators = _repeat(firms, rng.poisson(rate))
+    initiators = _repeat(firms, rng.poisson(_tie_rates(m, firms, dt, scale_rate)))
     k = initiators.size
     if k == 0:
         return
