@@ -41,6 +41,13 @@ class EcosystemModel(mesa.Model):
 
     def __init__(self, config: RunConfig | None = None, rng: int | None = None) -> None:
         super().__init__(rng=rng)
+        if rng is None or isinstance(rng, (int, np.integer)):
+            # SFC64 rather than Mesa's default PCG64: the same seed discipline (one generator,
+            # every draw from it), about half the cost per uniform and a fifth less per
+            # normal, which matters for the hundreds of thousands of draws a step makes.
+            # A Generator passed in by the caller is used as it is.
+            self.rng = np.random.Generator(np.random.SFC64(self._seed))
+            self._rng = self.rng.bit_generator.state
         self.cfg = config or RunConfig()
         self.p = self.cfg.params
         self.scale = float(self.cfg.scale)
