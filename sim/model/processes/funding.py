@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model import jit
+from sim.model import jit, sampling
 from sim.model.codes import STATE_SOURCES, Source
 from sim.model.processes.talent import firm_employment
 from sim.model.protocol import Mechanism
@@ -830,17 +830,18 @@ def _listings(m: EcosystemModel, f: np.ndarray) -> None:
     """Listings of private firms ``f`` at a yearly rate by eligibility, and their exits.
 
     The rate takes one of four values (eligible or not, unicorn or not), so the hazard is
-    computed on those four and looked up; only the candidates (rate above 0) can list, and
-    the uniform draw is made for every row, as before.
+    computed on those four and looked up; only the candidates (rate above 0) can list. Each
+    candidate lists with probability its hazard, independently: ``sampling.bernoulli_rows``
+    over the candidates only (the same law as the former uniform for every row compared
+    with the hazard: the rows that could not list never did, and draws are independent).
     """
     o, fp, pol, dt = m.orgs, m.p.funding, m.policy, m.dt
     rates = np.array([0.0, fp.ipo_rate, 0.0, fp.ipo_rate])
     if fp.unicorn_ipo_rate > 0:
         rates[2:] = np.maximum(rates[2:], fp.unicorn_ipo_rate)
+    hazards = np.asarray(hazard(rates * pol.funding.listing_openness, dt))
     if jit.ENABLED:
-        hazards = np.asarray(hazard(rates * pol.funding.listing_openness, dt))
-        u = m.rng.random(o.n)
-        ipo = _listings_kernel(
+        candidates, h = _listings_kernel(
             f,
             o["rev"],
             fp.ipo_min_revenue,
@@ -852,10 +853,10 @@ def _listings(m: EcosystemModel, f: np.ndarray) -> None:
             fp.unicorn_ipo_rate > 0,
             rates,
             hazards,
-            u,
         )
     else:
-        ipo = _listing_rows(m, f, rates)
+        candidates, h = _listing_candidates(m, f, rates, hazards)
+    ipo: np.ndarray = candidates[sampling.bernoulli_rows(m.rng, h)]
     if ipo.size:
         o["listed"][ipo] = True
         backed = ipo[o["vc_backed"][ipo]]
@@ -863,10 +864,12 @@ def _listings(m: EcosystemModel, f: np.ndarray) -> None:
         m.flows.ipos += float(o["weight"][ipo].sum())
 
 
-def _listing_rows(m: EcosystemModel, f: np.ndarray, rates: np.ndarray) -> np.ndarray:
-    """The private firms ``f`` that list this step (numpy path of :func:`_listings`): the
-    draw is made for every row."""
-    o, fp, pol, dt = m.orgs, m.p.funding, m.policy, m.dt
+def _listing_candidates(
+    m: EcosystemModel, f: np.ndarray, rates: np.ndarray, hazards: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The private firms ``f`` that can list this step (rate above 0), in row order, and
+    their hazards (numpy path of :func:`_listings`)."""
+    o, fp = m.orgs, m.p.funding
     eligible = (
         f
         & (o["rev"] >= fp.ipo_min_revenue)
@@ -878,11 +881,9 @@ def _listing_rows(m: EcosystemModel, f: np.ndarray, rates: np.ndarray) -> np.nda
         big = f & o["vc_backed"] & (o["post_money"] >= UNICORN_USD * m.usd_rate)
         code = code + 2 * big.view(np.uint8)
     candidates = code.nonzero()[0]
-    hazards = np.asarray(hazard(rates * pol.funding.listing_openness, dt))
-    h = hazards.take(code[candidates])
-    u = m.rng.random(o.n)
-    ipo: np.ndarray = candidates[(rates.take(code[candidates]) > 0) & (u[candidates] < h)]
-    return ipo
+    codes = code[candidates]
+    can = rates.take(codes) > 0
+    return candidates[can], hazards.take(codes[can])
 
 
 @jit.kernel
@@ -898,12 +899,12 @@ def _listings_kernel(
     unicorns: bool,
     rates: np.ndarray,
     hazards: np.ndarray,
-    u: np.ndarray,
-) -> np.ndarray:
-    """The rows that list, in row order: each private firm's code (eligible, plus 2 for a
-    unicorn when unicorns list at their own rate), a candidate where the code is not 0,
-    listing where its rate is above 0 and its uniform number below its hazard."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows that can list, in row order, and their hazards: each private firm's code
+    (eligible, plus 2 for a unicorn when unicorns list at their own rate), a candidate where
+    the code is not 0 and its rate above 0 (what :func:`_listing_candidates` selects)."""
     out = np.empty(f.size, np.int64)
+    h = np.empty(f.size)
     k = 0
     for i in range(f.size):
         if not f[i]:
@@ -911,10 +912,11 @@ def _listings_kernel(
         code = 1 if rev[i] >= ipo_min_revenue and (vc_backed[i] or emp[i] >= large_firm) else 0
         if unicorns and vc_backed[i] and post_money[i] >= unicorn:
             code += 2
-        if code != 0 and rates[code] > 0 and u[i] < hazards[code]:
+        if code != 0 and rates[code] > 0:
             out[k] = i
+            h[k] = hazards[code]
             k += 1
-    return out[:k].copy()
+    return out[:k].copy(), h[:k].copy()
 
 
 MECHANISM = Mechanism(

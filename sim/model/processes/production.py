@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model import jit
+from sim.model import jit, sampling
 from sim.model.codes import Ownership
 from sim.model.processes.places import wage_premium, weighted_mean
 from sim.model.protocol import Mechanism
@@ -354,7 +354,7 @@ def step(m: EcosystemModel) -> None:
     lam = applications_rate(m)
     lam *= dt
     np.minimum(lam, 1e9, out=lam)
-    apps = rng.poisson(lam) * w
+    apps = patent_counts(rng, lam) * w
     total_apps = float(apps.sum())
     _book_patents(m, total_apps)
     # international standards: led by the firms large enough to sit on standard bodies,
@@ -528,7 +528,7 @@ def _step_compiled(m: EcosystemModel) -> None:
         1e9,
         lam,
     )
-    counts = rng.poisson(lam)
+    counts = patent_counts(rng, lam)
     cp = m.p.collaboration
     income = pol.equity.researcher_income_share
     kl = _patents_kernel(
@@ -756,6 +756,29 @@ def _patents_kernel(
         v = v * (1.0 if active[i] else 0.0)
         work[_SOLD, i] = v * w[i]
     return k
+
+
+#: expected applications per step above which a row gets its own Poisson draw
+PATENT_DIRECT_RATE = 1.0
+
+
+def patent_counts(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
+    """Patent applications of each row this step: independent Poisson counts of means
+    ``lam``, as ``rng.poisson(lam)`` gives them (both paths of :func:`step`).
+
+    Most rows expect far fewer than one application a step, a few hundred large firms many
+    (most of the total). The rows at or below :data:`PATENT_DIRECT_RATE` are drawn by
+    Poisson superposition (``sampling.poisson_counts``, about as many draws as events), the
+    others one Poisson draw each. The law is unchanged: the two sets of rows are disjoint and
+    each row's count is an exact Poisson draw of its own mean, independent of all others; the
+    split depends only on the rates. (A NaN rate is not above the cut: ``poisson_counts``
+    then calls ``rng.poisson``, which rejects it as before.)"""
+    big = (lam > PATENT_DIRECT_RATE).nonzero()[0]
+    small = lam.copy()
+    small[big] = 0.0
+    counts = sampling.poisson_counts(rng, small)
+    counts[big] = rng.poisson(lam[big])
+    return counts
 
 
 def _book_patents(m: EcosystemModel, total_apps: float) -> None:
