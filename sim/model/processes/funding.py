@@ -834,28 +834,15 @@ def _listings(m: EcosystemModel, f: np.ndarray) -> None:
     candidate lists with probability its hazard, independently: ``sampling.bernoulli_rows``
     over the candidates only (the same law as the former uniform for every row compared
     with the hazard: the rows that could not list never did, and draws are independent).
+    The candidates are found by numpy's mask passes on both paths: a compiled loop over
+    the rows (with a branch per row) was measured slower.
     """
     o, fp, pol, dt = m.orgs, m.p.funding, m.policy, m.dt
     rates = np.array([0.0, fp.ipo_rate, 0.0, fp.ipo_rate])
     if fp.unicorn_ipo_rate > 0:
         rates[2:] = np.maximum(rates[2:], fp.unicorn_ipo_rate)
     hazards = np.asarray(hazard(rates * pol.funding.listing_openness, dt))
-    if jit.ENABLED:
-        candidates, h = _listings_kernel(
-            f,
-            o["rev"],
-            fp.ipo_min_revenue,
-            o["vc_backed"],
-            o["emp"],
-            float(m.p.population.large_firm_employees),
-            o["post_money"],
-            UNICORN_USD * m.usd_rate,
-            fp.unicorn_ipo_rate > 0,
-            rates,
-            hazards,
-        )
-    else:
-        candidates, h = _listing_candidates(m, f, rates, hazards)
+    candidates, h = _listing_candidates(m, f, rates, hazards)
     ipo: np.ndarray = candidates[sampling.bernoulli_rows(m.rng, h)]
     if ipo.size:
         o["listed"][ipo] = True
@@ -868,7 +855,8 @@ def _listing_candidates(
     m: EcosystemModel, f: np.ndarray, rates: np.ndarray, hazards: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The private firms ``f`` that can list this step (rate above 0), in row order, and
-    their hazards (numpy path of :func:`_listings`)."""
+    their hazards: each private firm's code (eligible, plus 2 for a unicorn when unicorns
+    list at their own rate) picks its rate and hazard."""
     o, fp = m.orgs, m.p.funding
     eligible = (
         f
@@ -884,39 +872,6 @@ def _listing_candidates(
     codes = code[candidates]
     can = rates.take(codes) > 0
     return candidates[can], hazards.take(codes[can])
-
-
-@jit.kernel
-def _listings_kernel(
-    f: np.ndarray,
-    rev: np.ndarray,
-    ipo_min_revenue: float,
-    vc_backed: np.ndarray,
-    emp: np.ndarray,
-    large_firm: float,
-    post_money: np.ndarray,
-    unicorn: float,
-    unicorns: bool,
-    rates: np.ndarray,
-    hazards: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The rows that can list, in row order, and their hazards: each private firm's code
-    (eligible, plus 2 for a unicorn when unicorns list at their own rate), a candidate where
-    the code is not 0 and its rate above 0 (what :func:`_listing_candidates` selects)."""
-    out = np.empty(f.size, np.int64)
-    h = np.empty(f.size)
-    k = 0
-    for i in range(f.size):
-        if not f[i]:
-            continue
-        code = 1 if rev[i] >= ipo_min_revenue and (vc_backed[i] or emp[i] >= large_firm) else 0
-        if unicorns and vc_backed[i] and post_money[i] >= unicorn:
-            code += 2
-        if code != 0 and rates[code] > 0:
-            out[k] = i
-            h[k] = hazards[code]
-            k += 1
-    return out[:k].copy(), h[:k].copy()
 
 
 MECHANISM = Mechanism(
