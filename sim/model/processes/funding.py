@@ -213,6 +213,11 @@ class _Investors:
         self.co = _Sampler(self.active, self.weight)
 
 
+def _in_order(x: np.ndarray) -> float:
+    """The sum of ``x`` added in row order (``cumsum``'s order; 0.0 for no rows)."""
+    return float(np.cumsum(x)[-1]) if x.size else 0.0
+
+
 def _round_factor(fp: FundingParams) -> tuple[np.float64, float]:
     """The two factors from a median round to the mean round: lognormal spread and tail."""
     return np.exp(fp.round_sigma**2 / 2), _tail_mean(fp)
@@ -239,7 +244,8 @@ def _invest(
     spread, tail = _round_factor(fp) if round_factor is None else round_factor
     mean_round = median_round * spread * tail
     real_deals = budget / mean_round
-    events = rng.poisson(real_deals * attract.sum() / (w * attract).sum())
+    # both sums added in row order, as the compiled path's one pass adds them
+    events = rng.poisson(real_deals * _in_order(attract) / _in_order(w * attract))
     if events == 0:
         return
     firms = choose(rng, pool, attract, events)
@@ -485,7 +491,7 @@ def _rounds_compiled(
     priority = np.zeros(128, bool)  # the table of in_codes
     priority[np.asarray(list(fp.priority_codes), np.int64)] = True
     size = max(young.size, older.size)
-    bufs = (np.empty(size), np.empty(size), np.empty(size))
+    bufs = (np.empty(size), np.empty(size))
     for s, budget, median in _source_budgets(fp, supply, shares, round_mult):
         state = s in STATE_SOURCES
         if s == Source.ANGEL:
@@ -502,8 +508,8 @@ def _rounds_compiled(
             pool = pools[which]
             if amount <= 0 or pool.size == 0:
                 continue
-            attract, wa, cdf = (buf[: pool.size] for buf in bufs)
-            _attract_kernel(
+            attract, cdf = (buf[: pool.size] for buf in bufs)
+            attract_sum, weighted_sum = _attract_kernel(
                 quality,
                 pool,
                 flags[s],
@@ -514,7 +520,6 @@ def _rounds_compiled(
                 state,
                 o["weight"],
                 attract,
-                wa,
                 cdf,
             )
             _invest_compiled(
@@ -522,8 +527,8 @@ def _rounds_compiled(
                 s,
                 amount,
                 pool,
-                attract,
-                wa,
+                attract_sum,
+                weighted_sum,
                 cdf,
                 median_round,
                 dilution,
@@ -587,18 +592,19 @@ def _attract_kernel(
     state: bool,
     w: np.ndarray,
     attract: np.ndarray,
-    wa: np.ndarray,
     cdf: np.ndarray,
-) -> None:
+) -> tuple[float, float]:
     """The attractiveness of a pool's firms to one source (their ``quality`` times the
     network bias where ``tied``, times the priority bias ``pick(priority[sector], bias, 1)``
-    for state sources), its products with their weights ``w`` (summed by numpy) and the
-    running totals
-    of :func:`cumulative_weights`: ``cumsum(maximum(attract, 0))``, added in order.
-    ``np.maximum`` returns its second operand on a tie and keeps a NaN first one, as the
-    comparison below does.
+    for state sources) and the running totals of :func:`cumulative_weights`:
+    ``cumsum(maximum(attract, 0))``, added in order. Returns the sums of the attractiveness
+    and of its products with the weights ``w``, added in row order as :func:`_in_order`
+    adds them. ``np.maximum`` returns its second operand on a tie and keeps a NaN first one,
+    as the comparison below does.
     """
     c = 0.0
+    sa = 0.0
+    swa = 0.0
     for j in range(pool.size):
         r = pool[j]
         a = quality[r]
@@ -607,10 +613,13 @@ def _attract_kernel(
         if state:
             a = a * (priority_bias if priority[sector[r]] else 1.0)
         attract[j] = a
-        wa[j] = w[r] * a
+        b = w[r] * a
+        sa = a if j == 0 else sa + a
+        swa = b if j == 0 else swa + b
         x = 0.0 if a <= 0.0 else a
         c = x if j == 0 else c + x
         cdf[j] = c
+    return sa, swa
 
 
 def _uniforms(rng: np.random.Generator, k: int) -> np.ndarray:
@@ -623,8 +632,8 @@ def _invest_compiled(
     source: int,
     budget: float,
     pool: np.ndarray,
-    attract: np.ndarray,
-    wa: np.ndarray,
+    attract_sum: float,
+    weighted_sum: float,
     cdf: np.ndarray,
     median_round: float,
     dilution: float,
@@ -638,7 +647,7 @@ def _invest_compiled(
     spread, tail = round_factor
     mean_round = median_round * spread * tail
     real_deals = budget / mean_round
-    events = rng.poisson(real_deals * attract.sum() / wa.sum())
+    events = rng.poisson(real_deals * attract_sum / weighted_sum)
     if events == 0:
         return
     if cdf[-1] <= 0:  # all-zero weights count as equal weights (cumulative_weights)
