@@ -378,9 +378,9 @@ def step(m: EcosystemModel) -> None:
 
 
 #: rows of the compiled step's work block (see :func:`_work`)
-_GAP, _WAGE, _WF, _STAFF, _LEAD, _REL, _FREE = range(7)
-_LP_F, _X, _LAM, _APPS, _LEADERS, _SOLD, _BUDGET_U = range(7, 14)
-_WORK_ROWS = 14
+_WAGE, _STAFF, _LEAD, _REL, _FREE = range(5)
+_LP_F, _X, _LAM, _APPS, _LEADERS, _SOLD, _BUDGET_U = range(5, 12)
+_WORK_ROWS = 12
 
 
 def _in_order(x: np.ndarray) -> float:
@@ -465,6 +465,8 @@ def _step_compiled(m: EcosystemModel) -> None:
     k, rev_sum, va_sum, profit_sum, rd_sum, export_sum, wage_sum, total, lp_staff = _drift_kernel(
         norm,
         float(wage_scale),
+        s.mean_log_prod,
+        w,
         emp,
         o["va"],
         o["rent_bill"],
@@ -585,9 +587,9 @@ def _gap_kernel(
     work: np.ndarray,
 ) -> None:
     """The arrays of :func:`step` made from the productivity gap and the accounts, before
-    the ``exp``/``log`` numpy applies to three of them, into rows of ``work``: the gap; the
-    rent-sharing exponent ``clip(gap, -5, 5) * rent_sharing``; the firm weights ``w * f``
-    and staff ``w * f * emp``; the R&D lead exponent ``-max(gap, 0) / rd_lead_scale``; the
+    the ``exp``/``log`` numpy applies to three of them, into rows of ``work``: the
+    rent-sharing exponent ``clip(gap, -5, 5) * rent_sharing``; the staff ``w * f * emp``;
+    the R&D lead exponent ``-max(gap, 0) / rd_lead_scale``; the
     size ratio ``max(emp, 1) / reference``. Adds each row's ``w * rd_spend`` to its park's
     total in ``rd_park`` (zeros), in row order as ``bincount`` does.
 
@@ -597,7 +599,6 @@ def _gap_kernel(
     """
     for i in range(lp.size):
         g = lp[i] - mean
-        work[_GAP, i] = g
         c = g
         if c < -5.0:
             c = -5.0
@@ -605,7 +606,6 @@ def _gap_kernel(
             c = 5.0
         work[_WAGE, i] = c * rent_sharing
         x = w[i] * (1.0 if f[i] else 0.0)
-        work[_WF, i] = x
         work[_STAFF, i] = x * emp[i]
         a = 0.0 if g <= 0.0 else g
         work[_LEAD, i] = -a / rd_lead_scale
@@ -619,6 +619,8 @@ def _gap_kernel(
 def _drift_kernel(
     norm: float,
     wage_scale: float,
+    mean: float,
+    w: np.ndarray,
     emp: np.ndarray,
     va: np.ndarray,
     rent_bill: np.ndarray,
@@ -657,7 +659,9 @@ def _drift_kernel(
     in one pass, each element through the numpy path's operations in its order.
 
     Reads the rows :func:`_gap_kernel` wrote (the wage row holds ``exp`` of the
-    rent-sharing exponent, and gets the wage; the lead and size rows hold their ``exp``).
+    rent-sharing exponent; the lead and size rows hold their ``exp``) and forms the gap
+    ``lp - mean`` and the firm weight ``w * f`` again, as that kernel forms them (two work
+    rows fewer to write and read back).
     Returns how many firms, the sums of the flows' summands (firm-weighted revenue, value
     added, profit, R&D, exports, wage bill: added in row order, as :func:`_in_order` adds
     them), and the firms' staff total and staff-weighted log productivity total (the
@@ -671,9 +675,10 @@ def _drift_kernel(
     k = 0
     s_rev = s_va = s_profit = s_rd = s_export = s_wage = s_staff = s_lp = 0.0
     for i in range(emp.size):
+        g = lp[i] - mean  # the gap and the firm weight as _gap_kernel forms them
+        x = w[i] * (1.0 if f[i] else 0.0)
         wg = work[_WAGE, i] / norm
         wg = wg * wage_scale
-        work[_WAGE, i] = wg
         profit = emp[i] * wg
         profit = va[i] - profit
         profit = profit - rent_bill[i]
@@ -681,7 +686,6 @@ def _drift_kernel(
         fi = f[i]
         if fi:
             cash[i] = profit * dt + cash[i]
-        x = work[_WF, i]
         r = x * rev[i]
         first = i == 0  # the first summand itself, as cumsum starts
         s_rev = r if first else s_rev + r
@@ -706,7 +710,6 @@ def _drift_kernel(
         d = d + spillover_return * exposure[i]
         d = d + density[park[i]] * agglomeration
         d = d + (1.0 if sector[i] == ai_code else 0.0) * ai_wave
-        g = work[_GAP, i]
         pull = reversion_rate * g
         if pull_mode == 1:
             scaled = pull * lead_share
