@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model import jit
+from sim.model import jit, sampling
 from sim.model.codes import STATE_SOURCES, Source
 from sim.model.processes.talent import firm_employment
 from sim.model.protocol import Mechanism
@@ -213,6 +213,11 @@ class _Investors:
         self.co = _Sampler(self.active, self.weight)
 
 
+def _in_order(x: np.ndarray) -> float:
+    """The sum of ``x`` added in row order (``cumsum``'s order; 0.0 for no rows)."""
+    return float(np.cumsum(x)[-1]) if x.size else 0.0
+
+
 def _round_factor(fp: FundingParams) -> tuple[np.float64, float]:
     """The two factors from a median round to the mean round: lognormal spread and tail."""
     return np.exp(fp.round_sigma**2 / 2), _tail_mean(fp)
@@ -239,7 +244,8 @@ def _invest(
     spread, tail = _round_factor(fp) if round_factor is None else round_factor
     mean_round = median_round * spread * tail
     real_deals = budget / mean_round
-    events = rng.poisson(real_deals * attract.sum() / (w * attract).sum())
+    # both sums added in row order, as the compiled path's one pass adds them
+    events = rng.poisson(real_deals * _in_order(attract) / _in_order(w * attract))
     if events == 0:
         return
     firms = choose(rng, pool, attract, events)
@@ -485,7 +491,7 @@ def _rounds_compiled(
     priority = np.zeros(128, bool)  # the table of in_codes
     priority[np.asarray(list(fp.priority_codes), np.int64)] = True
     size = max(young.size, older.size)
-    bufs = (np.empty(size), np.empty(size), np.empty(size))
+    bufs = (np.empty(size), np.empty(size))
     for s, budget, median in _source_budgets(fp, supply, shares, round_mult):
         state = s in STATE_SOURCES
         if s == Source.ANGEL:
@@ -502,8 +508,8 @@ def _rounds_compiled(
             pool = pools[which]
             if amount <= 0 or pool.size == 0:
                 continue
-            attract, wa, cdf = (buf[: pool.size] for buf in bufs)
-            _attract_kernel(
+            attract, cdf = (buf[: pool.size] for buf in bufs)
+            attract_sum, weighted_sum = _attract_kernel(
                 quality,
                 pool,
                 flags[s],
@@ -514,7 +520,6 @@ def _rounds_compiled(
                 state,
                 o["weight"],
                 attract,
-                wa,
                 cdf,
             )
             _invest_compiled(
@@ -522,8 +527,8 @@ def _rounds_compiled(
                 s,
                 amount,
                 pool,
-                attract,
-                wa,
+                attract_sum,
+                weighted_sum,
                 cdf,
                 median_round,
                 dilution,
@@ -587,18 +592,19 @@ def _attract_kernel(
     state: bool,
     w: np.ndarray,
     attract: np.ndarray,
-    wa: np.ndarray,
     cdf: np.ndarray,
-) -> None:
+) -> tuple[float, float]:
     """The attractiveness of a pool's firms to one source (their ``quality`` times the
     network bias where ``tied``, times the priority bias ``pick(priority[sector], bias, 1)``
-    for state sources), its products with their weights ``w`` (summed by numpy) and the
-    running totals
-    of :func:`cumulative_weights`: ``cumsum(maximum(attract, 0))``, added in order.
-    ``np.maximum`` returns its second operand on a tie and keeps a NaN first one, as the
-    comparison below does.
+    for state sources) and the running totals of :func:`cumulative_weights`:
+    ``cumsum(maximum(attract, 0))``, added in order. Returns the sums of the attractiveness
+    and of its products with the weights ``w``, added in row order as :func:`_in_order`
+    adds them. ``np.maximum`` returns its second operand on a tie and keeps a NaN first one,
+    as the comparison below does.
     """
     c = 0.0
+    sa = 0.0
+    swa = 0.0
     for j in range(pool.size):
         r = pool[j]
         a = quality[r]
@@ -607,10 +613,13 @@ def _attract_kernel(
         if state:
             a = a * (priority_bias if priority[sector[r]] else 1.0)
         attract[j] = a
-        wa[j] = w[r] * a
+        b = w[r] * a
+        sa = a if j == 0 else sa + a
+        swa = b if j == 0 else swa + b
         x = 0.0 if a <= 0.0 else a
         c = x if j == 0 else c + x
         cdf[j] = c
+    return sa, swa
 
 
 def _uniforms(rng: np.random.Generator, k: int) -> np.ndarray:
@@ -623,8 +632,8 @@ def _invest_compiled(
     source: int,
     budget: float,
     pool: np.ndarray,
-    attract: np.ndarray,
-    wa: np.ndarray,
+    attract_sum: float,
+    weighted_sum: float,
     cdf: np.ndarray,
     median_round: float,
     dilution: float,
@@ -638,7 +647,7 @@ def _invest_compiled(
     spread, tail = round_factor
     mean_round = median_round * spread * tail
     real_deals = budget / mean_round
-    events = rng.poisson(real_deals * attract.sum() / wa.sum())
+    events = rng.poisson(real_deals * attract_sum / weighted_sum)
     if events == 0:
         return
     if cdf[-1] <= 0:  # all-zero weights count as equal weights (cumulative_weights)
@@ -830,32 +839,20 @@ def _listings(m: EcosystemModel, f: np.ndarray) -> None:
     """Listings of private firms ``f`` at a yearly rate by eligibility, and their exits.
 
     The rate takes one of four values (eligible or not, unicorn or not), so the hazard is
-    computed on those four and looked up; only the candidates (rate above 0) can list, and
-    the uniform draw is made for every row, as before.
+    computed on those four and looked up; only the candidates (rate above 0) can list. Each
+    candidate lists with probability its hazard, independently: ``sampling.bernoulli_rows``
+    over the candidates only (the same law as the former uniform for every row compared
+    with the hazard: the rows that could not list never did, and draws are independent).
+    The candidates are found by numpy's mask passes on both paths: a compiled loop over
+    the rows (with a branch per row) was measured slower.
     """
     o, fp, pol, dt = m.orgs, m.p.funding, m.policy, m.dt
     rates = np.array([0.0, fp.ipo_rate, 0.0, fp.ipo_rate])
     if fp.unicorn_ipo_rate > 0:
         rates[2:] = np.maximum(rates[2:], fp.unicorn_ipo_rate)
-    if jit.ENABLED:
-        hazards = np.asarray(hazard(rates * pol.funding.listing_openness, dt))
-        u = m.rng.random(o.n)
-        ipo = _listings_kernel(
-            f,
-            o["rev"],
-            fp.ipo_min_revenue,
-            o["vc_backed"],
-            o["emp"],
-            float(m.p.population.large_firm_employees),
-            o["post_money"],
-            UNICORN_USD * m.usd_rate,
-            fp.unicorn_ipo_rate > 0,
-            rates,
-            hazards,
-            u,
-        )
-    else:
-        ipo = _listing_rows(m, f, rates)
+    hazards = np.asarray(hazard(rates * pol.funding.listing_openness, dt))
+    candidates, h = _listing_candidates(m, f, rates, hazards)
+    ipo: np.ndarray = candidates[sampling.bernoulli_rows(m.rng, h)]
     if ipo.size:
         o["listed"][ipo] = True
         backed = ipo[o["vc_backed"][ipo]]
@@ -863,10 +860,13 @@ def _listings(m: EcosystemModel, f: np.ndarray) -> None:
         m.flows.ipos += float(o["weight"][ipo].sum())
 
 
-def _listing_rows(m: EcosystemModel, f: np.ndarray, rates: np.ndarray) -> np.ndarray:
-    """The private firms ``f`` that list this step (numpy path of :func:`_listings`): the
-    draw is made for every row."""
-    o, fp, pol, dt = m.orgs, m.p.funding, m.policy, m.dt
+def _listing_candidates(
+    m: EcosystemModel, f: np.ndarray, rates: np.ndarray, hazards: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The private firms ``f`` that can list this step (rate above 0), in row order, and
+    their hazards: each private firm's code (eligible, plus 2 for a unicorn when unicorns
+    list at their own rate) picks its rate and hazard."""
+    o, fp = m.orgs, m.p.funding
     eligible = (
         f
         & (o["rev"] >= fp.ipo_min_revenue)
@@ -878,43 +878,9 @@ def _listing_rows(m: EcosystemModel, f: np.ndarray, rates: np.ndarray) -> np.nda
         big = f & o["vc_backed"] & (o["post_money"] >= UNICORN_USD * m.usd_rate)
         code = code + 2 * big.view(np.uint8)
     candidates = code.nonzero()[0]
-    hazards = np.asarray(hazard(rates * pol.funding.listing_openness, dt))
-    h = hazards.take(code[candidates])
-    u = m.rng.random(o.n)
-    ipo: np.ndarray = candidates[(rates.take(code[candidates]) > 0) & (u[candidates] < h)]
-    return ipo
-
-
-@jit.kernel
-def _listings_kernel(
-    f: np.ndarray,
-    rev: np.ndarray,
-    ipo_min_revenue: float,
-    vc_backed: np.ndarray,
-    emp: np.ndarray,
-    large_firm: float,
-    post_money: np.ndarray,
-    unicorn: float,
-    unicorns: bool,
-    rates: np.ndarray,
-    hazards: np.ndarray,
-    u: np.ndarray,
-) -> np.ndarray:
-    """The rows that list, in row order: each private firm's code (eligible, plus 2 for a
-    unicorn when unicorns list at their own rate), a candidate where the code is not 0,
-    listing where its rate is above 0 and its uniform number below its hazard."""
-    out = np.empty(f.size, np.int64)
-    k = 0
-    for i in range(f.size):
-        if not f[i]:
-            continue
-        code = 1 if rev[i] >= ipo_min_revenue and (vc_backed[i] or emp[i] >= large_firm) else 0
-        if unicorns and vc_backed[i] and post_money[i] >= unicorn:
-            code += 2
-        if code != 0 and rates[code] > 0 and u[i] < hazards[code]:
-            out[k] = i
-            k += 1
-    return out[:k].copy()
+    codes = code[candidates]
+    can = rates.take(codes) > 0
+    return candidates[can], hazards.take(codes[can])
 
 
 MECHANISM = Mechanism(

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model import jit
+from sim.model import jit, sampling
 from sim.model.codes import Ownership
-from sim.model.processes.places import wage_premium, weighted_mean
+from sim.model.processes.places import wage_premium
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
 from sim.model.util import pick, quantile
@@ -274,12 +274,13 @@ def step(m: EcosystemModel) -> None:
     cash += o["cash"]
     np.copyto(o["cash"], cash, where=f)
 
+    # the flows' sums add in row order (``_in_order``), as the compiled step's one pass does
     wf_rev = wf * rev
-    va_total = (wf * o["va"]).sum()
-    fl.revenue += float(wf_rev.sum() * dt)
+    va_total = _in_order(wf * o["va"])
+    fl.revenue += float(_in_order(wf_rev) * dt)
     fl.value_added += float(va_total * dt)
-    fl.profit += float((wf * profit).sum() * dt)
-    fl.rd_spend += float((wf * o["rd_spend"]).sum() * dt)
+    fl.profit += float(_in_order(wf * profit) * dt)
+    fl.rd_spend += float(_in_order(wf * o["rd_spend"]) * dt)
     fl.tax += float(va_total * pr.tax_share * dt)
     # export share of a firm: min(export_share * (mult if foreign else 1), 1) * (1 - cut),
     # one of two numbers
@@ -290,10 +291,10 @@ def step(m: EcosystemModel) -> None:
         min(pr.export_share * 1.0, 1.0) * cut,
     )
     wf_rev *= export
-    fl.overseas_revenue += float(wf_rev.sum() * dt)
+    fl.overseas_revenue += float(_in_order(wf_rev) * dt)
     staff_f = staff[f]  # the weights of the mean productivity below
     staff *= wage  # w * f * emp * wage (w * f * emp is staff)
-    fl.wage_bill += float(staff.sum() * dt)
+    fl.wage_bill += float(_in_order(staff) * dt)
     fl.employee_years += float(staff_total * dt)
 
     # productivity (log revenue per employee)
@@ -338,7 +339,7 @@ def step(m: EcosystemModel) -> None:
     np.copyto(lp, drift, where=f)
     if f.any():
         log_prod_f = drift[f]
-        s.mean_log_prod = weighted_mean(log_prod_f, staff_f)
+        s.mean_log_prod = _mean_in_order(log_prod_f, staff_f)
         frontier = quantile(log_prod_f, pr.university_frontier)
         np.copyto(lp, frontier, where=o["is_univ"])
     s.prod_growth = (s.mean_log_prod - old_mean) / dt
@@ -354,7 +355,7 @@ def step(m: EcosystemModel) -> None:
     lam = applications_rate(m)
     lam *= dt
     np.minimum(lam, 1e9, out=lam)
-    apps = rng.poisson(lam) * w
+    apps = patent_counts(rng, lam) * w
     total_apps = float(apps.sum())
     _book_patents(m, total_apps)
     # international standards: led by the firms large enough to sit on standard bodies,
@@ -377,10 +378,25 @@ def step(m: EcosystemModel) -> None:
 
 
 #: rows of the compiled step's work block (see :func:`_work`)
-_GAP, _WAGE, _WF, _STAFF, _LEAD, _REL = range(6)
-_WF_REV, _WF_VA, _WF_PROFIT, _WF_RD, _WF_EXPORT, _STAFF_WAGE = range(6, 12)
-_LP_F, _STAFF_F, _LP_STAFF, _X, _LAM, _APPS, _LEADERS, _SOLD, _BUDGET_U = range(12, 21)
-_WORK_ROWS = 21
+_WAGE, _STAFF, _LEAD, _REL, _FREE = range(5)
+_LP_F, _X, _LAM, _APPS, _LEADERS, _SOLD, _BUDGET_U = range(5, 12)
+_WORK_ROWS = 12
+
+
+def _in_order(x: np.ndarray) -> float:
+    """The sum of ``x`` added in row order (``cumsum``'s order; 0.0 for no rows): the order
+    in which the compiled step's one pass adds the flows' summands. (numpy's ``sum`` adds
+    pairwise: a different rounding of the same sum.)"""
+    return float(np.cumsum(x)[-1]) if x.size else 0.0
+
+
+def _mean_in_order(values: np.ndarray, weights: np.ndarray) -> float:
+    """``np.average(values, weights=weights)`` with both sums added in row order (see
+    :func:`_in_order`); numpy's error for weights that sum to zero."""
+    total = _in_order(weights)
+    if total == 0.0:
+        return float(np.average(values, weights=weights))
+    return _in_order(values * weights) / total
 
 
 def _work(m: EcosystemModel, n: int) -> np.ndarray:
@@ -426,7 +442,7 @@ def _step_compiled(m: EcosystemModel) -> None:
     sharing, staff, lead, rel = row[_WAGE], row[_STAFF], row[_LEAD], row[_REL]
     np.exp(sharing, out=sharing)
     staff_total = staff.sum()
-    weighted = np.multiply(staff, sharing, out=row[_WF_REV])  # (a free row until the drift)
+    weighted = np.multiply(staff, sharing, out=row[_FREE])
     norm = max(float(weighted.sum()) / max(float(staff_total), 1e-9), 1e-9)
     wage_scale = m.state.places.wage_index * wage_premium(m)
     dens = rd_park / m.parks["area"]
@@ -446,9 +462,11 @@ def _step_compiled(m: EcosystemModel) -> None:
         rel *= -pr.noise_size_elasticity
         np.exp(rel, out=rel)
     ai_wave = float(pol.shocks.ai_wave) if pol.shocks.ai_wave != 0 else 0.0
-    k = _drift_kernel(
+    k, rev_sum, va_sum, profit_sum, rd_sum, export_sum, wage_sum, total, lp_staff = _drift_kernel(
         norm,
         float(wage_scale),
+        s.mean_log_prod,
+        w,
         emp,
         o["va"],
         o["rent_bill"],
@@ -483,23 +501,22 @@ def _step_compiled(m: EcosystemModel) -> None:
         lp,
         work,
     )
-    va_total = row[_WF_VA].sum()
-    fl.revenue += float(row[_WF_REV].sum() * dt)
+    va_total = va_sum
+    fl.revenue += float(rev_sum * dt)
     fl.value_added += float(va_total * dt)
-    fl.profit += float(row[_WF_PROFIT].sum() * dt)
-    fl.rd_spend += float(row[_WF_RD].sum() * dt)
+    fl.profit += float(profit_sum * dt)
+    fl.rd_spend += float(rd_sum * dt)
     fl.tax += float(va_total * pr.tax_share * dt)
-    fl.overseas_revenue += float(row[_WF_EXPORT].sum() * dt)
-    fl.wage_bill += float(row[_STAFF_WAGE].sum() * dt)
+    fl.overseas_revenue += float(export_sum * dt)
+    fl.wage_bill += float(wage_sum * dt)
     fl.employee_years += float(staff_total * dt)
     old_mean = s.mean_log_prod
     if k:
-        lp_f, staff_f = row[_LP_F][:k], row[_STAFF_F][:k]
-        total = staff_f.sum()
-        if total == 0.0:
-            s.mean_log_prod = weighted_mean(lp_f, staff_f)
+        lp_f = row[_LP_F][:k]
+        if total == 0.0:  # numpy's error for zero weights
+            s.mean_log_prod = float(np.average(lp_f, weights=row[_STAFF][f]))
         else:
-            s.mean_log_prod = float(row[_LP_STAFF][:k].sum() / total)
+            s.mean_log_prod = float(lp_staff / total)
         frontier = quantile(lp_f, pr.university_frontier)
         np.copyto(lp, frontier, where=o["is_univ"])
     s.prod_growth = (s.mean_log_prod - old_mean) / dt
@@ -528,7 +545,7 @@ def _step_compiled(m: EcosystemModel) -> None:
         1e9,
         lam,
     )
-    counts = rng.poisson(lam)
+    counts = patent_counts(rng, lam)
     cp = m.p.collaboration
     income = pol.equity.researcher_income_share
     kl = _patents_kernel(
@@ -570,9 +587,9 @@ def _gap_kernel(
     work: np.ndarray,
 ) -> None:
     """The arrays of :func:`step` made from the productivity gap and the accounts, before
-    the ``exp``/``log`` numpy applies to three of them, into rows of ``work``: the gap; the
-    rent-sharing exponent ``clip(gap, -5, 5) * rent_sharing``; the firm weights ``w * f``
-    and staff ``w * f * emp``; the R&D lead exponent ``-max(gap, 0) / rd_lead_scale``; the
+    the ``exp``/``log`` numpy applies to three of them, into rows of ``work``: the
+    rent-sharing exponent ``clip(gap, -5, 5) * rent_sharing``; the staff ``w * f * emp``;
+    the R&D lead exponent ``-max(gap, 0) / rd_lead_scale``; the
     size ratio ``max(emp, 1) / reference``. Adds each row's ``w * rd_spend`` to its park's
     total in ``rd_park`` (zeros), in row order as ``bincount`` does.
 
@@ -582,7 +599,6 @@ def _gap_kernel(
     """
     for i in range(lp.size):
         g = lp[i] - mean
-        work[_GAP, i] = g
         c = g
         if c < -5.0:
             c = -5.0
@@ -590,7 +606,6 @@ def _gap_kernel(
             c = 5.0
         work[_WAGE, i] = c * rent_sharing
         x = w[i] * (1.0 if f[i] else 0.0)
-        work[_WF, i] = x
         work[_STAFF, i] = x * emp[i]
         a = 0.0 if g <= 0.0 else g
         work[_LEAD, i] = -a / rd_lead_scale
@@ -604,6 +619,8 @@ def _gap_kernel(
 def _drift_kernel(
     norm: float,
     wage_scale: float,
+    mean: float,
+    w: np.ndarray,
     emp: np.ndarray,
     va: np.ndarray,
     rent_bill: np.ndarray,
@@ -637,25 +654,31 @@ def _drift_kernel(
     sized: bool,
     lp: np.ndarray,
     work: np.ndarray,
-) -> int:
-    """Wages, profit, cash, the flows' summands and the productivity step of :func:`step`
+) -> tuple[int, float, float, float, float, float, float, float, float]:
+    """Wages, profit, cash, the flows' sums and the productivity step of :func:`step`
     in one pass, each element through the numpy path's operations in its order.
 
     Reads the rows :func:`_gap_kernel` wrote (the wage row holds ``exp`` of the
-    rent-sharing exponent, and gets the wage; the lead and size rows hold their ``exp``).
-    Writes the rows the flows sum (firm-weighted revenue, value added, profit, R&D,
-    exports, wage bill) and the firms' new log productivity, staff and their product (in
-    row order, as ``x[f]`` gathers); returns how many firms. The AI term is ``(sector ==
-    ai) * ai_wave`` (``ai_wave`` 0.0 when there is no wave: the numpy path's ``+ 0.0``); the
-    reversion pull is the three cases of :func:`reversion` (``pull_mode`` 0, 1, 2).
+    rent-sharing exponent; the lead and size rows hold their ``exp``) and forms the gap
+    ``lp - mean`` and the firm weight ``w * f`` again, as that kernel forms them (two work
+    rows fewer to write and read back).
+    Returns how many firms, the sums of the flows' summands (firm-weighted revenue, value
+    added, profit, R&D, exports, wage bill: added in row order, as :func:`_in_order` adds
+    them), and the firms' staff total and staff-weighted log productivity total (the
+    numerator and denominator of :func:`_mean_in_order`); writes the firms' new log
+    productivity in row order (as ``x[f]`` gathers) into a row of ``work``. The AI term is
+    ``(sector == ai) * ai_wave`` (``ai_wave`` 0.0 when there is no wave: the numpy path's
+    ``+ 0.0``); the reversion pull is the three cases of :func:`reversion` (``pull_mode`` 0, 1, 2).
     ``np.minimum`` keeps a NaN first operand and returns the second on a tie, as the
     comparisons below do.
     """
     k = 0
+    s_rev = s_va = s_profit = s_rd = s_export = s_wage = s_staff = s_lp = 0.0
     for i in range(emp.size):
+        g = lp[i] - mean  # the gap and the firm weight as _gap_kernel forms them
+        x = w[i] * (1.0 if f[i] else 0.0)
         wg = work[_WAGE, i] / norm
         wg = wg * wage_scale
-        work[_WAGE, i] = wg
         profit = emp[i] * wg
         profit = va[i] - profit
         profit = profit - rent_bill[i]
@@ -663,15 +686,20 @@ def _drift_kernel(
         fi = f[i]
         if fi:
             cash[i] = profit * dt + cash[i]
-        x = work[_WF, i]
         r = x * rev[i]
-        work[_WF_REV, i] = r
-        work[_WF_VA, i] = x * va[i]
-        work[_WF_PROFIT, i] = x * profit
-        work[_WF_RD, i] = x * rd_spend[i]
-        work[_WF_EXPORT, i] = r * (export_foreign if kind[i] == foreign else export_other)
+        first = i == 0  # the first summand itself, as cumsum starts
+        s_rev = r if first else s_rev + r
+        a = x * va[i]
+        s_va = a if first else s_va + a
+        a = x * profit
+        s_profit = a if first else s_profit + a
+        a = x * rd_spend[i]
+        s_rd = a if first else s_rd + a
+        a = r * (export_foreign if kind[i] == foreign else export_other)
+        s_export = a if first else s_export + a
         st = work[_STAFF, i]
-        work[_STAFF_WAGE, i] = st * wg
+        a = st * wg
+        s_wage = a if first else s_wage + a
         # productivity
         d = rd[i]
         if max_rd <= d:
@@ -682,7 +710,6 @@ def _drift_kernel(
         d = d + spillover_return * exposure[i]
         d = d + density[park[i]] * agglomeration
         d = d + (1.0 if sector[i] == ai_code else 0.0) * ai_wave
-        g = work[_GAP, i]
         pull = reversion_rate * g
         if pull_mode == 1:
             scaled = pull * lead_share
@@ -700,10 +727,11 @@ def _drift_kernel(
         if fi:
             lp[i] = d
             work[_LP_F, k] = d
-            work[_STAFF_F, k] = st
-            work[_LP_STAFF, k] = d * st
+            a = d * st
+            s_staff = st if k == 0 else s_staff + st
+            s_lp = a if k == 0 else s_lp + a
             k += 1
-    return k
+    return k, s_rev, s_va, s_profit, s_rd, s_export, s_wage, s_staff, s_lp
 
 
 @jit.kernel
@@ -756,6 +784,29 @@ def _patents_kernel(
         v = v * (1.0 if active[i] else 0.0)
         work[_SOLD, i] = v * w[i]
     return k
+
+
+#: expected applications per step above which a row gets its own Poisson draw
+PATENT_DIRECT_RATE = 1.0
+
+
+def patent_counts(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
+    """Patent applications of each row this step: independent Poisson counts of means
+    ``lam``, as ``rng.poisson(lam)`` gives them (both paths of :func:`step`).
+
+    Most rows expect far fewer than one application a step, a few hundred large firms many
+    (most of the total). The rows at or below :data:`PATENT_DIRECT_RATE` are drawn by
+    Poisson superposition (``sampling.poisson_counts``, about as many draws as events), the
+    others one Poisson draw each. The law is unchanged: the two sets of rows are disjoint and
+    each row's count is an exact Poisson draw of its own mean, independent of all others; the
+    split depends only on the rates. (A NaN rate is not above the cut: ``poisson_counts``
+    then calls ``rng.poisson``, which rejects it as before.)"""
+    big = (lam > PATENT_DIRECT_RATE).nonzero()[0]
+    small = lam.copy()
+    small[big] = 0.0
+    counts = sampling.poisson_counts(rng, small)
+    counts[big] = rng.poisson(lam[big])
+    return counts
 
 
 def _book_patents(m: EcosystemModel, total_apps: float) -> None:
