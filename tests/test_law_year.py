@@ -8,10 +8,20 @@ the old formula's value to a relative 1e-12, on random data and on model states.
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
-from sim.model.indicators import excess_kurtosis
+from sim.model import EcosystemModel, ecosystem, jit
+from sim.model.codes import Origin
+from sim.model.indicators import (
+    YearEnd,
+    excess_kurtosis,
+    giant_component_share,
+    giant_share_from_ties,
+)
+from tests.conftest import small_config
 
 
 def _kurtosis_reference(g: np.ndarray, w: np.ndarray) -> float:
@@ -28,3 +38,58 @@ def test_excess_kurtosis_is_the_reference_formula(seed: int) -> None:
     g = rng.laplace(0.02, 0.3, n) if seed % 2 else rng.standard_t(3, n) * 0.2
     w = rng.choice([1.0, 1.0 / np.sqrt(0.5), 2.0], n)
     assert excess_kurtosis(g, w) == pytest.approx(_kurtosis_reference(g, w), rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def year_ends() -> list[YearEnd]:
+    """The views of a small model at each of its year ends (before compaction)."""
+    views: list[YearEnd] = []
+    original = ecosystem.record_year
+
+    def keep_view(m: EcosystemModel) -> dict[str, float]:
+        views.append(YearEnd(pickle.loads(pickle.dumps(m))))
+        return original(m)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ecosystem, "record_year", keep_view)
+        EcosystemModel(small_config(scale=0.03, end_year=2013), rng=3).run()
+    return views
+
+
+def test_sums_in_another_order_are_the_reference_sums(year_ends: list[YearEnd]) -> None:
+    """Workforce shares (running sums), park demand and core revenue (park totals) against
+    the pre-round formulas (numpy's pairwise sums over masked rows)."""
+    for v in year_ends:
+        m, o, tl, f = v.m, v.o, v.m.talent, v.firms
+        at_firm = tl["active"] & (tl["employer"] >= 0)
+        at_firm[at_firm] = ~o["is_univ"][tl["employer"][at_firm]]
+        tw = tl["weight"][at_firm]
+        tot = float(tw.sum())
+        ref = {
+            "foreign": float(tw[tl["origin"][at_firm] == Origin.FOREIGN].sum()) / tot,
+            "returnee_or_foreign": float(tw[tl["origin"][at_firm] != Origin.DOMESTIC].sum()) / tot,
+            "bachelor": float(tw[tl["edu"][at_firm]].sum()) / tot,
+            "young": float(tw[tl["age"][at_firm] < 30.0].sum()) / tot,
+        }
+        for path in (True, False):
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(jit, "ENABLED", path)
+                shares = YearEnd(m).workforce
+            assert shares == pytest.approx(ref, rel=1e-12)
+            assert 0.0 < shares["foreign"] < shares["returnee_or_foreign"] < 1.0
+        demand = np.bincount(o["park"][f], weights=(v.w * o["emp"])[f], minlength=m.parks.n)
+        rent = float(np.average(m.parks["rent"], weights=np.maximum(demand, 1e-9)))
+        assert v.avg_rent == rent  # the added zeros change nothing
+        rev = v.wf * o["rev"]
+        core = float(np.sum(rev[m.parks["core"][o["park"]]])) / float(np.sum(rev))
+        assert 0.0 < core < 1.0
+        assert v.core_revenue_share == pytest.approx(core, rel=1e-12)
+
+
+def test_giant_component_from_the_tie_list(year_ends: list[YearEnd]) -> None:
+    """The union-find over the ties gives scipy's component share, on the model's graph."""
+    for v in year_ends:
+        ties = v.m.ties
+        share = giant_share_from_ties(ties.a[: ties.n], ties.b[: ties.n], v.o.n)
+        assert share == giant_component_share(v.adj)
+        assert 0.0 < share < 1.0
