@@ -21,6 +21,7 @@ from sim.model.indicators import (
     giant_component_share,
     giant_share_from_ties,
 )
+from sim.model.state import Population
 from tests.conftest import small_config
 
 
@@ -93,3 +94,20 @@ def test_giant_component_from_the_tie_list(year_ends: list[YearEnd]) -> None:
         share = giant_share_from_ties(ties.a[: ties.n], ties.b[: ties.n], v.o.n)
         assert share == giant_component_share(v.adj)
         assert 0.0 < share < 1.0
+
+
+def test_reserve_is_capacity_only() -> None:
+    """Reserving room adds no row and keeps every row beyond ``n`` at its column's default
+    (what :meth:`Population.add` relies on to write only the columns it is given)."""
+    pop = Population({"x": (np.float64, 1.5), "k": (np.int64, -1), "on": (bool, False)}, 16)
+    pop.add(3, x=[1.0, 2.0, 3.0], on=True)
+    pop.reserve(1000)
+    assert pop.n == 3 and pop._cap >= 1000
+    assert pop["x"].tolist() == [1.0, 2.0, 3.0] and pop["k"].tolist() == [-1, -1, -1]
+    assert (pop._data["x"][3:] == 1.5).all() and (pop._data["k"][3:] == -1).all()
+    assert not pop._data["on"][3:].any()
+    cap = pop._cap
+    pop.reserve(10)  # never shrinks
+    assert pop._cap == cap
+    rows = pop.add(2, k=7)
+    assert rows.tolist() == [3, 4] and pop["x"][3:].tolist() == [1.5, 1.5]
