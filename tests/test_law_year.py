@@ -15,6 +15,7 @@ import pytest
 
 from sim.model import EcosystemModel, ecosystem, jit
 from sim.model.codes import Origin
+from sim.model.compaction import compact_model
 from sim.model.indicators import (
     YearEnd,
     excess_kurtosis,
@@ -111,3 +112,19 @@ def test_reserve_is_capacity_only() -> None:
     assert pop._cap == cap
     rows = pop.add(2, k=7)
     assert rows.tolist() == [3, 4] and pop["x"][3:].tolist() == [1.5, 1.5]
+
+
+def test_compaction_keeps_the_investment_ties_of_live_firms(year_ends: list[YearEnd]) -> None:
+    """The investment ties after compaction: those of kept firms, renumbered, in order, with
+    their investor ends (the pre-round round trip through arrays as the reference)."""
+    for v in year_ends:
+        m = pickle.loads(pickle.dumps(v.m))
+        keep = m.orgs["active"].copy()
+        new_index = np.where(keep, np.cumsum(keep) - 1, -1)
+        fb = new_index[np.asarray(m.inv_firm, np.int64)]
+        ok = fb >= 0
+        want = (fb[ok].tolist(), np.asarray(m.inv_vc, np.int64)[ok].tolist())
+        assert 0 < len(want[0]) < len(m.inv_firm)
+        compact_model(m)
+        assert (m.inv_firm, m.inv_vc) == want
+        assert all(type(x) is int for x in m.inv_firm + m.inv_vc)
