@@ -19,7 +19,7 @@ from sim.model.indicators import (
     CLUSTERING_NODES,
     YearEnd,
     giant_component_share,
-    giant_share_from_partners,
+    giant_share_from_ties,
     record_year,
 )
 from sim.model.network import TieStore, average_clustering, clustering_from_lists
@@ -102,7 +102,7 @@ def test_network_kernels_on_random_graphs(n: int, monkeypatch: pytest.MonkeyPatc
             ties.add(np.array([0]), np.array([n - 1]), 0)
         adj = ties.adjacency(n)
         indptr, indices = ties.neighbour_lists(n)
-        fast_giant = giant_share_from_partners(indptr, indices)
+        fast_giant = giant_share_from_ties(ties.a[: ties.n], ties.b[: ties.n], n)
         fast = [
             clustering_from_lists(indptr, indices, CLUSTERING_NODES, seed) for seed in (0, 2023)
         ]

@@ -9,6 +9,7 @@ graph node attributes) are remapped. Mechanisms never hold row numbers across st
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -69,11 +70,11 @@ def compact_model(m: EcosystemModel) -> None:
         if name == "orgs":
             m.ties.remap(new_index)
             if m.inv_firm:
-                n_inv = len(m.inv_firm)
-                fb = new_index[np.fromiter(m.inv_firm, np.int64, n_inv)]
-                va = np.fromiter(m.inv_vc, np.int64, len(m.inv_vc))
+                # the investor ends only lose the ties of dropped firms: picked from the
+                # list as it is (no round trip through an array)
+                fb = new_index.take(m.inv_firm)
                 ok = fb >= 0
-                m.inv_firm, m.inv_vc = fb[ok].tolist(), va[ok].tolist()
+                m.inv_firm, m.inv_vc = fb[ok].tolist(), list(compress(m.inv_vc, ok.tolist()))
         _remap_faces(m, name, keep, new_index)
     m._graph.refresh_rows(m._faces)
 

@@ -33,6 +33,15 @@ if TYPE_CHECKING:
 _IS_MANUFACTURING = np.isin(np.arange(len(Cluster)), MANUFACTURING_CLUSTERS)
 
 
+#: rows reserved for organisations and for talent, per row at the start: the firm population
+#: grows about fourfold over a run from 2010 (and holds a year's ended rows until the year's
+#: compaction), the talent sample by about a third. Capacity only: a run that outgrows it
+#: doubles its arrays as before; a reserve saves those doublings, each of which copies every
+#: column, and costs nothing for the rows never written in the columns that default to zero.
+ORG_RESERVE = 4
+TALENT_RESERVE = 2
+
+
 def manufacturing_share(pp: PopulationParams, sector: np.ndarray) -> np.ndarray:
     """Chance that a firm of each cluster has general manufacturing stages."""
     by_cluster = np.where(
@@ -145,6 +154,8 @@ def populate(m: EcosystemModel) -> None:
     rd = prod.rd_intensity * np.exp(
         prod.rd_intensity_sigma * rng.standard_normal(n) - prod.rd_intensity_sigma**2 / 2
     )
+    # room for the run's growth at once (see ORG_RESERVE), before the first rows are written
+    m.orgs.reserve(ORG_RESERVE * (n + int(pp.universities)))
     rows = m.orgs.add(
         n,
         active=True,
@@ -215,6 +226,7 @@ def populate(m: EcosystemModel) -> None:
     age = np.where(young, rng.uniform(21, 30, nt), rng.uniform(30, m.p.labour.retirement_age, nt))
     edu = rng.random(nt) < pp.bachelor_share
     edu[n_emp:] = True  # researchers
+    m.talent.reserve(TALENT_RESERVE * nt)
     m.talent.add(
         nt,
         active=True,

@@ -85,6 +85,15 @@ class Population(dict[str, np.ndarray]):
         self._cap = new_cap
         self._refresh()
 
+    def reserve(self, rows: int) -> None:
+        """Make room for at least ``rows`` rows now (capacity only: no row is added).
+
+        A population that will grow severalfold is better given its room once, while it is
+        small: each doubling on the way copies every column, and fresh zero-default columns
+        cost nothing until their rows are written.
+        """
+        self._grow(int(rows))
+
     def add(self, count: int, **values: Any) -> np.ndarray:
         """Append ``count`` rows (columns not given take their default); return their indices.
 
