@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model import jit
+from sim.model import jit, sampling
 from sim.model.codes import TieKind
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
@@ -114,8 +114,8 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
     univs = (act & o["is_univ"]).nonzero()[0]
     if firms.size < 2:
         return
-    counts = rng.poisson(_tie_rates(m, firms, dt, scale_rate))
-    initiators = np.repeat(firms, counts)
+    rows, counts = sampling.poisson_events(rng, _tie_rates(m, firms, dt, scale_rate))
+    initiators = np.repeat(firms[rows], counts)
     k = initiators.size
     if k == 0:
         return
@@ -156,12 +156,19 @@ def form_ties(m: EcosystemModel, dt: float, scale_rate: float = 1.0) -> None:
 def _form_ties_compiled(m: EcosystemModel, dt: float, scale_rate: float) -> None:
     """:func:`form_ties` with its chains of array passes in kernels: the same draws from the
     generator in the same order and sizes, the same arithmetic per element (the power stays
-    numpy's), the same ties added in the same order."""
+    numpy's), the same ties added in the same order.
+
+    The firms' numbers of new ties are independent Poisson counts of means ``_tie_rates``;
+    ``sampling.poisson_events`` draws them as one Poisson total scattered over the firms in
+    proportion to their rates (superposition: the same joint law as one ``rng.poisson`` per
+    firm) and returns the firms with at least one tie, ascending, with their counts, so the
+    initiators come in the same order (firm rows, each repeated by its count)."""
     o, cp, rng = m.orgs, m.p.collaboration, m.rng
     firms, univs = _split_orgs(o["active"], o["is_univ"])
     if firms.size < 2:
         return
-    initiators = _repeat(firms, rng.poisson(_tie_rates(m, firms, dt, scale_rate)))
+    rows, counts = sampling.poisson_events(rng, _tie_rates(m, firms, dt, scale_rate))
+    initiators = _repeat(firms[rows], counts)
     k = initiators.size
     if k == 0:
         return
@@ -460,50 +467,60 @@ def _in_parks_kernel(
 
 
 def decay_ties(m: EcosystemModel) -> None:
+    """Ties end with a constant hazard (and with either end); alumni ties fade likewise.
+
+    Each tie, co-investment tie and talent row meets its end independently with the same
+    probability in the step, so the rows that end are drawn by :func:`_rows_at_rate`
+    (geometric gaps between successive ending rows) rather than one uniform per row: the
+    same independent trials, exact in law, with about ``n * p`` draws instead of ``n``."""
     o, cp, dt, rng = m.orgs, m.p.collaboration, m.dt, m.rng
     n = m.ties.n
     if n:
         a, b = m.ties.a[:n], m.ties.b[:n]
+        ended = _rows_at_rate(rng, float(hazard(1.0 / cp.tie_duration, dt)), n)
         if jit.ENABLED:
-            draws = rng.random(n)
-            p_end = float(hazard(1.0 / cp.tie_duration, dt))
-            alive = _alive_kernel(a, b, o["active"], draws, p_end)
+            alive = _alive_kernel(a, b, o["active"], ended)
         else:
             alive = o["active"][a] & o["active"][b]
-            alive &= rng.random(n) >= hazard(1.0 / cp.tie_duration, dt)
+            alive[ended] = False
         m.ties.keep(alive)
     n = m.coinvest.n
     if n:
-        m.coinvest.keep(rng.random(n) >= hazard(1.0 / cp.tie_duration, dt))
-    # alumni ties fade
+        stay = np.ones(n, bool)
+        stay[_rows_at_rate(rng, float(hazard(1.0 / cp.tie_duration, dt)), n)] = False
+        m.coinvest.keep(stay)
+    # alumni ties fade (rows without a former employer hold -1 already: setting them to -1
+    # again changes nothing, so every row may be drawn)
     tl = m.talent
-    # (rows without a former employer hold -1 already: no need to single out the others)
-    if jit.ENABLED:
-        p_fade = float(hazard(1.0 / cp.alumni_duration, dt))
-        _fade_kernel(tl["alumni"], rng.random(tl.n), p_fade)
-        return
-    fade = rng.random(tl.n) < hazard(1.0 / cp.alumni_duration, dt)
-    tl["alumni"][fade.nonzero()[0]] = -1
+    fade = _rows_at_rate(rng, float(hazard(1.0 / cp.alumni_duration, dt)), tl.n)
+    tl["alumni"][fade] = -1
+
+
+def _rows_at_rate(rng: np.random.Generator, p: float, n: int) -> np.ndarray:
+    """Rows (ascending) of ``n`` independent trials of the same probability ``p`` that
+    succeed: the law of ``(rng.random(n) < p).nonzero()[0]``. For a small ``p`` the gaps
+    between successes are drawn (geometric, as ``sampling.bernoulli_rows`` draws its
+    candidates; with one probability for all rows every candidate is a success, so no
+    thinning draw is needed); above the sampler's cut-off one uniform per row is cheaper."""
+    if not p > 0.0:
+        return np.zeros(0, np.intp)
+    if p > sampling.BERNOULLI_THIN_MAX_P:
+        return (rng.random(n) < p).nonzero()[0]
+    return sampling._geometric_positions(rng, p, n)
 
 
 @jit.kernel
 def _alive_kernel(
-    a: np.ndarray, b: np.ndarray, active: np.ndarray, draws: np.ndarray, p_end: float
+    a: np.ndarray, b: np.ndarray, active: np.ndarray, ended: np.ndarray
 ) -> np.ndarray:
-    """The ties of :func:`decay_ties` that stand: both ends active and the draw at or above
-    the ending probability (the numpy path's comparison, one pass instead of four)."""
+    """The ties of :func:`decay_ties` that stand: both ends active and not among the ended
+    rows (the numpy path's gathers, comparison and assignment in one pass)."""
     alive = np.empty(a.size, np.bool_)
     for i in range(a.size):
-        alive[i] = active[a[i]] and active[b[i]] and draws[i] >= p_end
+        alive[i] = active[a[i]] and active[b[i]]
+    for j in range(ended.size):
+        alive[ended[j]] = False
     return alive
-
-
-@jit.kernel
-def _fade_kernel(alumni: np.ndarray, draws: np.ndarray, p_fade: float) -> None:
-    """Alumni ties of :func:`decay_ties` fade where the draw is below the probability."""
-    for i in range(draws.size):
-        if draws[i] < p_fade:
-            alumni[i] = -1
 
 
 def update_exposure(m: EcosystemModel) -> None:
