@@ -91,6 +91,13 @@ def test_decay_ties(states: list[bytes], which: int, monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.parametrize("which", [0, 1])
+def test_update_exposure(states: list[bytes], which: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Partner counts and exposures: the kernel's single pass over the ties adds in the order
+    of the numpy path's interleaved sources."""
+    _same(states[which], collaboration.update_exposure, monkeypatch)
+
+
+@pytest.mark.parametrize("which", [0, 1])
 def test_whole_steps(states: list[bytes], which: int, monkeypatch: pytest.MonkeyPatch) -> None:
     def steps(m: EcosystemModel) -> list[dict[str, Any]]:
         for _ in range(5):  # across a year's end: neighbour lists rebuilt, records written
