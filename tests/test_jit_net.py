@@ -131,25 +131,30 @@ def test_keep(
     _same(states[which], keep, monkeypatch)
 
 
-def _park_inputs(m: EcosystemModel, zero_park: bool) -> tuple[np.ndarray, ...]:
+def _park_inputs(m: EcosystemModel, odd_park: str) -> tuple[np.ndarray, ...]:
     o = m.orgs
     firms = (o["active"] & ~o["is_univ"]).nonzero()[0]
     g = np.random.default_rng(11)
     pa_weight = g.pareto(1.5, firms.size) * (g.random(firms.size) < 0.8)
-    if zero_park:  # one park whose firms all weigh nothing: equal chances there
-        pa_weight[o["park"][firms] == o["park"][firms[0]]] = 0.0
+    in_first = o["park"][firms] == o["park"][firms[0]]
+    if odd_park == "zero":  # one park whose firms all weigh nothing: equal chances there
+        pa_weight[in_first] = 0.0
+    elif odd_park in ("nan", "inf"):  # a park searched without the guide table
+        pa_weight[in_first.nonzero()[0][in_first.sum() // 2]] = (
+            np.nan if odd_park == "nan" else np.inf
+        )
     initiators = firms[g.integers(0, firms.size, 3 * firms.size // 2)]
     near = np.flatnonzero(g.random(initiators.size) < 0.6)
     return firms, pa_weight, initiators, near
 
 
 @pytest.mark.parametrize("which", [0, 1])
-@pytest.mark.parametrize("zero_park", [False, True])
+@pytest.mark.parametrize("odd_park", ["none", "zero", "nan", "inf"])
 def test_choose_in_parks(
-    states: list[bytes], which: int, zero_park: bool, monkeypatch: pytest.MonkeyPatch
+    states: list[bytes], which: int, odd_park: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def run(m: EcosystemModel) -> np.ndarray:
-        firms, pa_weight, initiators, near = _park_inputs(m, zero_park)
+        firms, pa_weight, initiators, near = _park_inputs(m, odd_park)
         partners = np.full(initiators.size, -1, np.int64)
         collaboration._choose_in_parks(m, firms, pa_weight, initiators, near, partners)
         assert (partners[near] >= 0).all()

@@ -70,7 +70,7 @@ def test_tie_counts_keep_the_poisson_law(model: EcosystemModel) -> None:
 def test_rows_at_rate_are_independent_trials(p: float) -> None:
     """``_rows_at_rate`` against ``rng.random(n) < p``: ending rows per block of rows, and
     pairs of neighbouring rows ending together (independence), below and above the cut-off."""
-    n, reps, blocks = 5000, 300, 10
+    n, reps, blocks = 5000, 300, 10  # above the size cut-off
     old_rng = np.random.Generator(np.random.SFC64(3))
     new_rng = np.random.Generator(np.random.SFC64(4))
     block = np.arange(n) * blocks // n
