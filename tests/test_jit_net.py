@@ -131,6 +131,34 @@ def test_keep(
     _same(states[which], keep, monkeypatch)
 
 
+@pytest.mark.parametrize("which", [0, 1])
+@pytest.mark.parametrize("share", [0.0, 0.07, 1.0])
+@pytest.mark.parametrize("cached", [True, False])
+def test_keep_alive(
+    states: list[bytes], which: int, share: float, cached: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``keep_alive`` (mask made in the kernel's pass) against ``keep`` of the same mask,
+    with some organisations made inactive so that both reasons to drop a tie occur."""
+
+    def keep(m: EcosystemModel) -> tuple[int, int]:
+        if cached:
+            m.ties.sorted_keys()
+        g = np.random.default_rng(4)
+        active = m.orgs["active"].copy()
+        active[g.random(active.size) < 0.05] = False
+        ended = np.flatnonzero(g.random(m.ties.n) < share)
+        n = m.ties.n
+        mask = active[m.ties.a[:n]] & active[m.ties.b[:n]]
+        mask[ended] = False
+        reference = pickle.loads(pickle.dumps(m.ties))
+        dropped = m.ties.keep_alive(active, ended)
+        assert reference.keep(mask) == dropped
+        assert _canon(reference) == _canon(m.ties)
+        return dropped, m.ties.n
+
+    _same(states[which], keep, monkeypatch)
+
+
 def _park_inputs(m: EcosystemModel, odd_park: str) -> tuple[np.ndarray, ...]:
     o = m.orgs
     firms = (o["active"] & ~o["is_univ"]).nonzero()[0]

@@ -474,14 +474,8 @@ def decay_ties(m: EcosystemModel) -> None:
     o, cp, dt, rng = m.orgs, m.p.collaboration, m.dt, m.rng
     n = m.ties.n
     if n:
-        a, b = m.ties.a[:n], m.ties.b[:n]
         ended = _rows_at_rate(rng, float(hazard(1.0 / cp.tie_duration, dt)), n)
-        if jit.ENABLED:
-            alive = _alive_kernel(a, b, o["active"], ended)
-        else:
-            alive = o["active"][a] & o["active"][b]
-            alive[ended] = False
-        m.ties.keep(alive)
+        m.ties.keep_alive(o["active"], ended)  # ties with an ended organisation go too
     n = m.coinvest.n
     if n:
         stay = np.ones(n, bool)
@@ -512,20 +506,6 @@ def _rows_at_rate(rng: np.random.Generator, p: float, n: int) -> np.ndarray:
     if p > sampling.BERNOULLI_THIN_MAX_P or n < _GAPS_MIN_ROWS:
         return (rng.random(n) < p).nonzero()[0]
     return sampling._geometric_positions(rng, p, n)
-
-
-@jit.kernel
-def _alive_kernel(
-    a: np.ndarray, b: np.ndarray, active: np.ndarray, ended: np.ndarray
-) -> np.ndarray:
-    """The ties of :func:`decay_ties` that stand: both ends active and not among the ended
-    rows (the numpy path's gathers, comparison and assignment in one pass)."""
-    alive = np.empty(a.size, np.bool_)
-    for i in range(a.size):
-        alive[i] = active[a[i]] and active[b[i]]
-    for j in range(ended.size):
-        alive[ended[j]] = False
-    return alive
 
 
 def update_exposure(m: EcosystemModel) -> None:
