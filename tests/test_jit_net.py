@@ -91,6 +91,13 @@ def test_decay_ties(states: list[bytes], which: int, monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.parametrize("which", [0, 1])
+def test_update_exposure(states: list[bytes], which: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Partner counts and exposures: the kernel's single pass over the ties adds in the order
+    of the numpy path's interleaved sources."""
+    _same(states[which], collaboration.update_exposure, monkeypatch)
+
+
+@pytest.mark.parametrize("which", [0, 1])
 def test_whole_steps(states: list[bytes], which: int, monkeypatch: pytest.MonkeyPatch) -> None:
     def steps(m: EcosystemModel) -> list[dict[str, Any]]:
         for _ in range(5):  # across a year's end: neighbour lists rebuilt, records written
@@ -124,25 +131,58 @@ def test_keep(
     _same(states[which], keep, monkeypatch)
 
 
-def _park_inputs(m: EcosystemModel, zero_park: bool) -> tuple[np.ndarray, ...]:
+@pytest.mark.parametrize("which", [0, 1])
+@pytest.mark.parametrize("share", [0.0, 0.07, 1.0])
+@pytest.mark.parametrize("cached", [True, False])
+def test_keep_alive(
+    states: list[bytes], which: int, share: float, cached: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``keep_alive`` (mask made in the kernel's pass) against ``keep`` of the same mask,
+    with some organisations made inactive so that both reasons to drop a tie occur."""
+
+    def keep(m: EcosystemModel) -> tuple[int, int]:
+        if cached:
+            m.ties.sorted_keys()
+        g = np.random.default_rng(4)
+        active = m.orgs["active"].copy()
+        active[g.random(active.size) < 0.05] = False
+        ended = np.flatnonzero(g.random(m.ties.n) < share)
+        n = m.ties.n
+        mask = active[m.ties.a[:n]] & active[m.ties.b[:n]]
+        mask[ended] = False
+        reference = pickle.loads(pickle.dumps(m.ties))
+        dropped = m.ties.keep_alive(active, ended)
+        assert reference.keep(mask) == dropped
+        assert _canon(reference) == _canon(m.ties)
+        return dropped, m.ties.n
+
+    _same(states[which], keep, monkeypatch)
+
+
+def _park_inputs(m: EcosystemModel, odd_park: str) -> tuple[np.ndarray, ...]:
     o = m.orgs
     firms = (o["active"] & ~o["is_univ"]).nonzero()[0]
     g = np.random.default_rng(11)
     pa_weight = g.pareto(1.5, firms.size) * (g.random(firms.size) < 0.8)
-    if zero_park:  # one park whose firms all weigh nothing: equal chances there
-        pa_weight[o["park"][firms] == o["park"][firms[0]]] = 0.0
+    in_first = o["park"][firms] == o["park"][firms[0]]
+    if odd_park == "zero":  # one park whose firms all weigh nothing: equal chances there
+        pa_weight[in_first] = 0.0
+    elif odd_park in ("nan", "inf"):  # a park searched without the guide table
+        pa_weight[in_first.nonzero()[0][in_first.sum() // 2]] = (
+            np.nan if odd_park == "nan" else np.inf
+        )
     initiators = firms[g.integers(0, firms.size, 3 * firms.size // 2)]
     near = np.flatnonzero(g.random(initiators.size) < 0.6)
     return firms, pa_weight, initiators, near
 
 
 @pytest.mark.parametrize("which", [0, 1])
-@pytest.mark.parametrize("zero_park", [False, True])
+@pytest.mark.parametrize("odd_park", ["none", "zero", "nan", "inf"])
 def test_choose_in_parks(
-    states: list[bytes], which: int, zero_park: bool, monkeypatch: pytest.MonkeyPatch
+    states: list[bytes], which: int, odd_park: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def run(m: EcosystemModel) -> np.ndarray:
-        firms, pa_weight, initiators, near = _park_inputs(m, zero_park)
+        firms, pa_weight, initiators, near = _park_inputs(m, odd_park)
         partners = np.full(initiators.size, -1, np.int64)
         collaboration._choose_in_parks(m, firms, pa_weight, initiators, near, partners)
         assert (partners[near] >= 0).all()

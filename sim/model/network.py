@@ -194,6 +194,26 @@ class TieStore:
             self.version += 1
         return dropped
 
+    def keep_alive(self, active: np.ndarray, ended: np.ndarray) -> int:
+        """Keep the ties whose two ends are ``active`` and whose row is not in ``ended``
+        (ascending, distinct rows): what :meth:`keep` does with that mask, the mask built and
+        read in the same pass with kernels. Returns how many were dropped."""
+        n = self.n
+        if not jit.ENABLED:
+            alive = active[self.a[:n]] & active[self.b[:n]]
+            alive[ended] = False
+            return self.keep(alive)
+        cache_valid = self._sorted[0] == self.version
+        m, gone = _keep_alive_front(self.a, self.b, self.kind, n, active, ended, cache_valid)
+        dropped = n - m
+        if dropped:
+            if cache_valid:
+                cached = self._sorted[1]
+                self._sorted = (self.version + 1, _delete_at(cached, cached.searchsorted(gone)))
+            self.n = m
+            self.version += 1
+        return dropped
+
     def remap(self, new_index: np.ndarray) -> None:
         """Renumber rows after a compaction (``new_index``: old row -> new row, -1 dropped)
         and drop the ties of dropped rows. The renumbering keeps the order of rows, so the
@@ -417,6 +437,40 @@ def _keep_front(
             gone[g] = (lo << 31) | hi
             g += 1
     return m, gone
+
+
+@jit.kernel
+def _keep_alive_front(
+    a: np.ndarray,
+    b: np.ndarray,
+    kind: np.ndarray,
+    n: int,
+    active: np.ndarray,
+    ended: np.ndarray,
+    with_keys: bool,
+) -> tuple[int, np.ndarray]:
+    """:func:`_keep_front` with the mask of :meth:`TieStore.keep_alive` made on the way:
+    a tie stays when both ends are active and its row is not the next of ``ended``
+    (ascending). The same ties kept in the same order, the same dropped keys in order."""
+    gone = np.empty(n if with_keys else 0, np.int64)
+    w = 0
+    g = 0
+    j = 0
+    for i in range(n):
+        stays = active[a[i]] and active[b[i]]
+        if j < ended.size and ended[j] == i:
+            stays = False
+            j += 1
+        if stays:
+            a[w] = a[i]
+            b[w] = b[i]
+            kind[w] = kind[i]
+            w += 1
+        elif with_keys:
+            lo, hi = (a[i], b[i]) if a[i] <= b[i] else (b[i], a[i])
+            gone[g] = (lo << 31) | hi
+            g += 1
+    return w, gone[:g]
 
 
 @jit.kernel
