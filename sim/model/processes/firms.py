@@ -150,8 +150,9 @@ def hire(
         return
     # a uniform k-subset, in no particular order: the employers below are drawn independently
     # of it and of one another, so the order of ``chosen`` does not change the law of who
-    # goes where (numpy's extra shuffle of the subset is skipped)
-    chosen = rng.choice(pool, size=k, replace=False, shuffle=False)
+    # goes where (numpy's extra shuffle of the subset is skipped; when hiring is rationed,
+    # everyone between jobs is chosen, with no draw)
+    chosen = pool if k == pool.size else rng.choice(pool, size=k, replace=False, shuffle=False)
     tl["employer"][chosen] = choose(rng, targets, people, k)
     same = tl["alumni"][chosen] == tl["employer"][chosen]
     tl["alumni"][chosen[same]] = -1
@@ -514,31 +515,46 @@ _PRESSURE_EXCESS = np.array([False, True, True])
 _PRESSURE_PUSHED = np.array([False, False, True])
 
 
+#: probability above which :func:`_trial_rows` thins a row apart from the rarer ones
+_RARE_MAX_P = 0.01
+
+
 def _trial_rows(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     """Rows (ascending) where independent events of probabilities ``p`` happen: the law of
     ``(rng.random(p.size) < p).nonzero()[0]``, for fewer draws.
 
-    The rows are split by their probability, a fixed function of ``p``: those above
-    :data:`sampling.BERNOULLI_THIN_MAX_P` (a few: firms losing money have death hazards
-    around 0.15 a quarter) get one uniform each; the others go through
-    :func:`sampling.bernoulli_rows` (thinning at their own largest probability). Each row
-    still fires independently with its own probability, so the law is unchanged; a NaN
-    stays with the others, where it never fires."""
-    high = (p > BERNOULLI_THIN_MAX_P).nonzero()[0]
-    if high.size == 0:
+    The rows are split into three tiers by their probability, a fixed function of ``p``:
+    rare (at most :data:`_RARE_MAX_P`, zeros and NaN included: most rows), then up to
+    :data:`sampling.BERNOULLI_THIN_MAX_P` (e.g. firms paying rents above the tolerance,
+    firms that may open a branch), then above (e.g. death hazards of firms losing money).
+    The first two go through :func:`sampling.bernoulli_rows` (thinning at their own
+    largest probability, so a few likelier rows do not make every row draw), the last get
+    one uniform each. Each row still fires independently with its own probability: the
+    law is unchanged. A NaN stays with the rare rows, where it never fires.
+
+    ``p`` is scratch: the rows above the rare tier are set to 0 in it (no copy)."""
+    above = (p > _RARE_MAX_P).nonzero()[0]
+    if above.size == 0:
         return bernoulli_rows(rng, p)
-    if 8 * high.size > p.size:  # many: one uniform per row is cheaper
-        direct: np.ndarray = (rng.random(p.size) < p).nonzero()[0]
-        return direct
-    low = p.copy()
-    low[high] = 0.0
-    rows = np.concatenate((bernoulli_rows(rng, low), high[rng.random(high.size) < p[high]]))
+    q = p.take(above)
+    rare = p
+    rare[above] = 0.0
+    high = (q > BERNOULLI_THIN_MAX_P).nonzero()[0]
+    if high.size == 0:
+        middle = bernoulli_rows(rng, q)
+    else:
+        q_middle = q.copy()
+        q_middle[high] = 0.0
+        middle = np.concatenate(
+            (bernoulli_rows(rng, q_middle), high[rng.random(high.size) < q.take(high)])
+        )
+    rows = np.concatenate((bernoulli_rows(rng, rare), above.take(middle)))
     rows.sort()
     return rows
 
 
 def _trial_mask(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
-    """:func:`_trial_rows` as a boolean mask over the rows."""
+    """:func:`_trial_rows` as a boolean mask over the rows (``p`` is scratch there)."""
     mask = np.zeros(p.size, dtype=bool)
     mask[_trial_rows(rng, p)] = True
     return mask
