@@ -731,7 +731,8 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
         m.deal_log.exit(o["fid"].take(rows), "relocation", o["valuation"].take(rows), m.t)
     pressure = (_PRESSURE_EXCESS + pull) + _PRESSURE_PUSHED
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
-    opened = _trial_rows(rng, _branch_table(brate, dt).take(key))
+    # (die_arg is free again: the branch probabilities go there)
+    opened = _trial_rows(rng, _lookup_kernel(_branch_table(brate, dt), key, die_arg))
     o["branches"][opened] += 1.0
     m.state.firms.cum_branches += float(o["weight"].take(opened).sum())
 
@@ -903,6 +904,15 @@ def _exit_draws_kernel(
                     nv += 1
                 relocated[i] = True
     return nd, nm, nf, nv
+
+
+@jit.kernel
+def _lookup_kernel(table: np.ndarray, key: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``table.take(key)`` into ``out``, for a uint8 ``key`` (numpy casts such a key to
+    intp first)."""
+    for i in range(key.size):
+        out[i] = table[key[i]]
+    return out
 
 
 @jit.kernel
