@@ -30,14 +30,20 @@ def _within(observed: float, expected: float, variance: float) -> None:
     )
 
 
-def test_trial_rows_fire_each_row_at_its_probability() -> None:
-    """Per-row frequencies over many repetitions match ``p``, for rows below and above the
-    thinning cut, zeros and NaN never fire, and the per-repetition count has the variance
-    of independent trials (sum p(1 - p))."""
+@pytest.mark.parametrize("min_rows", [0, 1 << 30])
+def test_trial_rows_fire_each_row_at_its_probability(
+    min_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per-row frequencies over many repetitions match ``p``, for rows in each tier (rare,
+    thinned at 0.1, one uniform each) and with one uniform for every row (few rows); zeros
+    and NaN never fire, and the per-repetition count has the variance of independent
+    trials (sum p(1 - p))."""
+    monkeypatch.setattr(firms, "_THIN_MIN_ROWS", min_rows)
     rng = np.random.Generator(np.random.SFC64(7))
     base = np.random.default_rng(1)
     p = base.random(600) * 0.06
-    p[::50] = 0.15 + 0.1 * base.random(12)  # a few above the cut
+    p[::3] *= 0.15  # rare rows (at most 0.01)
+    p[::50] = 0.15 + 0.1 * base.random(12)  # a few above the thinning cut
     p[5] = 0.0
     p[7] = np.nan
     reps = 4000
@@ -60,7 +66,8 @@ def test_trial_rows_fire_each_row_at_its_probability() -> None:
     assert abs(totals.var(ddof=1) / var - 1.0) < Z * np.sqrt(2.0 / (reps - 1))
 
 
-def test_trial_rows_likely_rows_draw_one_uniform_each() -> None:
+def test_trial_rows_likely_rows_draw_one_uniform_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(firms, "_THIN_MIN_ROWS", 0)
     rng = np.random.Generator(np.random.SFC64(3))
     p = np.full(400, 0.3)
     reps = 2000
@@ -104,10 +111,14 @@ def _exit_hazards(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return p_die, p_move, np.where(big, p_branch, 0.0)
 
 
-def test_exits_follow_the_per_row_hazards(state: bytes) -> None:
+@pytest.mark.parametrize("min_rows", [0, 1 << 30])
+def test_exits_follow_the_per_row_hazards(
+    state: bytes, min_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Deaths, relocations and branch openings over repeated steps from one state: their
     counts match the one-uniform-per-row law (relocation needs survival, a branch needs
-    survival and staying)."""
+    survival and staying), with the tiered thinning and with one uniform per row."""
+    monkeypatch.setattr(firms, "_THIN_MIN_ROWS", min_rows)
     m0 = pickle.loads(state)
     p_die, p_move, p_branch = _exit_hazards(m0)
     assert p_move.max() > 0 and p_branch.max() > 0 and (p_die > 0.1).any()
@@ -137,9 +148,11 @@ def test_exits_follow_the_per_row_hazards(state: bytes) -> None:
     _within(died[high].sum(), reps * p_die[high].sum(), reps * (p_die * (1 - p_die))[high].sum())
 
 
-def test_equity_adoption_follows_its_hazard(state: bytes) -> None:
+def test_equity_adoption_follows_its_hazard(state: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     """Firms without equity adopt at the hazard of the gap to the target (state-owned ones
-    at their scope); with the target below the share, granting firms drop at theirs."""
+    at their scope); with the target below the share, granting firms drop at theirs
+    (drawn by the tiered thinning)."""
+    monkeypatch.setattr(firms, "_THIN_MIN_ROWS", 0)
     for target_shift in (0.2, -0.2):
         m0 = pickle.loads(state)
         o, pol = m0.orgs, m0.policy

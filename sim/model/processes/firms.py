@@ -21,7 +21,7 @@ from sim.model.codes import Ownership
 from sim.model.init import new_fids, tier_weights
 from sim.model.processes.talent import firm_employment, pool_room
 from sim.model.protocol import Mechanism
-from sim.model.sampling import BERNOULLI_THIN_MAX_P, bernoulli_rows
+from sim.model.sampling import BERNOULLI_THIN_MAX_P, _geometric_positions
 from sim.model.schemas import columns
 from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
 
@@ -517,6 +517,9 @@ _PRESSURE_PUSHED = np.array([False, False, True])
 
 #: probability above which :func:`_trial_rows` thins a row apart from the rarer ones
 _RARE_MAX_P = 0.01
+#: rows below which :func:`_trial_rows` draws one uniform per row (its fixed costs of
+#: numpy calls exceed the uniforms it saves)
+_THIN_MIN_ROWS = 16384
 
 
 def _trial_rows(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
@@ -524,37 +527,80 @@ def _trial_rows(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     ``(rng.random(p.size) < p).nonzero()[0]``, for fewer draws.
 
     The rows are split into three tiers by their probability, a fixed function of ``p``:
-    rare (at most :data:`_RARE_MAX_P`, zeros and NaN included: most rows), then up to
+    rare (at most :data:`_RARE_MAX_P`: most rows), then up to
     :data:`sampling.BERNOULLI_THIN_MAX_P` (e.g. firms paying rents above the tolerance,
     firms that may open a branch), then above (e.g. death hazards of firms losing money).
-    The first two go through :func:`sampling.bernoulli_rows` (thinning at their own
-    largest probability, so a few likelier rows do not make every row draw), the last get
-    one uniform each. Each row still fires independently with its own probability: the
-    law is unchanged. A NaN stays with the rare rows, where it never fires.
-
-    ``p`` is scratch: the rows above the rare tier are set to 0 in it (no copy)."""
-    above = (p > _RARE_MAX_P).nonzero()[0]
-    if above.size == 0:
-        return bernoulli_rows(rng, p)
-    q = p.take(above)
-    rare = p
-    rare[above] = 0.0
-    high = (q > BERNOULLI_THIN_MAX_P).nonzero()[0]
-    if high.size == 0:
-        middle = bernoulli_rows(rng, q)
+    The first two are thinned as :func:`sampling.bernoulli_rows` does, each at its own
+    largest probability (candidates at that probability, geometric gaps, each kept with
+    probability ``p_i / p_max``), so a few likelier rows do not make every row draw; the
+    last get one uniform each. Each row still fires independently with its own
+    probability: the law is unchanged. Zero, negative and NaN probabilities never fire.
+    One compiled pass finds the tiers (the numpy path finds the same rows and maximum).
+    Below :data:`_THIN_MIN_ROWS` rows (a fixed function of the input), one uniform per row.
+    """
+    if p.size < _THIN_MIN_ROWS:
+        direct: np.ndarray = (rng.random(p.size) < p).nonzero()[0]
+        return direct
+    if jit.ENABLED:
+        above, rare_max = _tiers_kernel(p, _RARE_MAX_P)
     else:
-        q_middle = q.copy()
-        q_middle[high] = 0.0
-        middle = np.concatenate(
-            (bernoulli_rows(rng, q_middle), high[rng.random(high.size) < q.take(high)])
-        )
-    rows = np.concatenate((bernoulli_rows(rng, rare), above.take(middle)))
-    rows.sort()
+        above = (p > _RARE_MAX_P).nonzero()[0]
+        rare_max = float(np.max(p, where=p <= _RARE_MAX_P, initial=0.0))
+    rows = _thinned(rng, p, rare_max, _RARE_MAX_P)
+    if above.size == 0:
+        return rows
+    q = p.take(above)
+    middle_max = float(np.max(q, where=q <= BERNOULLI_THIN_MAX_P, initial=0.0))
+    middle = _thinned(rng, q, middle_max, BERNOULLI_THIN_MAX_P)
+    high = (q > BERNOULLI_THIN_MAX_P).nonzero()[0]
+    if high.size:
+        middle = np.concatenate((middle, high[rng.random(high.size) < q.take(high)]))
+    out = np.concatenate((rows, above.take(middle)))
+    out.sort()
+    return out
+
+
+def _thinned(rng: np.random.Generator, p: np.ndarray, p_max: float, cut: float) -> np.ndarray:
+    """Rows (ascending) with ``p <= cut`` where independent events of probabilities ``p``
+    happen, ``p_max`` being the largest of those probabilities: candidates are trials at
+    ``p_max`` (:func:`sampling._geometric_positions`), each kept with probability
+    ``p_i / p_max`` (rows above ``cut`` are never kept: another tier draws them)."""
+    if not p_max > 0.0:
+        return np.zeros(0, np.intp)
+    cand = _geometric_positions(rng, p_max, p.size)
+    if cand.size == 0:
+        return cand
+    pc = p.take(cand)
+    keep = rng.random(cand.size) * p_max < pc
+    keep &= pc <= cut
+    rows: np.ndarray = cand[keep]
     return rows
 
 
+@jit.kernel
+def _tiers_kernel(p: np.ndarray, cut: float) -> tuple[np.ndarray, float]:
+    """The rows with ``p > cut`` (ascending) and the largest ``p`` at or below ``cut`` (0.0
+    if none is positive; NaN is in neither): what :func:`_trial_rows`' numpy path finds
+    with ``nonzero`` and ``np.max(where=...)``. Two passes without branches (selects and
+    counts), no array of ``p.size``."""
+    k = 0
+    mx = 0.0
+    for i in range(p.size):
+        x = p[i]
+        big = x > cut
+        k += big
+        y = 0.0 if big else x
+        mx = y if y > mx else mx
+    above = np.empty(k + 1, np.intp)  # (one spare slot: every row is written, kept by count)
+    j = 0
+    for i in range(p.size):
+        above[j] = i
+        j += p[i] > cut
+    return above[:k], mx
+
+
 def _trial_mask(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
-    """:func:`_trial_rows` as a boolean mask over the rows (``p`` is scratch there)."""
+    """:func:`_trial_rows` as a boolean mask over the rows."""
     mask = np.zeros(p.size, dtype=bool)
     mask[_trial_rows(rng, p)] = True
     return mask
@@ -731,7 +777,7 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
         m.deal_log.exit(o["fid"].take(rows), "relocation", o["valuation"].take(rows), m.t)
     pressure = (_PRESSURE_EXCESS + pull) + _PRESSURE_PUSHED
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
-    # (die_arg is free again: the branch probabilities go there)
+    # (die_arg is free again: the branch probabilities go there, no new array)
     opened = _trial_rows(rng, _lookup_kernel(_branch_table(brate, dt), key, die_arg))
     o["branches"][opened] += 1.0
     m.state.firms.cum_branches += float(o["weight"].take(opened).sum())
