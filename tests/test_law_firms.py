@@ -148,11 +148,14 @@ def test_exits_follow_the_per_row_hazards(
     _within(died[high].sum(), reps * p_die[high].sum(), reps * (p_die * (1 - p_die))[high].sum())
 
 
-def test_equity_adoption_follows_its_hazard(state: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("min_rows", [0, 1 << 30])
+def test_equity_adoption_follows_its_hazard(
+    state: bytes, min_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Firms without equity adopt at the hazard of the gap to the target (state-owned ones
     at their scope); with the target below the share, granting firms drop at theirs
-    (drawn by the tiered thinning)."""
-    monkeypatch.setattr(firms, "_THIN_MIN_ROWS", 0)
+    (drawn by the tiered thinning, and by one uniform per row)."""
+    monkeypatch.setattr(firms, "_THIN_MIN_ROWS", min_rows)
     for target_shift in (0.2, -0.2):
         m0 = pickle.loads(state)
         o, pol = m0.orgs, m0.policy

@@ -1034,6 +1034,20 @@ def _adopt_kernel(
     return p
 
 
+@jit.kernel
+def _adopt_draws_kernel(
+    f: np.ndarray, equity: np.ndarray, u: np.ndarray, kind: np.ndarray, soe: int, table: np.ndarray
+) -> None:
+    """Equity adoption in place from one uniform per row: a firm without equity adopts
+    when its draw is below the hazard of its ownership (``table``: not state-owned,
+    state-owned), as ``u < p`` of :func:`_trial_rows` with few rows decides."""
+    not_soe, soe_hazard = table[0], table[1]
+    for i in range(f.size):
+        p = soe_hazard if kind[i] == soe else not_soe
+        if u[i] < p and f[i]:  # (already granting: stays so)
+            equity[i] = True
+
+
 def _equity(m: EcosystemModel, f: np.ndarray) -> None:
     """Firms adopt (or drop) employee equity toward the policy's target share.
 
@@ -1052,6 +1066,10 @@ def _equity(m: EcosystemModel, f: np.ndarray) -> None:
         # scope is soe_scope for state-owned firms, 1 otherwise: two hazards, looked up
         scope = np.where(_SOE_KEYS, pol.equity.soe_scope, 1.0)
         table = cast(np.ndarray, hazard(p_rate * scope, dt))
+        if jit.ENABLED and o.n < _THIN_MIN_ROWS:  # _trial_rows' one uniform per row, fused
+            u = rng.random(o.n)
+            _adopt_draws_kernel(f, o["equity"], u, o["kind"], int(Ownership.SOE), table)
+            return
         if jit.ENABLED:
             p = _adopt_kernel(f, o["equity"], o["kind"], int(Ownership.SOE), table)
         else:
