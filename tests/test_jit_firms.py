@@ -89,3 +89,13 @@ def test_kernels_match_numpy(
         CALLS[name](reference)
         monkeypatch.setattr(jit, "ENABLED", True)
         assert _digest(with_kernels) == _digest(reference)
+
+
+@pytest.mark.parametrize("name", ["exits", "equity"])
+def test_thinned_draws_match_numpy(
+    name: str, states: list[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tiered thinning of firms._trial_rows (used from 16,384 rows, more than these
+    small states have) finds the same tiers and draws the same rows on both paths."""
+    monkeypatch.setattr(firms, "_THIN_MIN_ROWS", 0)
+    test_kernels_match_numpy(name, states, monkeypatch)

@@ -21,6 +21,7 @@ from sim.model.codes import Ownership
 from sim.model.init import new_fids, tier_weights
 from sim.model.processes.talent import firm_employment, pool_room
 from sim.model.protocol import Mechanism
+from sim.model.sampling import BERNOULLI_THIN_MAX_P, _geometric_positions
 from sim.model.schemas import columns
 from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
 
@@ -147,7 +148,11 @@ def hire(
     k = min(pool.size, stochastic_round(float(people.sum()) / m.talent_weight, rng))
     if k <= 0:
         return
-    chosen = rng.choice(pool, size=k, replace=False)
+    # a uniform k-subset, in no particular order: the employers below are drawn independently
+    # of it and of one another, so the order of ``chosen`` does not change the law of who
+    # goes where (numpy's extra shuffle of the subset is skipped; when hiring is rationed,
+    # everyone between jobs is chosen, with no draw)
+    chosen = pool if k == pool.size else rng.choice(pool, size=k, replace=False, shuffle=False)
     tl["employer"][chosen] = choose(rng, targets, people, k)
     same = tl["alumni"][chosen] == tl["employer"][chosen]
     tl["alumni"][chosen[same]] = -1
@@ -510,6 +515,105 @@ _PRESSURE_EXCESS = np.array([False, True, True])
 _PRESSURE_PUSHED = np.array([False, False, True])
 
 
+#: probability above which :func:`_trial_rows` thins a row apart from the rarer ones
+_RARE_MAX_P = 0.01
+#: rows below which :func:`_trial_rows` draws one uniform per row (its fixed costs of
+#: numpy calls exceed the uniforms it saves)
+_THIN_MIN_ROWS = 16384
+
+
+def _trial_rows(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
+    """Rows (ascending) where independent events of probabilities ``p`` happen: the law of
+    ``(rng.random(p.size) < p).nonzero()[0]``, for fewer draws.
+
+    The rows are split into three tiers by their probability, a fixed function of ``p``:
+    rare (at most :data:`_RARE_MAX_P`: most rows), then up to
+    :data:`sampling.BERNOULLI_THIN_MAX_P` (e.g. firms paying rents above the tolerance,
+    firms that may open a branch), then above (e.g. death hazards of firms losing money).
+    The first two are thinned as :func:`sampling.bernoulli_rows` does, each at its own
+    largest probability (candidates at that probability, geometric gaps, each kept with
+    probability ``p_i / p_max``), so a few likelier rows do not make every row draw; the
+    last get one uniform each. Each row still fires independently with its own
+    probability: the law is unchanged. Zero, negative and NaN probabilities never fire.
+    One compiled pass finds the tiers (the numpy path finds the same rows and maximum).
+    Below :data:`_THIN_MIN_ROWS` rows (a fixed function of the input), one uniform per row.
+    """
+    if p.size < _THIN_MIN_ROWS:
+        direct: np.ndarray = (rng.random(p.size) < p).nonzero()[0]
+        return direct
+    if jit.ENABLED:
+        above, rare_max = _tiers_kernel(p, _RARE_MAX_P)
+    else:
+        above = (p > _RARE_MAX_P).nonzero()[0]
+        rare_max = float(np.max(p, where=p <= _RARE_MAX_P, initial=0.0))
+    rows = _thinned(rng, p, rare_max, _RARE_MAX_P)
+    if above.size == 0:
+        return rows
+    q = p.take(above)
+    middle_max = float(np.max(q, where=q <= BERNOULLI_THIN_MAX_P, initial=0.0))
+    middle = _thinned(rng, q, middle_max, BERNOULLI_THIN_MAX_P)
+    high = (q > BERNOULLI_THIN_MAX_P).nonzero()[0]
+    if high.size:
+        middle = np.concatenate((middle, high[rng.random(high.size) < q.take(high)]))
+    out = np.concatenate((rows, above.take(middle)))
+    out.sort()
+    return out
+
+
+def _thinned(rng: np.random.Generator, p: np.ndarray, p_max: float, cut: float) -> np.ndarray:
+    """Rows (ascending) with ``p <= cut`` where independent events of probabilities ``p``
+    happen, ``p_max`` being the largest of those probabilities: candidates are trials at
+    ``p_max`` (:func:`sampling._geometric_positions`), each kept with probability
+    ``p_i / p_max`` (rows above ``cut`` are never kept: another tier draws them)."""
+    if not p_max > 0.0:
+        return np.zeros(0, np.intp)
+    cand = _geometric_positions(rng, p_max, p.size)
+    if cand.size == 0:
+        return cand
+    pc = p.take(cand)
+    keep = rng.random(cand.size) * p_max < pc
+    keep &= pc <= cut
+    rows: np.ndarray = cand[keep]
+    return rows
+
+
+@jit.kernel
+def _tiers_kernel(p: np.ndarray, cut: float) -> tuple[np.ndarray, float]:
+    """The rows with ``p > cut`` (ascending) and the largest ``p`` at or below ``cut`` (0.0
+    if none is positive; NaN is in neither): what :func:`_trial_rows`' numpy path finds
+    with ``nonzero`` and ``np.max(where=...)``. Two passes without branches (selects and
+    counts), no array of ``p.size``."""
+    k = 0
+    mx = 0.0
+    for i in range(p.size):
+        x = p[i]
+        big = x > cut
+        k += big
+        y = 0.0 if big else x
+        mx = y if y > mx else mx
+    above = np.empty(k + 1, np.intp)  # (one spare slot: every row is written, kept by count)
+    j = 0
+    for i in range(p.size):
+        above[j] = i
+        j += p[i] > cut
+    return above[:k], mx
+
+
+def _trial_mask(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
+    """:func:`_trial_rows` as a boolean mask over the rows."""
+    mask = np.zeros(p.size, dtype=bool)
+    mask[_trial_rows(rng, p)] = True
+    return mask
+
+
+def _branch_table(brate: np.ndarray, dt: float) -> np.ndarray:
+    """The branch-opening hazards of the three branch keys (``(excess > 0) + pushed``),
+    extended to 256 entries with zeros: key 255 marks the rows that cannot open one."""
+    table = np.zeros(256)
+    table[:3] = hazard(brate, dt)
+    return table
+
+
 def relocation_hazard(m: EcosystemModel, excess: np.ndarray, pushed: np.ndarray) -> np.ndarray:
     """Chance of each organisation row relocating out of the region within the step.
 
@@ -539,6 +643,7 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     o, g, rp, dt, rng, pol = m.orgs, m.p.growth, m.p.relocation, m.dt, m.rng, m.policy
     rate = g.death_rate + g.young_death_rate * young + g.loss_death_rate * (o["cash"] < 0)
     np.copyto(rate, g.death_rate * g.listed_death_mult, where=o["listed"])
+    # (one uniform per row: death hazards reach 0.15 a quarter, too many for thinning to pay)
     die = f & (rng.random(o.n) < hazard(rate, dt))
 
     # relocation out of the region
@@ -549,7 +654,9 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
         m.state.firms.priority_table = in_codes(_ALL_CODES, m.p.funding.priority_codes)
     pushed = o["manuf"] & core & ~m.state.firms.priority_table.take(o["sector"])
     pull = pol.relocation.neighbour_pull
-    move = f & ~die & ~o["listed"] & (rng.random(o.n) < relocation_hazard(m, excess, pushed))
+    p_move = relocation_hazard(m, excess, pushed)
+    p_move[~(f & ~o["listed"])] = 0.0
+    move = _trial_mask(rng, p_move) & ~die  # independent of the deaths: drawn for all rows
 
     w = o["weight"]
     m.flows.firm_deaths += float(w.take(die.nonzero()[0]).sum())
@@ -579,9 +686,10 @@ def _exits(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     pressure = (_PRESSURE_EXCESS + pull) + _PRESSURE_PUSHED
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
     key = (excess > 0).view(np.uint8) + pushed.view(np.uint8)
-    opened = big & (rng.random(o.n) < cast(np.ndarray, hazard(brate, dt)).take(key))
-    np.add(o["branches"], opened, out=o["branches"])
-    m.state.firms.cum_branches += float(w.take(opened.nonzero()[0]).sum())
+    key[~big] = 255
+    opened = _trial_rows(rng, _branch_table(brate, dt).take(key))
+    o["branches"][opened] += 1.0
+    m.state.firms.cum_branches += float(w.take(opened).sum())
 
 
 def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
@@ -629,23 +737,20 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
     costly, costly_arg = costly[:k], costly_arg[:k]
     np.expm1(die_arg, out=die_arg)  # hazard(rate, dt) = -expm1(-max(rate, 0) * dt)
     np.expm1(costly_arg, out=costly_arg)
+    _move_hazards_kernel(f, o["listed"], costly, costly_arg, p_move)
     u_die = rng.random(n)
-    u_move = rng.random(n)
+    move_rows = _trial_rows(rng, p_move)
     code = np.empty(n, np.uint8)
     w_die, w_move = np.empty(n), np.empty(n)
     failed, moved = np.empty(n, np.int64), np.empty(n, np.int64)
     nd, nm, nf, nv = _exit_draws_kernel(
         f,
-        o["listed"],
         key,
         o["emp"],
         float(rp.branch_min_employees),
         die_arg,
         u_die,
-        costly,
-        costly_arg,
-        p_move,
-        u_move,
+        move_rows,
         o["weight"],
         o["vc_backed"],
         o["relocated"],
@@ -672,11 +777,10 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
         m.deal_log.exit(o["fid"].take(rows), "relocation", o["valuation"].take(rows), m.t)
     pressure = (_PRESSURE_EXCESS + pull) + _PRESSURE_PUSHED
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
-    branch_table = cast(np.ndarray, hazard(brate, dt))
-    u_branch = rng.random(n)
-    w_opened = np.empty(n)
-    k = _branch_kernel(key, u_branch, branch_table, o["branches"], o["weight"], w_opened)
-    m.state.firms.cum_branches += float(w_opened[:k].sum())
+    # (die_arg is free again: the branch probabilities go there, no new array)
+    opened = _trial_rows(rng, _lookup_kernel(_branch_table(brate, dt), key, die_arg))
+    o["branches"][opened] += 1.0
+    m.state.firms.cum_branches += float(o["weight"].take(opened).sum())
 
 
 def _relocation_rates(
@@ -773,18 +877,32 @@ def _exit_rates_kernel(
 
 
 @jit.kernel
-def _exit_draws_kernel(
+def _move_hazards_kernel(
     f: np.ndarray,
     listed: np.ndarray,
+    costly: np.ndarray,
+    costly_expm1: np.ndarray,
+    p_move: np.ndarray,
+) -> None:
+    """The step's relocation probabilities, in place in ``p_move``: the relocation hazard
+    (the costly rows' own, ``-expm1``, put in first) of firms that are not listed, 0
+    elsewhere: what :func:`_exits` gives :func:`_trial_rows`, the same numbers."""
+    for j in range(costly.size):
+        p_move[costly[j]] = -costly_expm1[j]
+    for i in range(f.size):
+        if not f[i] or listed[i]:
+            p_move[i] = 0.0
+
+
+@jit.kernel
+def _exit_draws_kernel(
+    f: np.ndarray,
     key: np.ndarray,
     emp: np.ndarray,
     branch_min: float,
     die_expm1: np.ndarray,
     u_die: np.ndarray,
-    costly: np.ndarray,
-    costly_expm1: np.ndarray,
-    p_move: np.ndarray,
-    u_move: np.ndarray,
+    move_rows: np.ndarray,
     w: np.ndarray,
     vc_backed: np.ndarray,
     relocated: np.ndarray,
@@ -795,37 +913,36 @@ def _exit_draws_kernel(
     failed: np.ndarray,
     moved: np.ndarray,
 ) -> tuple[int, int, int, int]:
-    """Deaths and relocations of the step from their draws (hazards ``-expm1``; the costly
-    rows' relocation hazards put in ``p_move`` first), in place in ``relocated`` and
+    """Deaths (a firm's uniform below its hazard ``-die_expm1``) and relocations (the
+    rows drawn for them, unless dead) of the step, in place in ``relocated`` and
     ``active``. Writes each row's ``code`` (1 died, 2 moved, 0 neither), the weights of
     the dead and of the moved (row order, for numpy's sums) and the venture-backed dead
-    and moved rows, and turns ``key`` into the branch key ``(excess > 0) + pushed`` of rows
-    that may open a branch (255 for the others). Returns the four counts."""
-    for j in range(costly.size):
-        p_move[costly[j]] = -costly_expm1[j]
+    and moved rows, and turns ``key`` into the branch key ``(excess > 0) + pushed`` of
+    rows that may open a branch (255 for the others). Returns the four counts."""
+    code[:] = 0
+    for r in move_rows:
+        code[r] = 2
     nd = 0
     nm = 0
     nf = 0
     nv = 0
     for i in range(f.size):
         fi = f[i]
-        die = fi & (u_die[i] < -die_expm1[i])
-        move = fi & (not die) & (not listed[i]) & (u_move[i] < p_move[i])
         c = key[i]
         key[i] = (c >> 2) + ((c >> 1) & 1) if fi & (emp[i] >= branch_min) else 255
-        code[i] = 0
-        if die | move:  # rare: the branch is predicted
+        if fi & (u_die[i] < -die_expm1[i]):
+            code[i] = 1
+        g = code[i]
+        if g != 0:  # rare: the branch is predicted
             active[i] = False
             key[i] = 255
-            if die:
-                code[i] = 1
+            if g == 1:
                 w_die[nd] = w[i]
                 nd += 1
                 if vc_backed[i]:
                     failed[nf] = i
                     nf += 1
             else:
-                code[i] = 2
                 w_move[nm] = w[i]
                 nm += 1
                 if vc_backed[i]:
@@ -833,6 +950,15 @@ def _exit_draws_kernel(
                     nv += 1
                 relocated[i] = True
     return nd, nm, nf, nv
+
+
+@jit.kernel
+def _lookup_kernel(table: np.ndarray, key: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``table.take(key)`` into ``out``, for a uint8 ``key`` (numpy casts such a key to
+    intp first)."""
+    for i in range(key.size):
+        out[i] = table[key[i]]
+    return out
 
 
 @jit.kernel
@@ -860,29 +986,6 @@ def _exit_staff_kernel(
             moved[b] = i
             b += 1
     return a, b
-
-
-@jit.kernel
-def _branch_kernel(
-    key: np.ndarray,
-    u: np.ndarray,
-    table: np.ndarray,
-    branches: np.ndarray,
-    w: np.ndarray,
-    w_opened: np.ndarray,
-) -> int:
-    """Branches opened outside the region (in place in ``branches``: + 1.0 or + 0.0, as
-    numpy adds a bool) and the weights of the opening rows into ``w_opened`` (row order,
-    for numpy's sum); returns their number."""
-    k = 0
-    for i in range(key.size):
-        c = key[i]
-        opened = c != 255 and u[i] < table[c]
-        branches[i] = branches[i] + (1.0 if opened else 0.0)
-        if opened:
-            w_opened[k] = w[i]
-            k += 1
-    return k
 
 
 def equity_share(m: EcosystemModel, f: np.ndarray | None = None) -> float:
@@ -920,10 +1023,24 @@ def _equity_weights_kernel(
 
 @jit.kernel
 def _adopt_kernel(
+    f: np.ndarray, equity: np.ndarray, kind: np.ndarray, soe: int, table: np.ndarray
+) -> np.ndarray:
+    """The adoption probability of every row: the hazard of its ownership (``table``: not
+    state-owned, state-owned) for a firm without equity, 0 for the others."""
+    not_soe, soe_hazard = table[0], table[1]
+    p = np.empty(f.size)
+    for i in range(f.size):
+        p[i] = (soe_hazard if kind[i] == soe else not_soe) if f[i] and not equity[i] else 0.0
+    return p
+
+
+@jit.kernel
+def _adopt_draws_kernel(
     f: np.ndarray, equity: np.ndarray, u: np.ndarray, kind: np.ndarray, soe: int, table: np.ndarray
 ) -> None:
-    """Equity adoption in place: a firm without equity adopts when its draw is below the
-    hazard of its ownership (``table``: not state-owned, state-owned)."""
+    """Equity adoption in place from one uniform per row: a firm without equity adopts
+    when its draw is below the hazard of its ownership (``table``: not state-owned,
+    state-owned), as ``u < p`` of :func:`_trial_rows` with few rows decides."""
     not_soe, soe_hazard = table[0], table[1]
     for i in range(f.size):
         p = soe_hazard if kind[i] == soe else not_soe
@@ -932,6 +1049,11 @@ def _adopt_kernel(
 
 
 def _equity(m: EcosystemModel, f: np.ndarray) -> None:
+    """Firms adopt (or drop) employee equity toward the policy's target share.
+
+    Only the firms that can change draw: the adopting (or dropping) rows come from
+    :func:`_trial_rows` over probabilities set to 0 for the others, the same independent
+    trials as one uniform per row compared with the hazard."""
     o, pol, rng, dt = m.orgs, m.policy, m.rng, m.dt
     share = equity_share(m, f)
     target = pol.equity.equity_firm_share
@@ -940,25 +1062,25 @@ def _equity(m: EcosystemModel, f: np.ndarray) -> None:
         return
     speed = m.p.entrepreneurship.equity_adoption
     if gap > 0:
-        eligible = f & ~o["equity"]
         p_rate = speed * gap / max(1.0 - share, 1e-9)
         # scope is soe_scope for state-owned firms, 1 otherwise: two hazards, looked up
         scope = np.where(_SOE_KEYS, pol.equity.soe_scope, 1.0)
-        if jit.ENABLED:
-            table = cast(np.ndarray, hazard(p_rate * scope, dt))
+        table = cast(np.ndarray, hazard(p_rate * scope, dt))
+        if jit.ENABLED and o.n < _THIN_MIN_ROWS:  # _trial_rows' one uniform per row, fused
             u = rng.random(o.n)
-            _adopt_kernel(f, o["equity"], u, o["kind"], int(Ownership.SOE), table)
+            _adopt_draws_kernel(f, o["equity"], u, o["kind"], int(Ownership.SOE), table)
             return
-        soe = (o["kind"] == Ownership.SOE).view(np.uint8)
-        adopt = eligible & (
-            rng.random(o.n) < cast(np.ndarray, hazard(p_rate * scope, dt)).take(soe)
-        )
-        np.logical_or(o["equity"], adopt, out=o["equity"])
+        if jit.ENABLED:
+            p = _adopt_kernel(f, o["equity"], o["kind"], int(Ownership.SOE), table)
+        else:
+            soe = (o["kind"] == Ownership.SOE).view(np.uint8)
+            p = table.take(soe)
+            p[~(f & ~o["equity"])] = 0.0
+        o["equity"][_trial_rows(rng, p)] = True
     else:
-        eligible = f & o["equity"]
         p_rate = speed * (-gap) / max(share, 1e-9)
-        drop = eligible & (rng.random(o.n) < hazard(p_rate, dt))
-        np.logical_and(o["equity"], ~drop, out=o["equity"])
+        p = np.where(f & o["equity"], hazard(p_rate, dt), 0.0)
+        o["equity"][_trial_rows(rng, p)] = False
 
 
 #: not state-owned / state-owned, the keys of :func:`_equity`'s two hazards
