@@ -19,6 +19,7 @@ import numpy as np
 from sim.model import jit
 from sim.model.codes import Origin
 from sim.model.protocol import Mechanism
+from sim.model.sampling import bernoulli_rows
 from sim.model.schemas import columns
 from sim.model.util import choose, hazard, pick, stochastic_round
 
@@ -82,65 +83,63 @@ def departure_hazard(m: EcosystemModel) -> np.ndarray:
 
 
 def _departures(m: EcosystemModel) -> None:
+    """People leave the region with the hazard of :func:`departure_hazard`, else retire at the
+    retirement age; both end the row (in place in ``active``).
+
+    The leavers are drawn by :func:`sampling.bernoulli_rows` on each row's hazard (0 for ended
+    rows): independent trials with the same probabilities as one uniform per row, drawn by
+    thinning when the hazards are small, so the law is unchanged. Both paths pass it the same
+    hazards (the same table look-ups), so they draw the same numbers."""
     tl, lab, rng = m.talent, m.p.labour, m.rng
-    if jit.ENABLED:
-        u = rng.random(tl.n)
-        w_leave = np.empty(tl.n)
-        k = _departures_kernel(
-            tl["active"],
-            tl["employer"],
-            m.orgs["equity"],
-            tl["origin"],
-            tl["age"],
-            float(lab.retirement_age),
-            departure_table(m),
-            u,
-            tl["weight"],
-            w_leave,
-        )
-        m.flows.talent_outflow += float(w_leave[:k].sum())
-        return
     act = tl["active"]
-    leave = act & (rng.random(tl.n) < departure_hazard(m))
-    retire = act & ~leave & (tl["age"] >= lab.retirement_age)
-    out = leave | retire
-    m.flows.talent_outflow += float(tl["weight"].take(leave.nonzero()[0]).sum())
-    np.logical_and(act, ~out, out=act)  # act is the column itself
+    if jit.ENABLED:
+        p = np.empty(tl.n)
+        _departure_hazard_kernel(
+            act, tl["employer"], m.orgs["equity"], tl["origin"], departure_table(m), p
+        )
+    else:
+        p = np.where(act, departure_hazard(m), 0.0)
+    leave = bernoulli_rows(rng, p)
+    m.flows.talent_outflow += float(tl["weight"].take(leave).sum())
+    if jit.ENABLED:
+        _end_rows_kernel(act, tl["age"], float(lab.retirement_age), leave)
+        return
+    act[leave] = False  # act is the column itself
+    np.logical_and(act, ~(tl["age"] >= lab.retirement_age), out=act)
 
 
 @jit.kernel
-def _departures_kernel(
+def _departure_hazard_kernel(
     active: np.ndarray,
     employer: np.ndarray,
     equity: np.ndarray,
     origin: np.ndarray,
-    age: np.ndarray,
-    retirement_age: float,
     table: np.ndarray,
-    u: np.ndarray,
-    weight: np.ndarray,
-    w_leave: np.ndarray,
-) -> int:
-    """:func:`_departures` in one pass: each active person leaves the region when the draw
-    ``u`` is below the hazard of their key (4 x origin + 2 x equity at the employer +
-    employed, :func:`departure_hazard`), else retires at the retirement age; both end the
-    row (in place in ``active``). The leavers' weights go into ``w_leave`` (row order, for
-    numpy's sum); returns their number."""
-    k = 0
+    p: np.ndarray,
+) -> None:
+    """Each active person's departure hazard into ``p`` (the table entry of key 4 x origin +
+    2 x equity at the employer + employed, :func:`departure_hazard`), 0 for ended rows."""
     for i in range(active.size):
         if not active[i]:
+            p[i] = 0.0
             continue
         e = employer[i]
         key = 4 * origin[i]
         if e >= 0:
             key += 3 if equity[e] else 1
-        if u[i] < table[key]:
-            w_leave[k] = weight[i]
-            k += 1
+        p[i] = table[key]
+
+
+@jit.kernel
+def _end_rows_kernel(
+    active: np.ndarray, age: np.ndarray, retirement_age: float, leave: np.ndarray
+) -> None:
+    """End the rows of the leavers, then those of active people at the retirement age."""
+    for j in range(leave.size):
+        active[leave[j]] = False
+    for i in range(active.size):
+        if active[i] and age[i] >= retirement_age:
             active[i] = False
-        elif age[i] >= retirement_age:
-            active[i] = False
-    return k
 
 
 def _arrive(
@@ -278,7 +277,7 @@ def _job_moves(m: EcosystemModel) -> None:
     idx = employed.nonzero()[0]
     if idx.size == 0:
         return
-    movers = idx[rng.random(idx.size) < job_move_hazard(m, idx)]
+    movers = idx.take(bernoulli_rows(rng, job_move_hazard(m, idx)))  # see _job_moves_compiled
     if movers.size == 0:
         return
     f = (o["active"] & ~o["is_univ"]).nonzero()[0]
@@ -310,11 +309,13 @@ def _job_moves_compiled(m: EcosystemModel) -> None:
     )
     if k == 0:
         return
-    movers = np.empty(k, np.int64)
-    km = _movers_kernel(idx[:k], rng.random(k), p[:k], movers)
+    # each employed person moves with their hazard, independently: bernoulli_rows draws the
+    # same law as one uniform per person (thinning when the hazards are small); the numpy
+    # path passes it the same hazards, so both draw the same numbers
+    movers = idx.take(bernoulli_rows(rng, p[:k]))
+    km = movers.size
     if km == 0:
         return
-    movers = movers[:km]
     f, rel, mass = np.empty(o.n, np.int64), np.empty(o.n), np.empty(o.n)
     mean = float(m.state.production.mean_log_prod)
     nf = _attraction_kernel(
@@ -361,17 +362,6 @@ def _employed_kernel(
         if active[i] and e >= 0:
             idx[k] = i
             p[k] = table[(2 if equity[e] else 0) + (1 if is_univ[e] else 0)]
-            k += 1
-    return k
-
-
-@jit.kernel
-def _movers_kernel(idx: np.ndarray, u: np.ndarray, p: np.ndarray, movers: np.ndarray) -> int:
-    """``idx[u < p]`` into ``movers``; returns their number."""
-    k = 0
-    for j in range(idx.size):
-        if u[j] < p[j]:
-            movers[k] = idx[j]
             k += 1
     return k
 
