@@ -66,8 +66,10 @@ def _run_tables(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
     return s.tables
 
 
-def step(m: EcosystemModel) -> None:
-    o, tl, ep, pol, dt, rng = m.orgs, m.talent, m.p.entrepreneurship, m.policy, m.dt, m.rng
+def founding_rates(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The employed people (rows, ascending), whether each works at a university, and their
+    expected number of new firm agents in the step (founding or spin-off)."""
+    o, tl, ep, pol, dt = m.orgs, m.talent, m.p.entrepreneurship, m.policy, m.dt
     compiled = jit.ENABLED
     if compiled:
         idx = _employed_rows(tl["active"], tl["employer"])
@@ -75,7 +77,7 @@ def step(m: EcosystemModel) -> None:
         act = tl["active"] & (tl["employer"] >= 0)
         idx = act.nonzero()[0]
     if idx.size == 0:
-        return
+        return idx, np.zeros(0, bool), np.zeros(0)
     firms = o["active"] & ~o["is_univ"]
     share_equity = equity_share(m, firms)
     employed = firm_employment(m, firms)  # funding.employment(m), the same sum
@@ -100,6 +102,12 @@ def step(m: EcosystemModel) -> None:
     else:
         is_res = o["is_univ"].take(tl["employer"].take(idx))
         rates = lam.take(is_res.view(np.uint8))
+    return idx, is_res, rates
+
+
+def step(m: EcosystemModel) -> None:
+    o, tl, ep, pol, rng = m.orgs, m.talent, m.p.entrepreneurship, m.policy, m.rng
+    idx, is_res, rates = founding_rates(m)
     # Each person's number of new firms is Poisson(rate), independently: poisson_events draws
     # the same joint law (the Poisson total scattered over the rows in proportion to their
     # rates, superposition) with one variate per event instead of one per person; both paths
