@@ -402,11 +402,11 @@ def _draw_movers(m: EcosystemModel) -> np.ndarray:
     cand = _trial_rows(rng, q, tl.n)
     u = rng.random(cand.size)
     if jit.ENABLED:
-        movers = np.empty(cand.size, np.int64)
+        out = np.empty(cand.size, np.int64)
         k = _movers_kernel(
-            cand, u, q, tl["active"], tl["employer"], o["equity"], o["is_univ"], table, movers
+            cand, u, q, tl["active"], tl["employer"], o["equity"], o["is_univ"], table, out
         )
-        return movers[:k]
+        return out[:k]
     ok = tl["active"].take(cand) & (tl["employer"].take(cand) >= 0)
     cand, u = cand[ok], u[ok]
     movers: np.ndarray = cand[u * q < job_move_hazard(m, cand)]
