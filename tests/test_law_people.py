@@ -66,9 +66,11 @@ def test_trial_rows_are_independent_trials_at_q() -> None:
     assert np.array_equal(talent._trial_rows(rng, 1.0, 7), np.arange(7))
     assert talent._trial_rows(rng, 0.0, 7).size == 0
     assert talent._trial_rows(rng, float("nan"), 7).size == 0
-    assert talent._thinning_bound(np.array([0.01, float("nan")])) == 1.0
-    assert talent._thinning_bound(np.array([0.01, 0.5])) == 1.0  # above the cut-off
-    assert talent._thinning_bound(np.array([0.01, 0.03])) == 0.03
+    many = talent.THIN_MIN_ROWS
+    assert talent._thinning_bound(np.array([0.01, float("nan")]), many) == 1.0
+    assert talent._thinning_bound(np.array([0.01, 0.5]), many) == 1.0  # above the cut-off
+    assert talent._thinning_bound(np.array([0.01, 0.03]), many) == 0.03
+    assert talent._thinning_bound(np.array([0.01, 0.03]), many - 1) == 1.0  # too few rows
 
 
 def test_trial_rows_continue_past_a_short_batch() -> None:
@@ -84,10 +86,11 @@ def test_trial_rows_continue_past_a_short_batch() -> None:
 def test_departures_follow_the_hazards(
     blob: bytes, path: bool, thin: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(talent, "THIN_MIN_ROWS", 0)  # the test state has a few thousand rows
     if not thin:
         monkeypatch.setattr(talent, "THIN_MAX_P", 0.0)
     m = pickle.loads(blob)
-    assert (talent._thinning_bound(talent.departure_table(m)) < 1.0) == thin
+    assert (talent._thinning_bound(talent.departure_table(m), m.talent.n) < 1.0) == thin
     tl = m.talent
     act0 = tl["active"].copy()
     assert (~act0).any()  # ended rows present: they must never leave
@@ -130,10 +133,11 @@ def test_departures_follow_the_hazards(
 def test_job_moves_follow_the_hazards(
     blob: bytes, path: bool, thin: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(talent, "THIN_MIN_ROWS", 0)  # the test state has a few thousand rows
     if not thin:
         monkeypatch.setattr(talent, "THIN_MAX_P", 0.0)
     m = pickle.loads(blob)
-    assert (talent._thinning_bound(talent.job_move_table(m)) < 1.0) == thin
+    assert (talent._thinning_bound(talent.job_move_table(m), m.talent.n) < 1.0) == thin
     tl = m.talent
     employed = tl["active"] & (tl["employer"] >= 0)
     idx = employed.nonzero()[0]
