@@ -23,6 +23,7 @@ from sim.model.processes.firms import equity_share, volatility_draw
 from sim.model.processes.funding import early_capital_rate
 from sim.model.processes.talent import firm_employment, pool_room
 from sim.model.protocol import Mechanism
+from sim.model.sampling import poisson_events
 from sim.model.util import choose
 
 if TYPE_CHECKING:
@@ -65,8 +66,10 @@ def _run_tables(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
     return s.tables
 
 
-def step(m: EcosystemModel) -> None:
-    o, tl, ep, pol, dt, rng = m.orgs, m.talent, m.p.entrepreneurship, m.policy, m.dt, m.rng
+def founding_rates(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The employed people (rows, ascending), whether each works at a university, and their
+    expected number of new firm agents in the step (founding or spin-off)."""
+    o, tl, ep, pol, dt = m.orgs, m.talent, m.p.entrepreneurship, m.policy, m.dt
     compiled = jit.ENABLED
     if compiled:
         idx = _employed_rows(tl["active"], tl["employer"])
@@ -74,7 +77,7 @@ def step(m: EcosystemModel) -> None:
         act = tl["active"] & (tl["employer"] >= 0)
         idx = act.nonzero()[0]
     if idx.size == 0:
-        return
+        return idx, np.zeros(0, bool), np.zeros(0)
     firms = o["active"] & ~o["is_univ"]
     share_equity = equity_share(m, firms)
     employed = firm_employment(m, firms)  # funding.employment(m), the same sum
@@ -96,17 +99,27 @@ def step(m: EcosystemModel) -> None:
     lam = np.array([founding, spinoff]) * dt * m.talent_weight * m.scale
     if compiled:
         is_res, rates = _founding_rates(idx, tl["employer"], o["is_univ"], lam)
-        births = rng.poisson(rates)
-        founders, founder_res, uniq_f, first = _founders(idx, is_res, births)
     else:
-        employer = tl["employer"].take(idx)
-        is_res = o["is_univ"].take(employer)
-        births = rng.poisson(lam.take(is_res.view(np.uint8)))
-        founders = np.repeat(idx, births)
-        founder_res = np.repeat(is_res, births)  # is_res of each founder
-    k = founders.size
-    if k == 0:
+        is_res = o["is_univ"].take(tl["employer"].take(idx))
+        rates = lam.take(is_res.view(np.uint8))
+    return idx, is_res, rates
+
+
+def step(m: EcosystemModel) -> None:
+    o, tl, ep, pol, rng = m.orgs, m.talent, m.p.entrepreneurship, m.policy, m.rng
+    idx, is_res, rates = founding_rates(m)
+    # Each person's number of new firms is Poisson(rate), independently: poisson_events draws
+    # the same joint law (the Poisson total scattered over the rows in proportion to their
+    # rates, superposition) with one variate per event instead of one per person; both paths
+    # pass it the same rates, so they draw the same numbers
+    has, n_born = poisson_events(rng, rates)
+    if has.size == 0:
         return
+    uniq_f = idx.take(has)  # the founding people, ascending, and their number of new firms
+    founders = np.repeat(uniq_f, n_born)  # one entry per new firm, in row order
+    founder_res = np.repeat(is_res.take(has), n_born)  # is_res of each founder
+    first = np.cumsum(n_born) - n_born  # each founding person's first firm: its run's start
+    k = founders.size
     src = tl["employer"][founders]
     gp, pp = m.p.growth, m.p.production
     inherit = rng.random(k) < ep.sector_inheritance
@@ -161,11 +174,6 @@ def step(m: EcosystemModel) -> None:
     m.flows.spinoffs += float(founder_res.sum() / m.scale)
     # founders join their firm; the old employer keeps an alumni tie (founders are sorted:
     # each founding talent row's first firm is at the start of its run)
-    if not compiled:
-        has = births.nonzero()[0]
-        uniq_f = idx.take(has)
-        n_born = births.take(has)  # each founder's first firm is at its run's start
-        first = np.cumsum(n_born) - n_born
     tl["alumni"][uniq_f] = tl["employer"][uniq_f]
     tl["employer"][uniq_f] = rows[first]
     # knowledge tie between the new firm and its origin (a spin-off keeps its lab)
@@ -198,37 +206,6 @@ def _founding_rates(
         is_res[j] = r
         rates[j] = spinoff_rate if r else firm_rate
     return is_res, rates
-
-
-@jit.kernel
-def _founders(
-    idx: np.ndarray, is_res: np.ndarray, births: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``np.repeat`` of the people and of their university flag by their births, the
-    founding people once each, and the position of each one's first firm among the new
-    ones (the running count of births before them)."""
-    total = 0
-    people = 0
-    for j in range(births.size):
-        total += births[j]
-        people += births[j] > 0
-    founders = np.empty(total, np.int64)
-    founder_res = np.empty(total, np.bool_)
-    uniq = np.empty(people, np.int64)
-    first = np.empty(people, np.int64)
-    k = 0
-    q = 0
-    for j in range(births.size):
-        b = births[j]
-        if b > 0:  # (rare: one in hundreds of people founds a firm in a step)
-            uniq[q] = idx[j]
-            first[q] = k
-            q += 1
-            for _ in range(b):
-                founders[k] = idx[j]
-                founder_res[k] = is_res[j]
-                k += 1
-    return founders, founder_res, uniq, first
 
 
 @dataclass
