@@ -23,6 +23,8 @@ the same numbers.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.model import jit
@@ -163,7 +165,7 @@ def bernoulli_rows(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
         return (rng.random(n) < p).nonzero()[0]
     if p_max <= 0.0:
         return np.zeros(0, np.intp)
-    cand = _geometric_positions(rng, p_max, n)
+    cand = geometric_positions(rng, p_max, n)
     if cand.size == 0:
         return cand
     keep = rng.random(cand.size) * p_max < p[cand]
@@ -178,17 +180,30 @@ def bernoulli_mask(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _geometric_positions(rng: np.random.Generator, q: float, n: int) -> np.ndarray:
-    """Positions in ``0..n-1`` of independent trials of probability ``q`` that succeed: the gap
-    to the next success is geometric. Gaps are drawn in batches sized to reach past ``n`` with
-    high probability; a rare short batch is followed by another."""
+def geometric_positions(rng: np.random.Generator, q: float, n: int) -> np.ndarray:
+    """Positions in ``0..n-1`` (ascending) of independent trials of probability ``q`` that
+    succeed: the gap to the next success is geometric. Gaps are drawn in batches sized to reach
+    past ``n`` with high probability; a rare short batch is followed by another.
+
+    For ``q < 1/3`` the gaps are ``ceil(E / -log1p(-q))`` with ``E`` standard exponential,
+    which is how numpy's ``Generator.geometric`` computes them (its inversion method), to the
+    bit and from the same draws; doing it here with ``log1p`` taken once rather than per draw
+    is about 4 times cheaper. Larger ``q`` use ``rng.geometric`` itself.
+    """
     mean = n * q
     parts: list[np.ndarray] = []
     start = -1  # position of the last success so far
+    scale = -math.log1p(-q) if q < 1.0 / 3.0 else 0.0  # libm's log1p, as numpy's C code calls
     while True:
-        batch = int(mean + 4.0 * np.sqrt(mean) + 16)
-        gaps = rng.geometric(q, size=batch)
-        pos = np.cumsum(gaps)
+        batch = int(mean + 4.0 * math.sqrt(mean) + 16)
+        if scale > 0.0:
+            gaps = rng.standard_exponential(batch)
+            np.divide(gaps, scale, out=gaps)
+            np.ceil(gaps, out=gaps)
+            pos = gaps.astype(np.int64)
+        else:
+            pos = rng.geometric(q, size=batch)
+        np.cumsum(pos, out=pos)
         pos += start
         if pos[-1] >= n:
             parts.append(pos[: int(pos.searchsorted(n, "left"))])

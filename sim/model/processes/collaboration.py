@@ -505,7 +505,7 @@ def _rows_at_rate(rng: np.random.Generator, p: float, n: int) -> np.ndarray:
         return np.zeros(0, np.intp)
     if p > sampling.BERNOULLI_THIN_MAX_P or n < _GAPS_MIN_ROWS:
         return (rng.random(n) < p).nonzero()[0]
-    return sampling._geometric_positions(rng, p, n)
+    return sampling.geometric_positions(rng, p, n)
 
 
 def update_exposure(m: EcosystemModel) -> None:

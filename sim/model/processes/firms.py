@@ -21,7 +21,7 @@ from sim.model.codes import Ownership
 from sim.model.init import new_fids, tier_weights
 from sim.model.processes.talent import firm_employment, pool_room
 from sim.model.protocol import Mechanism
-from sim.model.sampling import BERNOULLI_THIN_MAX_P, _geometric_positions
+from sim.model.sampling import BERNOULLI_THIN_MAX_P, geometric_positions
 from sim.model.schemas import columns
 from sim.model.util import choose, hazard, in_codes, pick, stochastic_round
 
@@ -563,11 +563,11 @@ def _trial_rows(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
 def _thinned(rng: np.random.Generator, p: np.ndarray, p_max: float, cut: float) -> np.ndarray:
     """Rows (ascending) with ``p <= cut`` where independent events of probabilities ``p``
     happen, ``p_max`` being the largest of those probabilities: candidates are trials at
-    ``p_max`` (:func:`sampling._geometric_positions`), each kept with probability
+    ``p_max`` (:func:`sampling.geometric_positions`), each kept with probability
     ``p_i / p_max`` (rows above ``cut`` are never kept: another tier draws them)."""
     if not p_max > 0.0:
         return np.zeros(0, np.intp)
-    cand = _geometric_positions(rng, p_max, p.size)
+    cand = geometric_positions(rng, p_max, p.size)
     if cand.size == 0:
         return cand
     pc = p.take(cand)
