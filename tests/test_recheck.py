@@ -24,7 +24,7 @@ def test_a_changed_spec_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture
     out = tmp_path / "r.json"
     code = recheck.main(
         [
-            str(ROOT / "calibrations" / "sv_full"),
+            str(ROOT / "experiments" / "calibration" / "sv"),
             "--spec",
             str(ROOT / "experiments" / "calibrate_zgc.yaml"),
             "--out",
@@ -39,7 +39,7 @@ def test_a_changed_spec_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture
 @pytest.mark.slow
 def test_two_members_rerun(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
-    folder = ROOT / "calibrations" / "sv_full"
+    folder = ROOT / "experiments" / "calibration" / "sv"
     code = recheck.main(
         [
             str(folder),

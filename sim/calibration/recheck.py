@@ -7,7 +7,7 @@ same members give the same predictive distribution. This module re-runs every me
 seeds (a stage key no calibration uses) at the posterior's scale and writes the coverage and the
 per-target medians next to the shipped ones:
 
-    python -m sim.calibration.recheck calibrations/zgc_full --out recheck_zgc.json
+    python -m sim.calibration.recheck experiments/calibration/zgc --out recheck_zgc.json
 
 Fresh seeds make the comparison fair to the shipped figures only approximately: the shipped
 members were accepted on their own runs (ABC rejection), so fresh runs of the *same* code fit a
@@ -58,13 +58,7 @@ def recheck(
         raise UserError(f"not a finished calibration folder: {exc}", file=str(folder)) from None
     spec_path = spec_path or Path("experiments") / str(meta["spec_file"])
     s = setup(spec_path)
-    shipped, _ = load_spec(folder / SPEC_COPY)  # the copy the calibration ran (comments aside)
-    if s.spec.model_dump() != shipped.model_dump():
-        raise UserError(
-            f"this spec differs from the one the calibration was made with ({SPEC_COPY} of "
-            "the folder)",
-            file=str(spec_path),
-        )
+    _check_same_calibration(s, folder, posterior, shipped_pred, spec_path)
     values = posterior[s.paths].to_numpy(float)[:members]
     scale = s.spec.posterior_scale
     outputs = all_outputs(s.targets)
@@ -122,9 +116,34 @@ def recheck(
     }
 
 
+def _check_same_calibration(
+    s: Any, folder: Path, posterior: pd.DataFrame, pred: pd.DataFrame, spec_path: Path
+) -> None:
+    """The spec must be the one the posterior was made with: the same resolved spec as the
+    folder's copy when it has one (a full calibration folder), otherwise (the small files
+    shipped under ``experiments/calibration/``) the same parameters and target rows."""
+    if (folder / SPEC_COPY).exists():
+        shipped, _ = load_spec(folder / SPEC_COPY)  # the copy the calibration ran
+        same = s.spec.model_dump() == shipped.model_dump()  # (comments may differ)
+    else:
+        rows = [(t.indicator, int(t.year), t.kind) for t in s.targets]
+        shipped_rows = list(
+            zip(pred["indicator"], pred["year"].astype(int), pred["kind"], strict=True)
+        )
+        same = list(posterior.columns[2:]) == s.paths and rows == shipped_rows
+    if not same:
+        raise UserError(
+            "this spec differs from the one the calibration was made with (its parameters, "
+            "targets or settings)",
+            file=str(spec_path),
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("folder", type=Path, help="a calibration folder, e.g. calibrations/zgc_full")
+    ap.add_argument(
+        "folder", type=Path, help="a calibration folder, e.g. experiments/calibration/zgc"
+    )
     ap.add_argument("--spec", type=Path, default=None, help="its spec (default: experiments/)")
     ap.add_argument("--out", type=Path, required=True, help="JSON file to write")
     ap.add_argument("--replicates", type=int, default=1)
@@ -132,7 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--members", type=int, default=None, help="only the first N members")
     args = ap.parse_args(argv)
     try:
-        report = recheck(args.folder, args.spec, replicates=args.replicates, workers=args.workers)
+        report = recheck(
+            args.folder,
+            args.spec,
+            replicates=args.replicates,
+            workers=args.workers,
+            members=args.members,
+        )
     except UserError as exc:
         print(exc.render(), file=sys.stderr)
         return 2
