@@ -153,9 +153,26 @@ def hire(
     # goes where (numpy's extra shuffle of the subset is skipped; when hiring is rationed,
     # everyone between jobs is chosen, with no draw)
     chosen = pool if k == pool.size else rng.choice(pool, size=k, replace=False, shuffle=False)
-    tl["employer"][chosen] = choose(rng, targets, people, k)
+    employers = choose(rng, targets, people, k)
+    if jit.ENABLED:  # (chosen rows are distinct: row by row is the same)
+        _assign_kernel(chosen, employers, tl["employer"], tl["alumni"])
+        return
+    tl["employer"][chosen] = employers
     same = tl["alumni"][chosen] == tl["employer"][chosen]
     tl["alumni"][chosen[same]] = -1
+
+
+@jit.kernel
+def _assign_kernel(
+    chosen: np.ndarray, employers: np.ndarray, employer: np.ndarray, alumni: np.ndarray
+) -> None:
+    """:func:`hire`'s assignment of the distinct talent rows ``chosen`` to ``employers``:
+    a hire by the person's former employer ends their alumni tie."""
+    for j in range(chosen.size):
+        r = chosen[j]
+        employer[r] = employers[j]
+        if alumni[r] == employer[r]:
+            alumni[r] = -1
 
 
 def headcount_shocks(m: EcosystemModel, log_emp: np.ndarray) -> np.ndarray:
@@ -546,6 +563,25 @@ def _trial_rows(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     else:
         above = (p > _RARE_MAX_P).nonzero()[0]
         rare_max = float(np.max(p, where=p <= _RARE_MAX_P, initial=0.0))
+    return _tiered_rows(rng, p, above, rare_max)
+
+
+def _trial_rows_tiered(
+    rng: np.random.Generator, p: np.ndarray, above: np.ndarray, rare_max: float
+) -> np.ndarray:
+    """:func:`_trial_rows` when the caller's kernel has found the tiers while computing
+    ``p`` (``above`` and ``rare_max``, what :func:`_tiers_kernel` returns): the same draws,
+    without another pass over ``p``."""
+    if p.size < _THIN_MIN_ROWS:
+        direct: np.ndarray = (rng.random(p.size) < p).nonzero()[0]
+        return direct
+    return _tiered_rows(rng, p, above, rare_max)
+
+
+def _tiered_rows(
+    rng: np.random.Generator, p: np.ndarray, above: np.ndarray, rare_max: float
+) -> np.ndarray:
+    """The tiered thinning of :func:`_trial_rows` from its tiers."""
     rows = _thinned(rng, p, rare_max, _RARE_MAX_P)
     if above.size == 0:
         return rows
@@ -737,9 +773,12 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
     costly, costly_arg = costly[:k], costly_arg[:k]
     np.expm1(die_arg, out=die_arg)  # hazard(rate, dt) = -expm1(-max(rate, 0) * dt)
     np.expm1(costly_arg, out=costly_arg)
-    _move_hazards_kernel(f, o["listed"], costly, costly_arg, p_move)
+    above = np.empty(n, np.intp)
+    na, rare_max = _move_hazards_kernel(
+        f, o["listed"], costly, costly_arg, p_move, _RARE_MAX_P, above
+    )
     u_die = rng.random(n)
-    move_rows = _trial_rows(rng, p_move)
+    move_rows = _trial_rows_tiered(rng, p_move, above[:na], rare_max)
     code = np.empty(n, np.uint8)
     w_die, w_move = np.empty(n), np.empty(n)
     failed, moved = np.empty(n, np.int64), np.empty(n, np.int64)
@@ -778,7 +817,8 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
     pressure = (_PRESSURE_EXCESS + pull) + _PRESSURE_PUSHED
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
     # (die_arg is free again: the branch probabilities go there, no new array)
-    opened = _trial_rows(rng, _lookup_kernel(_branch_table(brate, dt), key, die_arg))
+    na, rare_max = _lookup_tiers_kernel(_branch_table(brate, dt), key, die_arg, _RARE_MAX_P, above)
+    opened = _trial_rows_tiered(rng, die_arg, above[:na], rare_max)
     o["branches"][opened] += 1.0
     m.state.firms.cum_branches += float(o["weight"].take(opened).sum())
 
@@ -883,15 +923,28 @@ def _move_hazards_kernel(
     costly: np.ndarray,
     costly_expm1: np.ndarray,
     p_move: np.ndarray,
-) -> None:
+    cut: float,
+    above: np.ndarray,
+) -> tuple[int, float]:
     """The step's relocation probabilities, in place in ``p_move``: the relocation hazard
     (the costly rows' own, ``-expm1``, put in first) of firms that are not listed, 0
-    elsewhere: what :func:`_exits` gives :func:`_trial_rows`, the same numbers."""
+    elsewhere: what :func:`_exits` gives :func:`_trial_rows`, the same numbers. In the
+    same pass, :func:`_tiers_kernel`'s tiers of the result (the rows above ``cut`` into
+    ``above``, their count and the largest value at or below ``cut``, the same tests)."""
     for j in range(costly.size):
         p_move[costly[j]] = -costly_expm1[j]
+    k = 0
+    mx = 0.0
     for i in range(f.size):
         if not f[i] or listed[i]:
             p_move[i] = 0.0
+        x = p_move[i]
+        big = x > cut
+        above[k] = i  # (written always, kept by the count)
+        k += big
+        y = 0.0 if big else x
+        mx = y if y > mx else mx
+    return k, mx
 
 
 @jit.kernel
@@ -953,12 +1006,23 @@ def _exit_draws_kernel(
 
 
 @jit.kernel
-def _lookup_kernel(table: np.ndarray, key: np.ndarray, out: np.ndarray) -> np.ndarray:
+def _lookup_tiers_kernel(
+    table: np.ndarray, key: np.ndarray, out: np.ndarray, cut: float, above: np.ndarray
+) -> tuple[int, float]:
     """``table.take(key)`` into ``out``, for a uint8 ``key`` (numpy casts such a key to
-    intp first)."""
+    intp first), and in the same pass :func:`_tiers_kernel`'s tiers of it (the rows above
+    ``cut`` into ``above``, their count and the largest value at or below ``cut``)."""
+    k = 0
+    mx = 0.0
     for i in range(key.size):
-        out[i] = table[key[i]]
-    return out
+        x = table[key[i]]
+        out[i] = x
+        big = x > cut
+        above[k] = i  # (written always, kept by the count)
+        k += big
+        y = 0.0 if big else x
+        mx = y if y > mx else mx
+    return k, mx
 
 
 @jit.kernel
@@ -1023,15 +1087,31 @@ def _equity_weights_kernel(
 
 @jit.kernel
 def _adopt_kernel(
-    f: np.ndarray, equity: np.ndarray, kind: np.ndarray, soe: int, table: np.ndarray
-) -> np.ndarray:
+    f: np.ndarray,
+    equity: np.ndarray,
+    kind: np.ndarray,
+    soe: int,
+    table: np.ndarray,
+    cut: float,
+    above: np.ndarray,
+) -> tuple[np.ndarray, int, float]:
     """The adoption probability of every row: the hazard of its ownership (``table``: not
-    state-owned, state-owned) for a firm without equity, 0 for the others."""
+    state-owned, state-owned) for a firm without equity, 0 for the others; in the same pass
+    :func:`_tiers_kernel`'s tiers of it (the rows above ``cut`` into ``above``, their count
+    and the largest value at or below ``cut``)."""
     not_soe, soe_hazard = table[0], table[1]
     p = np.empty(f.size)
+    k = 0
+    mx = 0.0
     for i in range(f.size):
-        p[i] = (soe_hazard if kind[i] == soe else not_soe) if f[i] and not equity[i] else 0.0
-    return p
+        x = (soe_hazard if kind[i] == soe else not_soe) if f[i] and not equity[i] else 0.0
+        p[i] = x
+        big = x > cut
+        above[k] = i  # (written always, kept by the count)
+        k += big
+        y = 0.0 if big else x
+        mx = y if y > mx else mx
+    return p, k, mx
 
 
 @jit.kernel
@@ -1071,11 +1151,15 @@ def _equity(m: EcosystemModel, f: np.ndarray) -> None:
             _adopt_draws_kernel(f, o["equity"], u, o["kind"], int(Ownership.SOE), table)
             return
         if jit.ENABLED:
-            p = _adopt_kernel(f, o["equity"], o["kind"], int(Ownership.SOE), table)
-        else:
-            soe = (o["kind"] == Ownership.SOE).view(np.uint8)
-            p = table.take(soe)
-            p[~(f & ~o["equity"])] = 0.0
+            above = np.empty(o.n, np.intp)
+            p, na, rare_max = _adopt_kernel(
+                f, o["equity"], o["kind"], int(Ownership.SOE), table, _RARE_MAX_P, above
+            )
+            o["equity"][_trial_rows_tiered(rng, p, above[:na], rare_max)] = True
+            return
+        soe = (o["kind"] == Ownership.SOE).view(np.uint8)
+        p = table.take(soe)
+        p[~(f & ~o["equity"])] = 0.0
         o["equity"][_trial_rows(rng, p)] = True
     else:
         p_rate = speed * (-gap) / max(share, 1e-9)
@@ -1101,10 +1185,26 @@ def _split(m: EcosystemModel, f: np.ndarray) -> None:
         # a firm's cap is the small-firm weight 1/scale unless it is mid-sized, large or
         # valued as large (tier_weights): only those rows, and any row heavier than
         # 1/scale, can be over their cap, so the caps are computed for them alone
-        tiered = emp >= min(pp.mid_firm_employees, pp.large_firm_employees)
-        tiered |= o["post_money"] >= pp.large_firm_valuation
-        tiered |= weight > (1.0 / m.scale) * 1.0001
-        rows = (f & tiered).nonzero()[0]
+        heavy = (1.0 / m.scale) * 1.0001
+        emp_min = min(pp.mid_firm_employees, pp.large_firm_employees)
+        if jit.ENABLED:  # one pass, the same comparisons
+            rows = np.empty(o.n, np.intp)
+            k = _split_candidates_kernel(
+                f,
+                emp,
+                o["post_money"],
+                weight,
+                float(emp_min),
+                float(pp.large_firm_valuation),
+                float(heavy),
+                rows,
+            )
+            rows = rows[:k]
+        else:
+            tiered = emp >= emp_min
+            tiered |= o["post_money"] >= pp.large_firm_valuation
+            tiered |= weight > heavy
+            rows = (f & tiered).nonzero()[0]
         cap = tier_weights(m, emp[rows])
         cap[o["post_money"][rows] >= pp.large_firm_valuation] = 1.0
         sel = weight[rows] > cap * 1.0001
@@ -1125,6 +1225,28 @@ def _split(m: EcosystemModel, f: np.ndarray) -> None:
     values: dict[str, Any] = {name: o[name][src] for name in o.schema if name not in ("uid",)}
     values["uid"] = -1
     new_fids(m, o.add(src.size, **values), split=True)
+
+
+@jit.kernel
+def _split_candidates_kernel(
+    f: np.ndarray,
+    emp: np.ndarray,
+    post_money: np.ndarray,
+    weight: np.ndarray,
+    emp_min: float,
+    valuation: float,
+    heavy: float,
+    rows: np.ndarray,
+) -> int:
+    """The rows (ascending) of :func:`_split`'s candidates into ``rows``: firms in ``f``
+    at least ``emp_min`` strong, valued at least ``valuation`` or heavier than ``heavy``
+    (numpy's comparisons, false for NaN); returns their number."""
+    k = 0
+    for i in range(f.size):  # written always, kept by the count (no branch)
+        hit = (emp[i] >= emp_min) | (post_money[i] >= valuation) | (weight[i] > heavy)
+        rows[k] = i
+        k += f[i] & hit
+    return k
 
 
 def step(m: EcosystemModel) -> None:
