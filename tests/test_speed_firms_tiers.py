@@ -1,0 +1,107 @@
+"""The kernels that find :func:`firms._trial_rows`' tiers while they compute the
+probabilities must find exactly what :func:`firms._tiers_kernel` finds on their output
+(NaN, -0.0, zeros and rows on either side of the cut included), and ``_split``'s and
+``hire``'s compiled passes must give the numpy code's rows and assignments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model import jit
+from sim.model.processes import firms
+
+pytestmark = pytest.mark.skipif(not jit.ENABLED, reason="the compiled kernels are off")
+
+
+def _probabilities(rng: np.random.Generator, n: int) -> np.ndarray:
+    p = rng.random(n) * 0.02  # about half below the cut of 0.01
+    p[rng.random(n) < 0.1] = 0.0
+    p[rng.random(n) < 0.02] = -0.0
+    p[rng.random(n) < 0.01] = np.nan
+    p[rng.random(n) < 0.05] = rng.random() * 0.5
+    return p
+
+
+def test_move_hazards_kernel_finds_the_tiers_of_its_output() -> None:
+    rng = np.random.default_rng(3)
+    n = 5000
+    p = _probabilities(rng, n)
+    f, listed = rng.random(n) < 0.8, rng.random(n) < 0.1
+    costly = np.sort(rng.choice(n, 300, replace=False)).astype(np.int64)
+    costly_expm1 = -_probabilities(rng, costly.size)
+    above = np.empty(n, np.intp)
+    k, mx = firms._move_hazards_kernel(f, listed, costly, costly_expm1, p, 0.01, above)
+    want_above, want_max = firms._tiers_kernel(p, 0.01)
+    assert np.array_equal(above[:k], want_above) and k > 0
+    assert mx == want_max and mx > 0
+
+
+def test_lookup_tiers_kernel_is_take_and_the_tiers() -> None:
+    rng = np.random.default_rng(4)
+    n = 5000
+    table = np.zeros(256)
+    table[:3] = [0.004, 0.02, np.nan]
+    key = rng.integers(0, 3, n).astype(np.uint8)
+    key[rng.random(n) < 0.3] = 255
+    out, above = np.empty(n), np.empty(n, np.intp)
+    k, mx = firms._lookup_tiers_kernel(table, key, out, 0.01, above)
+    expected = table.take(key)
+    assert np.array_equal(out, expected, equal_nan=True)
+    want_above, want_max = firms._tiers_kernel(expected, 0.01)
+    assert np.array_equal(above[:k], want_above) and mx == want_max == 0.004
+
+
+@pytest.mark.parametrize("hazards", [(0.003, 0.02), (0.05, 0.004), (0.0, 0.0)])
+def test_adopt_kernel_is_the_numpy_probabilities_and_their_tiers(
+    hazards: tuple[float, float],
+) -> None:
+    rng = np.random.default_rng(5)
+    n = 5000
+    f, equity = rng.random(n) < 0.8, rng.random(n) < 0.3
+    kind = rng.integers(0, 4, n).astype(np.int8)
+    table = np.array(hazards)
+    above = np.empty(n, np.intp)
+    p, k, mx = firms._adopt_kernel(f, equity, kind, 2, table, 0.01, above)
+    expected = table.take((kind == 2).view(np.uint8))
+    expected[~(f & ~equity)] = 0.0
+    assert np.array_equal(p, expected)
+    want_above, want_max = firms._tiers_kernel(expected, 0.01)
+    assert np.array_equal(above[:k], want_above) and mx == want_max
+
+
+def test_trial_rows_tiered_draws_as_trial_rows() -> None:
+    p = np.abs(_probabilities(np.random.default_rng(6), 40000))
+    above, mx = firms._tiers_kernel(p, firms._RARE_MAX_P)
+    a = firms._trial_rows(np.random.Generator(np.random.SFC64(9)), p)
+    b = firms._trial_rows_tiered(np.random.Generator(np.random.SFC64(9)), p, above, mx)
+    assert np.array_equal(a, b) and a.size > 0
+
+
+def test_split_candidates_kernel_is_the_numpy_selection() -> None:
+    rng = np.random.default_rng(7)
+    n = 5000
+    f = rng.random(n) < 0.9
+    emp = rng.pareto(1.0, n) * 5
+    emp[rng.random(n) < 0.01] = np.nan
+    post_money = rng.pareto(1.0, n) * 1e6
+    weight = rng.choice([1.0, 10.0, 100.0, 100.02], n)
+    rows = np.empty(n, np.intp)
+    k = firms._split_candidates_kernel(f, emp, post_money, weight, 50.0, 1e8, 100.01, rows)
+    tiered = (emp >= 50.0) | (post_money >= 1e8) | (weight > 100.01)
+    assert np.array_equal(rows[:k], (f & tiered).nonzero()[0]) and 0 < k < n
+
+
+def test_assign_kernel_is_the_numpy_assignment() -> None:
+    rng = np.random.default_rng(8)
+    nt = 2000
+    employer = rng.integers(-1, 50, nt)
+    alumni = rng.integers(-1, 50, nt)
+    chosen = rng.choice(nt, 700, replace=False)
+    employers = rng.integers(0, 50, chosen.size)
+    e1, a1 = employer.copy(), alumni.copy()
+    e1[chosen] = employers
+    a1[chosen[a1[chosen] == e1[chosen]]] = -1
+    firms._assign_kernel(chosen, employers, employer, alumni)
+    assert np.array_equal(employer, e1) and np.array_equal(alumni, a1)
+    assert (a1[chosen] == -1).any()
