@@ -1,7 +1,7 @@
 """The kernels that find :func:`firms._trial_rows`' tiers while they compute the
 probabilities must find exactly what :func:`firms._tiers_kernel` finds on their output
-(NaN, -0.0, zeros and rows on either side of the cut included), and ``_split``'s and
-``hire``'s compiled passes must give the numpy code's rows and assignments."""
+(NaN, -0.0, zeros and rows on either side of the cut included), and ``hire``'s
+compiled assignment must be the numpy code's."""
 
 from __future__ import annotations
 
@@ -52,44 +52,12 @@ def test_lookup_tiers_kernel_is_take_and_the_tiers() -> None:
     assert np.array_equal(above[:k], want_above) and mx == want_max == 0.004
 
 
-@pytest.mark.parametrize("hazards", [(0.003, 0.02), (0.05, 0.004), (0.0, 0.0)])
-def test_adopt_kernel_is_the_numpy_probabilities_and_their_tiers(
-    hazards: tuple[float, float],
-) -> None:
-    rng = np.random.default_rng(5)
-    n = 5000
-    f, equity = rng.random(n) < 0.8, rng.random(n) < 0.3
-    kind = rng.integers(0, 4, n).astype(np.int8)
-    table = np.array(hazards)
-    above = np.empty(n, np.intp)
-    p, k, mx = firms._adopt_kernel(f, equity, kind, 2, table, 0.01, above)
-    expected = table.take((kind == 2).view(np.uint8))
-    expected[~(f & ~equity)] = 0.0
-    assert np.array_equal(p, expected)
-    want_above, want_max = firms._tiers_kernel(expected, 0.01)
-    assert np.array_equal(above[:k], want_above) and mx == want_max
-
-
 def test_trial_rows_tiered_draws_as_trial_rows() -> None:
     p = np.abs(_probabilities(np.random.default_rng(6), 40000))
     above, mx = firms._tiers_kernel(p, firms._RARE_MAX_P)
     a = firms._trial_rows(np.random.Generator(np.random.SFC64(9)), p)
     b = firms._trial_rows_tiered(np.random.Generator(np.random.SFC64(9)), p, above, mx)
     assert np.array_equal(a, b) and a.size > 0
-
-
-def test_split_candidates_kernel_is_the_numpy_selection() -> None:
-    rng = np.random.default_rng(7)
-    n = 5000
-    f = rng.random(n) < 0.9
-    emp = rng.pareto(1.0, n) * 5
-    emp[rng.random(n) < 0.01] = np.nan
-    post_money = rng.pareto(1.0, n) * 1e6
-    weight = rng.choice([1.0, 10.0, 100.0, 100.02], n)
-    rows = np.empty(n, np.intp)
-    k = firms._split_candidates_kernel(f, emp, post_money, weight, 50.0, 1e8, 100.01, rows)
-    tiered = (emp >= 50.0) | (post_money >= 1e8) | (weight > 100.01)
-    assert np.array_equal(rows[:k], (f & tiered).nonzero()[0]) and 0 < k < n
 
 
 def test_assign_kernel_is_the_numpy_assignment() -> None:

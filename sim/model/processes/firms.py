@@ -1087,31 +1087,15 @@ def _equity_weights_kernel(
 
 @jit.kernel
 def _adopt_kernel(
-    f: np.ndarray,
-    equity: np.ndarray,
-    kind: np.ndarray,
-    soe: int,
-    table: np.ndarray,
-    cut: float,
-    above: np.ndarray,
-) -> tuple[np.ndarray, int, float]:
+    f: np.ndarray, equity: np.ndarray, kind: np.ndarray, soe: int, table: np.ndarray
+) -> np.ndarray:
     """The adoption probability of every row: the hazard of its ownership (``table``: not
-    state-owned, state-owned) for a firm without equity, 0 for the others; in the same pass
-    :func:`_tiers_kernel`'s tiers of it (the rows above ``cut`` into ``above``, their count
-    and the largest value at or below ``cut``)."""
+    state-owned, state-owned) for a firm without equity, 0 for the others."""
     not_soe, soe_hazard = table[0], table[1]
     p = np.empty(f.size)
-    k = 0
-    mx = 0.0
     for i in range(f.size):
-        x = (soe_hazard if kind[i] == soe else not_soe) if f[i] and not equity[i] else 0.0
-        p[i] = x
-        big = x > cut
-        above[k] = i  # (written always, kept by the count)
-        k += big
-        y = 0.0 if big else x
-        mx = y if y > mx else mx
-    return p, k, mx
+        p[i] = (soe_hazard if kind[i] == soe else not_soe) if f[i] and not equity[i] else 0.0
+    return p
 
 
 @jit.kernel
@@ -1151,15 +1135,11 @@ def _equity(m: EcosystemModel, f: np.ndarray) -> None:
             _adopt_draws_kernel(f, o["equity"], u, o["kind"], int(Ownership.SOE), table)
             return
         if jit.ENABLED:
-            above = np.empty(o.n, np.intp)
-            p, na, rare_max = _adopt_kernel(
-                f, o["equity"], o["kind"], int(Ownership.SOE), table, _RARE_MAX_P, above
-            )
-            o["equity"][_trial_rows_tiered(rng, p, above[:na], rare_max)] = True
-            return
-        soe = (o["kind"] == Ownership.SOE).view(np.uint8)
-        p = table.take(soe)
-        p[~(f & ~o["equity"])] = 0.0
+            p = _adopt_kernel(f, o["equity"], o["kind"], int(Ownership.SOE), table)
+        else:
+            soe = (o["kind"] == Ownership.SOE).view(np.uint8)
+            p = table.take(soe)
+            p[~(f & ~o["equity"])] = 0.0
         o["equity"][_trial_rows(rng, p)] = True
     else:
         p_rate = speed * (-gap) / max(share, 1e-9)
@@ -1185,26 +1165,10 @@ def _split(m: EcosystemModel, f: np.ndarray) -> None:
         # a firm's cap is the small-firm weight 1/scale unless it is mid-sized, large or
         # valued as large (tier_weights): only those rows, and any row heavier than
         # 1/scale, can be over their cap, so the caps are computed for them alone
-        heavy = (1.0 / m.scale) * 1.0001
-        emp_min = min(pp.mid_firm_employees, pp.large_firm_employees)
-        if jit.ENABLED:  # one pass, the same comparisons
-            rows = np.empty(o.n, np.intp)
-            k = _split_candidates_kernel(
-                f,
-                emp,
-                o["post_money"],
-                weight,
-                float(emp_min),
-                float(pp.large_firm_valuation),
-                float(heavy),
-                rows,
-            )
-            rows = rows[:k]
-        else:
-            tiered = emp >= emp_min
-            tiered |= o["post_money"] >= pp.large_firm_valuation
-            tiered |= weight > heavy
-            rows = (f & tiered).nonzero()[0]
+        tiered = emp >= min(pp.mid_firm_employees, pp.large_firm_employees)
+        tiered |= o["post_money"] >= pp.large_firm_valuation
+        tiered |= weight > (1.0 / m.scale) * 1.0001
+        rows = (f & tiered).nonzero()[0]
         cap = tier_weights(m, emp[rows])
         cap[o["post_money"][rows] >= pp.large_firm_valuation] = 1.0
         sel = weight[rows] > cap * 1.0001
@@ -1225,28 +1189,6 @@ def _split(m: EcosystemModel, f: np.ndarray) -> None:
     values: dict[str, Any] = {name: o[name][src] for name in o.schema if name not in ("uid",)}
     values["uid"] = -1
     new_fids(m, o.add(src.size, **values), split=True)
-
-
-@jit.kernel
-def _split_candidates_kernel(
-    f: np.ndarray,
-    emp: np.ndarray,
-    post_money: np.ndarray,
-    weight: np.ndarray,
-    emp_min: float,
-    valuation: float,
-    heavy: float,
-    rows: np.ndarray,
-) -> int:
-    """The rows (ascending) of :func:`_split`'s candidates into ``rows``: firms in ``f``
-    at least ``emp_min`` strong, valued at least ``valuation`` or heavier than ``heavy``
-    (numpy's comparisons, false for NaN); returns their number."""
-    k = 0
-    for i in range(f.size):  # written always, kept by the count (no branch)
-        hit = (emp[i] >= emp_min) | (post_money[i] >= valuation) | (weight[i] > heavy)
-        rows[k] = i
-        k += f[i] & hit
-    return k
 
 
 def step(m: EcosystemModel) -> None:
