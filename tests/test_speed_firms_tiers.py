@@ -31,7 +31,7 @@ def test_move_hazards_kernel_finds_the_tiers_of_its_output() -> None:
     costly = np.sort(rng.choice(n, 300, replace=False)).astype(np.int64)
     costly_expm1 = -_probabilities(rng, costly.size)
     above = np.empty(n, np.intp)
-    k, mx = firms._move_hazards_kernel(f, listed, costly, costly_expm1, p, 0.01, above)
+    k, mx = firms._move_hazards_kernel(f, listed, costly, costly_expm1, p, 0.01, above, 0)
     want_above, want_max = firms._tiers_kernel(p, 0.01)
     assert np.array_equal(above[:k], want_above) and k > 0
     assert mx == want_max and mx > 0
@@ -45,7 +45,7 @@ def test_lookup_tiers_kernel_is_take_and_the_tiers() -> None:
     key = rng.integers(0, 3, n).astype(np.uint8)
     key[rng.random(n) < 0.3] = 255
     out, above = np.empty(n), np.empty(n, np.intp)
-    k, mx = firms._lookup_tiers_kernel(table, key, out, 0.01, above)
+    k, mx = firms._lookup_tiers_kernel(table, key, out, 0.01, above, 0)
     expected = table.take(key)
     assert np.array_equal(out, expected, equal_nan=True)
     want_above, want_max = firms._tiers_kernel(expected, 0.01)
@@ -73,3 +73,23 @@ def test_assign_kernel_is_the_numpy_assignment() -> None:
     firms._assign_kernel(chosen, employers, employer, alumni)
     assert np.array_equal(employer, e1) and np.array_equal(alumni, a1)
     assert (a1[chosen] == -1).any()
+
+
+def test_tier_kernels_below_min_rows_give_the_same_probabilities() -> None:
+    rng = np.random.default_rng(9)
+    n = 3000
+    p, f, listed = _probabilities(rng, n), rng.random(n) < 0.8, rng.random(n) < 0.1
+    costly, costly_expm1 = np.arange(0, n, 37, dtype=np.int64), -_probabilities(rng, 82)
+    q, above = p.copy(), np.empty(n, np.intp)
+    firms._move_hazards_kernel(f, listed, costly, costly_expm1, p, 0.01, above, 0)
+    assert firms._move_hazards_kernel(f, listed, costly, costly_expm1, q, 0.01, above, n + 1) == (
+        0,
+        0.0,
+    )
+    assert np.array_equal(p, q, equal_nan=True)
+    table = np.zeros(256)
+    table[:3] = [0.004, 0.02, 0.5]
+    key = rng.integers(0, 3, n).astype(np.uint8)
+    out = np.empty(n)
+    firms._lookup_tiers_kernel(table, key, out, 0.01, above, n + 1)
+    assert np.array_equal(out, table.take(key))

@@ -775,7 +775,7 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
     np.expm1(costly_arg, out=costly_arg)
     above = np.empty(n, np.intp)
     na, rare_max = _move_hazards_kernel(
-        f, o["listed"], costly, costly_arg, p_move, _RARE_MAX_P, above
+        f, o["listed"], costly, costly_arg, p_move, _RARE_MAX_P, above, _THIN_MIN_ROWS
     )
     u_die = rng.random(n)
     move_rows = _trial_rows_tiered(rng, p_move, above[:na], rare_max)
@@ -817,7 +817,9 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
     pressure = (_PRESSURE_EXCESS + pull) + _PRESSURE_PUSHED
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
     # (die_arg is free again: the branch probabilities go there, no new array)
-    na, rare_max = _lookup_tiers_kernel(_branch_table(brate, dt), key, die_arg, _RARE_MAX_P, above)
+    na, rare_max = _lookup_tiers_kernel(
+        _branch_table(brate, dt), key, die_arg, _RARE_MAX_P, above, _THIN_MIN_ROWS
+    )
     opened = _trial_rows_tiered(rng, die_arg, above[:na], rare_max)
     o["branches"][opened] += 1.0
     m.state.firms.cum_branches += float(o["weight"].take(opened).sum())
@@ -925,16 +927,23 @@ def _move_hazards_kernel(
     p_move: np.ndarray,
     cut: float,
     above: np.ndarray,
+    min_rows: int,
 ) -> tuple[int, float]:
     """The step's relocation probabilities, in place in ``p_move``: the relocation hazard
     (the costly rows' own, ``-expm1``, put in first) of firms that are not listed, 0
     elsewhere: what :func:`_exits` gives :func:`_trial_rows`, the same numbers. In the
     same pass, :func:`_tiers_kernel`'s tiers of the result (the rows above ``cut`` into
-    ``above``, their count and the largest value at or below ``cut``, the same tests)."""
+    ``above``, their count and the largest value at or below ``cut``, the same tests), from
+    ``min_rows`` rows (below, :func:`_trial_rows_tiered` does not read them)."""
     for j in range(costly.size):
         p_move[costly[j]] = -costly_expm1[j]
     k = 0
     mx = 0.0
+    if f.size < min_rows:  # (too few rows for _trial_rows to thin: no tiers)
+        for i in range(f.size):
+            if not f[i] or listed[i]:
+                p_move[i] = 0.0
+        return k, mx
     for i in range(f.size):
         if not f[i] or listed[i]:
             p_move[i] = 0.0
@@ -1007,13 +1016,23 @@ def _exit_draws_kernel(
 
 @jit.kernel
 def _lookup_tiers_kernel(
-    table: np.ndarray, key: np.ndarray, out: np.ndarray, cut: float, above: np.ndarray
+    table: np.ndarray,
+    key: np.ndarray,
+    out: np.ndarray,
+    cut: float,
+    above: np.ndarray,
+    min_rows: int,
 ) -> tuple[int, float]:
     """``table.take(key)`` into ``out``, for a uint8 ``key`` (numpy casts such a key to
     intp first), and in the same pass :func:`_tiers_kernel`'s tiers of it (the rows above
-    ``cut`` into ``above``, their count and the largest value at or below ``cut``)."""
+    ``cut`` into ``above``, their count and the largest value at or below ``cut``), from
+    ``min_rows`` rows (below, :func:`_trial_rows_tiered` does not read them)."""
     k = 0
     mx = 0.0
+    if key.size < min_rows:
+        for i in range(key.size):
+            out[i] = table[key[i]]
+        return k, mx
     for i in range(key.size):
         x = table[key[i]]
         out[i] = x
