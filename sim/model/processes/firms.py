@@ -153,9 +153,26 @@ def hire(
     # goes where (numpy's extra shuffle of the subset is skipped; when hiring is rationed,
     # everyone between jobs is chosen, with no draw)
     chosen = pool if k == pool.size else rng.choice(pool, size=k, replace=False, shuffle=False)
-    tl["employer"][chosen] = choose(rng, targets, people, k)
+    employers = choose(rng, targets, people, k)
+    if jit.ENABLED:  # (chosen rows are distinct: row by row is the same)
+        _assign_kernel(chosen, employers, tl["employer"], tl["alumni"])
+        return
+    tl["employer"][chosen] = employers
     same = tl["alumni"][chosen] == tl["employer"][chosen]
     tl["alumni"][chosen[same]] = -1
+
+
+@jit.kernel
+def _assign_kernel(
+    chosen: np.ndarray, employers: np.ndarray, employer: np.ndarray, alumni: np.ndarray
+) -> None:
+    """:func:`hire`'s assignment of the distinct talent rows ``chosen`` to ``employers``:
+    a hire by the person's former employer ends their alumni tie."""
+    for j in range(chosen.size):
+        r = chosen[j]
+        employer[r] = employers[j]
+        if alumni[r] == employer[r]:
+            alumni[r] = -1
 
 
 def headcount_shocks(m: EcosystemModel, log_emp: np.ndarray) -> np.ndarray:
@@ -546,6 +563,25 @@ def _trial_rows(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     else:
         above = (p > _RARE_MAX_P).nonzero()[0]
         rare_max = float(np.max(p, where=p <= _RARE_MAX_P, initial=0.0))
+    return _tiered_rows(rng, p, above, rare_max)
+
+
+def _trial_rows_tiered(
+    rng: np.random.Generator, p: np.ndarray, above: np.ndarray, rare_max: float
+) -> np.ndarray:
+    """:func:`_trial_rows` when the caller's kernel has found the tiers while computing
+    ``p`` (``above`` and ``rare_max``, what :func:`_tiers_kernel` returns): the same draws,
+    without another pass over ``p``."""
+    if p.size < _THIN_MIN_ROWS:
+        direct: np.ndarray = (rng.random(p.size) < p).nonzero()[0]
+        return direct
+    return _tiered_rows(rng, p, above, rare_max)
+
+
+def _tiered_rows(
+    rng: np.random.Generator, p: np.ndarray, above: np.ndarray, rare_max: float
+) -> np.ndarray:
+    """The tiered thinning of :func:`_trial_rows` from its tiers."""
     rows = _thinned(rng, p, rare_max, _RARE_MAX_P)
     if above.size == 0:
         return rows
@@ -737,9 +773,12 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
     costly, costly_arg = costly[:k], costly_arg[:k]
     np.expm1(die_arg, out=die_arg)  # hazard(rate, dt) = -expm1(-max(rate, 0) * dt)
     np.expm1(costly_arg, out=costly_arg)
-    _move_hazards_kernel(f, o["listed"], costly, costly_arg, p_move)
+    above = np.empty(n, np.intp)
+    na, rare_max = _move_hazards_kernel(
+        f, o["listed"], costly, costly_arg, p_move, _RARE_MAX_P, above, _THIN_MIN_ROWS
+    )
     u_die = rng.random(n)
-    move_rows = _trial_rows(rng, p_move)
+    move_rows = _trial_rows_tiered(rng, p_move, above[:na], rare_max)
     code = np.empty(n, np.uint8)
     w_die, w_move = np.empty(n), np.empty(n)
     failed, moved = np.empty(n, np.int64), np.empty(n, np.int64)
@@ -778,7 +817,10 @@ def _exits_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None
     pressure = (_PRESSURE_EXCESS + pull) + _PRESSURE_PUSHED
     brate = rp.branch_rate * (1.0 + rp.branch_pressure_gain * pressure)
     # (die_arg is free again: the branch probabilities go there, no new array)
-    opened = _trial_rows(rng, _lookup_kernel(_branch_table(brate, dt), key, die_arg))
+    na, rare_max = _lookup_tiers_kernel(
+        _branch_table(brate, dt), key, die_arg, _RARE_MAX_P, above, _THIN_MIN_ROWS
+    )
+    opened = _trial_rows_tiered(rng, die_arg, above[:na], rare_max)
     o["branches"][opened] += 1.0
     m.state.firms.cum_branches += float(o["weight"].take(opened).sum())
 
@@ -883,15 +925,35 @@ def _move_hazards_kernel(
     costly: np.ndarray,
     costly_expm1: np.ndarray,
     p_move: np.ndarray,
-) -> None:
+    cut: float,
+    above: np.ndarray,
+    min_rows: int,
+) -> tuple[int, float]:
     """The step's relocation probabilities, in place in ``p_move``: the relocation hazard
     (the costly rows' own, ``-expm1``, put in first) of firms that are not listed, 0
-    elsewhere: what :func:`_exits` gives :func:`_trial_rows`, the same numbers."""
+    elsewhere: what :func:`_exits` gives :func:`_trial_rows`, the same numbers. In the
+    same pass, :func:`_tiers_kernel`'s tiers of the result (the rows above ``cut`` into
+    ``above``, their count and the largest value at or below ``cut``, the same tests), from
+    ``min_rows`` rows (below, :func:`_trial_rows_tiered` does not read them)."""
     for j in range(costly.size):
         p_move[costly[j]] = -costly_expm1[j]
+    k = 0
+    mx = 0.0
+    if f.size < min_rows:  # (too few rows for _trial_rows to thin: no tiers)
+        for i in range(f.size):
+            if not f[i] or listed[i]:
+                p_move[i] = 0.0
+        return k, mx
     for i in range(f.size):
         if not f[i] or listed[i]:
             p_move[i] = 0.0
+        x = p_move[i]
+        big = x > cut
+        above[k] = i  # (written always, kept by the count)
+        k += big
+        y = 0.0 if big else x
+        mx = y if y > mx else mx
+    return k, mx
 
 
 @jit.kernel
@@ -953,12 +1015,33 @@ def _exit_draws_kernel(
 
 
 @jit.kernel
-def _lookup_kernel(table: np.ndarray, key: np.ndarray, out: np.ndarray) -> np.ndarray:
+def _lookup_tiers_kernel(
+    table: np.ndarray,
+    key: np.ndarray,
+    out: np.ndarray,
+    cut: float,
+    above: np.ndarray,
+    min_rows: int,
+) -> tuple[int, float]:
     """``table.take(key)`` into ``out``, for a uint8 ``key`` (numpy casts such a key to
-    intp first)."""
+    intp first), and in the same pass :func:`_tiers_kernel`'s tiers of it (the rows above
+    ``cut`` into ``above``, their count and the largest value at or below ``cut``), from
+    ``min_rows`` rows (below, :func:`_trial_rows_tiered` does not read them)."""
+    k = 0
+    mx = 0.0
+    if key.size < min_rows:
+        for i in range(key.size):
+            out[i] = table[key[i]]
+        return k, mx
     for i in range(key.size):
-        out[i] = table[key[i]]
-    return out
+        x = table[key[i]]
+        out[i] = x
+        big = x > cut
+        above[k] = i  # (written always, kept by the count)
+        k += big
+        y = 0.0 if big else x
+        mx = y if y > mx else mx
+    return k, mx
 
 
 @jit.kernel
