@@ -160,3 +160,24 @@ def test_guide_table_search_both_ways_is_searchsorted(n: int, k: int) -> None:
         u[: k // 4] = np.floor(u[: k // 4] * 8) / 8  # draws at exact fractions of the total
         want = np.minimum(cdf.searchsorted(u * cdf[-1], "right"), n - 1)
         assert np.array_equal(_search_kernel(cdf, u, n - 1), want)
+
+
+def test_merge_new_keys_matches_a_set_reference() -> None:
+    """``network._merge_new_keys`` (galloping search, block copies): the batch positions of
+    the first occurrence of each pair not stored yet, and the sorted union of the keys."""
+    from sim.model.network import _merge_new_keys
+
+    g = np.random.default_rng(3)
+    for _ in range(300):
+        existing = np.unique(g.integers(0, 500, int(g.integers(0, 300)))).astype(np.int64)
+        keys = g.integers(0, 500, int(g.integers(1, 60))).astype(np.int64)
+        order = keys.argsort(kind="stable")
+        seen = set(existing.tolist())
+        want = np.zeros(keys.size, bool)
+        for p in order.tolist():
+            if int(keys[p]) not in seen:
+                want[p] = True
+                seen.add(int(keys[p]))
+        take, merged = _merge_new_keys(keys, order, existing)
+        assert np.array_equal(take, want)
+        assert np.array_equal(merged, np.array(sorted(seen), np.int64))

@@ -393,34 +393,19 @@ def _merge_new_keys(
         if key == prev:
             continue
         prev = key
-        # the first existing key at or above this one, by a galloping search from ``i`` (a
-        # batch is small beside the stored keys: the runs between its keys are long), and
-        # the run before it copied in one block rather than compared key by key
-        lo = i
-        hi = i
-        step = 1
-        while hi < n and existing[hi] < key:
-            lo = hi + 1
-            hi = i + step
-            step *= 2
-        if hi > n:
-            hi = n
-        while lo < hi:  # existing[lo - 1] < key <= existing[hi] (or hi == n)
-            mid = lo + ((hi - lo) >> 1)
-            if existing[mid] < key:
-                lo = mid + 1
-            else:
-                hi = mid
-        merged[w : w + lo - i] = existing[i:lo]
-        w += lo - i
-        i = lo
+        while i < n and existing[i] < key:
+            merged[w] = existing[i]
+            w += 1
+            i += 1
         if i < n and existing[i] == key:
             continue
         merged[w] = key
         w += 1
         take[pos] = True
-    merged[w : w + n - i] = existing[i:n]
-    w += n - i
+    while i < n:
+        merged[w] = existing[i]
+        w += 1
+        i += 1
     return take, merged[:w]  # (a view: the few spare slots cost less than a copy)
 
 
