@@ -144,3 +144,40 @@ def test_adjacency_is_the_symmetric_canonical_matrix_of_the_ties() -> None:
         np.all(np.diff(adj.indices[adj.indptr[i] : adj.indptr[i + 1]]) > 0) for i in range(520)
     )
     assert TieStore().adjacency(4).nnz == 0
+
+
+@pytest.mark.parametrize("n,k", [(100_000, 3), (100_000, 700), (3000, 5000), (20, 20_000)])
+def test_guide_table_search_both_ways_is_searchsorted(n: int, k: int) -> None:
+    """``_search_kernel`` places its guide table's edges by a walk along the totals or by a
+    search per edge (many totals per edge): both give numpy's positions, also on long runs
+    of equal totals (zero weights) and on totals that are whole numbers (draws on edges)."""
+    from sim.model.util import _search_kernel
+
+    g = np.random.default_rng(n + k)
+    for w in (g.random(n), g.integers(0, 3, n).astype(np.float64), (g.random(n) < 0.01) * 1.0):
+        cdf = cumulative_weights(w)
+        u = g.random(k)
+        u[: k // 4] = np.floor(u[: k // 4] * 8) / 8  # draws at exact fractions of the total
+        want = np.minimum(cdf.searchsorted(u * cdf[-1], "right"), n - 1)
+        assert np.array_equal(_search_kernel(cdf, u, n - 1), want)
+
+
+def test_merge_new_keys_matches_a_set_reference() -> None:
+    """``network._merge_new_keys`` (galloping search, block copies): the batch positions of
+    the first occurrence of each pair not stored yet, and the sorted union of the keys."""
+    from sim.model.network import _merge_new_keys
+
+    g = np.random.default_rng(3)
+    for _ in range(300):
+        existing = np.unique(g.integers(0, 500, int(g.integers(0, 300)))).astype(np.int64)
+        keys = g.integers(0, 500, int(g.integers(1, 60))).astype(np.int64)
+        order = keys.argsort(kind="stable")
+        seen = set(existing.tolist())
+        want = np.zeros(keys.size, bool)
+        for p in order.tolist():
+            if int(keys[p]) not in seen:
+                want[p] = True
+                seen.add(int(keys[p]))
+        take, merged = _merge_new_keys(keys, order, existing)
+        assert np.array_equal(take, want)
+        assert np.array_equal(merged, np.array(sorted(seen), np.int64))
