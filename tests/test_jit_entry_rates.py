@@ -43,3 +43,26 @@ def test_people_kernel_without_organisations() -> None:
         np.ones(3, bool), np.full(3, -1, np.int32), np.zeros(0, bool), np.array([1.0, 2.0])
     )
     assert rows.size == is_res.size == rates.size == 0
+
+
+def test_firm_employment_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """talent.firm_employment, with and without the caller's mask, equals the numpy path's sum."""
+    from sim.model.processes import talent
+
+    original = talent.firm_employment
+    checked = 0
+
+    def wrapped(m: EcosystemModel, firms: np.ndarray | None = None) -> float:
+        nonlocal checked
+        monkeypatch.setattr(jit, "ENABLED", False)
+        slow = original(m, firms)
+        monkeypatch.setattr(jit, "ENABLED", True)
+        fast = original(m, firms)
+        mask = m.orgs["active"] & ~m.orgs["is_univ"]
+        assert fast == slow == original(m, mask)
+        checked += 1
+        return fast
+
+    monkeypatch.setattr(talent, "firm_employment", wrapped)
+    EcosystemModel(small_config(scale=0.03, end_year=2012), rng=4).run()
+    assert checked > 4
