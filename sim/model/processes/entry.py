@@ -69,18 +69,26 @@ def _run_tables(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
 def founding_rates(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The employed people (rows, ascending), whether each works at a university, and their
     expected number of new firm agents in the step (founding or spin-off)."""
-    o, tl, ep, pol, dt = m.orgs, m.talent, m.p.entrepreneurship, m.policy, m.dt
-    compiled = jit.ENABLED
-    if compiled:
-        idx = _employed_rows(tl["active"], tl["employer"])
-    else:
-        act = tl["active"] & (tl["employer"] >= 0)
-        idx = act.nonzero()[0]
+    o, tl = m.orgs, m.talent
+    if jit.ENABLED:
+        return _founding_rates_compiled(m)
+    act = tl["active"] & (tl["employer"] >= 0)
+    idx = act.nonzero()[0]
     if idx.size == 0:
         return idx, np.zeros(0, bool), np.zeros(0)
     firms = o["active"] & ~o["is_univ"]
     share_equity = equity_share(m, firms)
     employed = firm_employment(m, firms)  # funding.employment(m), the same sum
+    lam = _founding_lambdas(m, share_equity, employed)
+    is_res = o["is_univ"].take(tl["employer"].take(idx))
+    rates = lam.take(is_res.view(np.uint8))
+    return idx, is_res, rates
+
+
+def _founding_lambdas(m: EcosystemModel, share_equity: float, employed: float) -> np.ndarray:
+    """Expected new firm *agents* per talent agent in the step (firms founded by its group,
+    times scale): employees of firms, researchers."""
+    ep, pol, dt = m.p.entrepreneurship, m.policy, m.dt
     access = early_capital_rate(m) / max(employed, 1.0) / max(m.state.funding.early_capital0, 1e-12)
     founding = (
         pool_room(m, employed)  # founders and their first staff come from the capped labour pool
@@ -94,15 +102,26 @@ def founding_rates(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndarra
         * (1.0 + ep.income_share_spinoff_gain * pol.equity.researcher_income_share)
         * (1.0 + ep.mobility_founding_gain * (pol.talent.researcher_mobility - 1.0))
     )
-    # expected new firm *agents* per talent agent (firms founded by its group, times scale):
-    # two values (employees of firms, researchers), computed on both and looked up
-    lam = np.array([founding, spinoff]) * dt * m.talent_weight * m.scale
-    if compiled:
-        is_res, rates = _founding_rates(idx, tl["employer"], o["is_univ"], lam)
-    else:
-        is_res = o["is_univ"].take(tl["employer"].take(idx))
-        rates = lam.take(is_res.view(np.uint8))
-    return idx, is_res, rates
+    lam: np.ndarray = np.array([founding, spinoff]) * dt * m.talent_weight * m.scale
+    return lam
+
+
+def _founding_rates_compiled(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`founding_rates` with one pass over the organisations (the terms of the equity
+    share and of firm employment, as ``firms.equity_share`` and ``talent.firm_employment``
+    write them; numpy adds them as before) and one over the people (rows, sector of origin,
+    rates). The rates depend on the sums only, so the people are read after them; nothing is
+    drawn, so the order is free."""
+    o, tl = m.orgs, m.talent
+    w = o["weight"]
+    w_granting, w_firms, terms = np.empty(o.n), np.empty(o.n), np.empty(o.n)
+    a, b = _firm_terms_kernel(
+        o["active"], o["is_univ"], o["equity"], w, o["emp"], w_granting, w_firms, terms
+    )
+    share_equity = float(w_granting[:a].sum() / max(w_firms[:b].sum(), 1e-9))
+    employed = float(terms[:b].sum())
+    lam = _founding_lambdas(m, share_equity, employed)
+    return _founding_people_kernel(tl["active"], tl["employer"], o["is_univ"], lam)
 
 
 def step(m: EcosystemModel) -> None:
@@ -182,30 +201,54 @@ def step(m: EcosystemModel) -> None:
 
 
 @jit.kernel
-def _employed_rows(active: np.ndarray, employer: np.ndarray) -> np.ndarray:
-    """Rows (ascending) of active people with an employer, in one pass."""
-    rows = np.empty(active.size, np.int64)
-    k = 0
+def _firm_terms_kernel(
+    active: np.ndarray,
+    is_univ: np.ndarray,
+    equity: np.ndarray,
+    w: np.ndarray,
+    emp: np.ndarray,
+    w_granting: np.ndarray,
+    w_firms: np.ndarray,
+    terms: np.ndarray,
+) -> tuple[int, int]:
+    """In row order over the active firms (universities aside): the weights of those granting
+    equity and of all (``firms._equity_weights_kernel``) and weight x headcount
+    (``talent.employment_terms``); returns the counts (granting, firms)."""
+    a = 0
+    b = 0
     for i in range(active.size):  # written always, kept by the count (no branch)
-        rows[k] = i
-        k += active[i] & (employer[i] >= 0)
-    return rows[:k]
+        x = w[i]
+        f = active[i] & (not is_univ[i])
+        w_firms[b] = x
+        terms[b] = x * emp[i]
+        w_granting[a] = x
+        b += f
+        a += f & equity[i]
+    return a, b
 
 
 @jit.kernel
-def _founding_rates(
-    idx: np.ndarray, employer: np.ndarray, is_univ: np.ndarray, lam: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Whether each person ``idx`` works at a university, and their expected number of
-    new firm agents (``lam``: employees of firms, researchers)."""
-    is_res = np.empty(idx.size, np.bool_)
-    rates = np.empty(idx.size)
+def _founding_people_kernel(
+    active: np.ndarray, employer: np.ndarray, is_univ: np.ndarray, lam: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The employed people (rows, ascending), whether each works at a university and their
+    rate (``lam``: employees of firms, researchers), in one pass."""
+    rows = np.empty(active.size, np.int64)
+    is_res = np.empty(active.size, np.bool_)
+    rates = np.empty(active.size)
     firm_rate, spinoff_rate = lam[0], lam[1]
-    for j in range(idx.size):
-        r = is_univ[employer[idx[j]]]
-        is_res[j] = r
-        rates[j] = spinoff_rate if r else firm_rate
-    return is_res, rates
+    k = 0
+    if is_univ.size == 0:  # no organisation: no one is employed
+        return rows[:0], is_res[:0], rates[:0]
+    last = is_univ.size - 1  # (people without an employer read some row, then are not kept)
+    for i in range(active.size):  # written always, kept by the count (no branch)
+        e = employer[i]
+        r = is_univ[min(max(e, 0), last)]
+        rows[k] = i
+        is_res[k] = r
+        rates[k] = spinoff_rate if r else firm_rate
+        k += active[i] & (e >= 0)
+    return rows[:k], is_res[:k], rates[:k]
 
 
 @dataclass

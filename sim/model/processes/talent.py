@@ -274,25 +274,41 @@ def firm_employment(m: EcosystemModel, firms: np.ndarray | None = None) -> float
     over firm rows, in row order. ``firms``:
     the active-firm mask, when the caller has it."""
     o = m.orgs
+    if jit.ENABLED:
+        terms = np.empty(o.n)
+        if firms is None:  # the mask is read row by row, never built
+            k = _unmasked_employment_terms(o["active"], o["is_univ"], o["weight"], o["emp"], terms)
+        else:
+            k = employment_terms(firms, o["weight"], o["emp"], terms)
+        return float(terms[:k].sum())
     if firms is None:
         firms = o["active"] & ~o["is_univ"]
-    if jit.ENABLED:
-        return float(employment_terms(firms, o["weight"], o["emp"]).sum())
     rows = firms.nonzero()[0]
     return float((o["weight"].take(rows) * o["emp"].take(rows)).sum())
 
 
 @jit.kernel
-def employment_terms(firms: np.ndarray, w: np.ndarray, emp: np.ndarray) -> np.ndarray:
-    """``w[rows] * emp[rows]`` over the rows marked in ``firms``, in row order, in one pass:
-    the terms :func:`firm_employment` sums (numpy sums them, pairwise, as before)."""
-    terms = np.empty(int(np.count_nonzero(firms)))
-    j = 0
-    for i in range(firms.size):
-        if firms[i]:
-            terms[j] = w[i] * emp[i]
-            j += 1
-    return terms
+def employment_terms(firms: np.ndarray, w: np.ndarray, emp: np.ndarray, terms: np.ndarray) -> int:
+    """``w[rows] * emp[rows]`` over the rows marked in ``firms``, in row order, into ``terms``
+    in one pass; returns their number: the terms :func:`firm_employment` sums (numpy sums
+    them, pairwise, as before)."""
+    k = 0
+    for i in range(firms.size):  # written always, kept by the count (no branch)
+        terms[k] = w[i] * emp[i]
+        k += firms[i]
+    return k
+
+
+@jit.kernel
+def _unmasked_employment_terms(
+    active: np.ndarray, is_univ: np.ndarray, w: np.ndarray, emp: np.ndarray, terms: np.ndarray
+) -> int:
+    """:func:`employment_terms` of the active firms (universities aside), without the mask."""
+    k = 0
+    for i in range(active.size):  # written always, kept by the count (no branch)
+        terms[k] = w[i] * emp[i]
+        k += active[i] & (not is_univ[i])
+    return k
 
 
 def pool_room(m: EcosystemModel, employment: float | None = None) -> float:
