@@ -149,3 +149,37 @@ def test_searchsorted_right_is_numpys_searchsorted() -> None:
         for key in keys:
             expected = int(cdf[:size].searchsorted(key, "right"))
             assert searchsorted_right(cdf[:size], 0, size, key) == expected, (size, key)
+
+
+def _investor_tables(m: EcosystemModel) -> Any:
+    inv = funding._Investors(m)
+    lead = {s: (smp.candidates, smp.cdf) for s, smp in inv.lead.items()}
+    return _canon((inv.active, inv.weight, inv.by_source, inv.weight_by_source, lead, inv.co.cdf))
+
+
+def test_investor_tables_are_the_numpy_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled selections of :class:`funding._Investors`, also with zero and negative
+    weights (an all-zero table becomes 1, 2, ...), a source without active investors and
+    no active investor at all."""
+    m = copy.deepcopy(_states("zgc_baseline", 3)[3])
+    inv = m.investors
+    cases = [lambda: None]
+
+    def zero_source() -> None:
+        inv["weight"][inv["source"] == 1] = 0.0
+        inv["weight"][inv["source"] == 2] *= -1.0
+
+    def no_source() -> None:
+        inv["active"][inv["source"] == 4] = False
+
+    def nobody() -> None:
+        inv["active"][:] = False
+
+    for change in (*cases, zero_source, no_source, nobody):
+        change()
+        tables = []
+        for enabled in (True, False):
+            monkeypatch.setattr(jit, "ENABLED", enabled)
+            tables.append(_investor_tables(m))
+        monkeypatch.setattr(jit, "ENABLED", True)
+        assert tables[0] == tables[1], change
