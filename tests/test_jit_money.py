@@ -149,3 +149,76 @@ def test_searchsorted_right_is_numpys_searchsorted() -> None:
         for key in keys:
             expected = int(cdf[:size].searchsorted(key, "right"))
             assert searchsorted_right(cdf[:size], 0, size, key) == expected, (size, key)
+
+
+def _investor_tables(m: EcosystemModel) -> Any:
+    inv = funding._Investors(m)
+    lead = {s: (smp.candidates, smp.cdf) for s, smp in inv.lead.items()}
+    return _canon((inv.active, inv.weight, inv.by_source, inv.weight_by_source, lead, inv.co.cdf))
+
+
+def test_investor_tables_are_the_numpy_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled selections of :class:`funding._Investors`, also with zero and negative
+    weights (an all-zero table becomes 1, 2, ...), a source without active investors and
+    no active investor at all."""
+    m = copy.deepcopy(_states("zgc_baseline", 3)[3])
+    inv = m.investors
+    cases = [lambda: None]
+
+    def zero_source() -> None:
+        inv["weight"][inv["source"] == 1] = 0.0
+        inv["weight"][inv["source"] == 2] *= -1.0
+
+    def no_source() -> None:
+        inv["active"][inv["source"] == 4] = False
+
+    def nobody() -> None:
+        inv["active"][:] = False
+
+    for change in (*cases, zero_source, no_source, nobody):
+        change()
+        tables = []
+        for enabled in (True, False):
+            monkeypatch.setattr(jit, "ENABLED", enabled)
+            tables.append(_investor_tables(m))
+        monkeypatch.setattr(jit, "ENABLED", True)
+        assert tables[0] == tables[1], change
+
+
+def _dense(events: np.ndarray, big: np.ndarray, big_counts: np.ndarray, n: int) -> np.ndarray:
+    counts = np.bincount(events, minlength=n).astype(np.int64)
+    counts[big] = big_counts
+    return counts
+
+
+@pytest.mark.parametrize(
+    "lam",
+    [
+        np.zeros(0),
+        np.zeros(5),
+        np.array([0.0, 3.0, 0.0, 7.5]),  # only direct rows
+        np.array([0.2, 0.0, 1.0, 2.0, 0.5, -0.0, 40.0, 0.3]),
+        np.random.default_rng(1).exponential(0.05, 3000),
+        np.concatenate([np.random.default_rng(2).exponential(0.3, 2000), [5.0, 900.0]]),
+    ],
+)
+def test_patent_events_are_patent_counts(lam: np.ndarray) -> None:
+    """The compiled step's parts of :func:`production.patent_counts`: the same counts and
+    the generator left in the same state."""
+    for seed in range(4):
+        a = np.random.Generator(np.random.SFC64(seed))
+        b = np.random.Generator(np.random.SFC64(seed))
+        expected = production.patent_counts(a, lam.copy())
+        parts = production._patent_events(b, lam.copy(), np.empty(lam.size))
+        got = _dense(*parts, lam.size)
+        assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
+        assert _canon(a.bit_generator.state) == _canon(b.bit_generator.state)
+
+
+@pytest.mark.parametrize("bad", [np.nan, -0.5])
+def test_patent_events_reject_bad_rates_as_numpy(bad: float) -> None:
+    lam = np.array([0.1, bad, 0.2])
+    with pytest.raises(ValueError):
+        production.patent_counts(np.random.Generator(np.random.SFC64(0)), lam)
+    with pytest.raises(ValueError):
+        production._patent_events(np.random.Generator(np.random.SFC64(0)), lam, np.empty(3))

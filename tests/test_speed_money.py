@@ -140,6 +140,26 @@ def test_deal_log_columns() -> None:
     assert log.exits[5] == (EXIT_KINDS.index("write_off"), 0.0, 2012.25)
 
 
+def test_deal_log_exit_keeps_the_first_record_of_a_firm() -> None:
+    """Within one batch too (a firm twice), with values per firm or one for all; the
+    records hold Python ints and floats."""
+    log = DealLog()
+    log.exit(np.array([7, 8, 7], np.int64), "relocation", np.array([1.0, 2.0, 3.0]), 2013.0)
+    log.exit(np.array([9, 9, 8], np.int32), "write_off", 0, 2013.5)
+    log.exit(np.array([10, 11]), "listing", np.array(5.5), 2014)
+    relocation, write_off = EXIT_KINDS.index("relocation"), EXIT_KINDS.index("write_off")
+    assert log.exits == {
+        7: (relocation, 1.0, 2013.0),
+        8: (relocation, 2.0, 2013.0),
+        9: (write_off, 0.0, 2013.5),
+        10: (EXIT_KINDS.index("listing"), 5.5, 2014.0),
+        11: (EXIT_KINDS.index("listing"), 5.5, 2014.0),
+    }
+    for key, (code, value, when) in log.exits.items():
+        assert type(key) is int and type(code) is int
+        assert type(value) is float and type(when) is float
+
+
 @pytest.mark.parametrize("n", [1, 7, 300, 5000])
 def test_sampler_draws_are_chooses(n: int) -> None:
     """The investors' sampler (cumulative weights made once) draws what choose draws."""

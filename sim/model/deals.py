@@ -42,14 +42,16 @@ class DealLog:
             return
         code = EXIT_KINDS.index(kind)
         exits, when = self.exits, float(t)
-        if np.ndim(value) == 0:
-            v = float(value)
-            for f in fid.tolist():
-                exits.setdefault(int(f), (code, v, when))
+        # Python ints (as int() gives them), without a call per firm
+        ids = fid.astype(np.int64, copy=False).tolist()
+        if np.ndim(value) == 0:  # one record for all: a firm already there keeps its own
+            record = (code, float(value), when)
+            exits.update({f: record for f in ids if f not in exits})
             return
         vals = np.broadcast_to(np.asarray(value, float), fid.shape)
-        for f, v in zip(fid.tolist(), vals.tolist(), strict=True):
-            exits.setdefault(int(f), (code, float(v), when))
+        for f, v in zip(ids, vals.tolist(), strict=True):
+            if f not in exits:  # the first record of a firm stays (setdefault)
+                exits[f] = (code, v, when)
 
     def columns(self, current_value: dict[int, float]) -> dict[str, Any]:
         """Every deal with its outcome: the exit value, or the firm's value now if private."""

@@ -37,6 +37,7 @@ from sim.model.util import (
 if TYPE_CHECKING:
     from sim.model.ecosystem import EcosystemModel
     from sim.model.params import FundingParams
+    from sim.model.state import Population
 
 MEGADEAL_USD = 1e8  # definition of a mega-round (BRIEF section 4), not a behavioural parameter
 UNICORN_USD = 1e9  # definition of a unicorn
@@ -202,6 +203,9 @@ class _Investors:
 
     def __init__(self, m: EcosystemModel) -> None:
         inv = m.investors
+        if jit.ENABLED:
+            self._compiled(inv)
+            return
         self.active = inv["active"].nonzero()[0]
         self.weight = inv["weight"][self.active]
         source = inv["source"][self.active]
@@ -211,6 +215,88 @@ class _Investors:
             s: _Sampler(rows, self.weight_by_source[s]) for s, rows in self.by_source.items()
         }
         self.co = _Sampler(self.active, self.weight)
+
+    def _compiled(self, inv: Population) -> None:
+        """The same selections and look-up tables from one kernel (one pass over the
+        investors and a few small ones, instead of about thirty numpy calls a step)."""
+        n_sources = len(Source)
+        active, weight, rows, weights, cdfs, start = _investors_kernel(
+            inv["active"], inv["weight"], inv["source"], n_sources
+        )
+        self.active, self.weight = active, weight
+        self.by_source = {}
+        self.weight_by_source = {}
+        self.lead = {}
+        for s in range(n_sources):
+            a, b = start[s], start[s + 1]
+            self.by_source[s] = rows[a:b]
+            self.weight_by_source[s] = weights[a:b]
+            self.lead[s] = _Sampler.__new__(_Sampler)
+            self.lead[s].candidates = rows[a:b]
+            self.lead[s].cdf = cdfs[a:b]
+        self.co = _Sampler.__new__(_Sampler)
+        self.co.candidates = active
+        self.co.cdf = cdfs[start[n_sources] :]
+
+
+@jit.kernel
+def _investors_kernel(
+    active: np.ndarray, weight: np.ndarray, source: np.ndarray, n_sources: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:class:`_Investors`' selections: the active rows (in order) and their weights; the
+    same rows grouped by source (each group in row order, group ``s`` at
+    ``start[s]:start[s + 1]``) with their weights; and the look-up tables of
+    :func:`cumulative_weights`, one per group and then one of all active rows (from
+    ``start[n_sources]``), each cumulated as ``_cumulate_kernel`` does and replaced by
+    ``1, 2, ...`` when its total is not positive."""
+    n = active.size
+    count = np.zeros(n_sources + 1, np.int64)
+    k = 0
+    for i in range(n):
+        if active[i]:
+            count[source[i]] += 1
+            k += 1
+    start = np.zeros(n_sources + 1, np.int64)
+    for s in range(n_sources):
+        start[s + 1] = start[s] + count[s]
+    rows = np.empty(k, np.int64)
+    weights = np.empty(k)
+    act = np.empty(k, np.int64)
+    act_w = np.empty(k)
+    fill = start[:n_sources].copy()
+    j = 0
+    for i in range(n):
+        if active[i]:
+            act[j] = i
+            act_w[j] = weight[i]
+            j += 1
+            p = fill[source[i]]
+            rows[p] = i
+            weights[p] = weight[i]
+            fill[source[i]] = p + 1
+    cdfs = np.empty(2 * k)
+    for g in range(n_sources + 1):
+        if g < n_sources:  # a group's table lies where its weights lie
+            a = start[g]
+            b = start[g + 1]
+            w = weights
+            shift = 0
+        else:  # the table of all active rows follows the groups'
+            a = k
+            b = 2 * k
+            w = act_w
+            shift = k
+        total = 0.0
+        for i in range(a, b):
+            x = w[i - shift]
+            if x <= 0.0:
+                x = 0.0
+            total = x if i == a else total + x
+            cdfs[i] = total
+        if b > a and cdfs[b - 1] <= 0:
+            for i in range(a, b):
+                cdfs[i] = float(i - a + 1)
+    return act, act_w, rows, weights, cdfs, start
 
 
 def _in_order(x: np.ndarray) -> float:

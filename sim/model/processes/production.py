@@ -545,11 +545,13 @@ def _step_compiled(m: EcosystemModel) -> None:
         1e9,
         lam,
     )
-    counts = patent_counts(rng, lam)
+    events, big, big_counts = _patent_events(rng, lam, row[_APPS])
     cp = m.p.collaboration
     income = pol.equity.researcher_income_share
     kl = _patents_kernel(
-        counts,
+        events,
+        big,
+        big_counts,
         w,
         f,
         rev,
@@ -750,9 +752,97 @@ def _grow_budgets_kernel(
     return k
 
 
+def _patent_events(
+    rng: np.random.Generator, lam: np.ndarray, cdf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`patent_counts` by its parts, with the same draws in the same order: the rows
+    of the superposed events (ascending, a row once per event: ``bincount`` of them is the
+    dense count), the rows above :data:`PATENT_DIRECT_RATE` and their own Poisson counts.
+    One pass makes the split, the running totals (into ``cdf``, a work row) and the checks
+    of ``sampling.poisson_counts``; its dense passes (copy, ``nonzero``, ``min``,
+    ``bincount``) are left out."""
+    n = lam.size
+    big, total, negative = _split_rates_kernel(lam, PATENT_DIRECT_RATE, cdf)
+    if n == 0:
+        events = np.zeros(0, np.int64)
+    elif not (0.0 <= total <= sampling.POISSON_SCATTER_MAX_MEAN * n) or negative:
+        small = lam.copy()  # poisson_counts' direct draw (rejects NaN and negative rates)
+        small[big] = 0.0
+        counts = rng.poisson(small).astype(np.int64, copy=False)
+        events = np.repeat(np.arange(n, dtype=np.int64), counts)
+    else:
+        k = int(rng.poisson(total)) if total > 0.0 else 0
+        if k == 0:
+            events = np.zeros(0, np.int64)
+        else:
+            events = _walk_kernel(cdf, rng.standard_exponential(k + 1), total)
+    return events, big, rng.poisson(lam[big])
+
+
+@jit.kernel
+def _split_rates_kernel(
+    lam: np.ndarray, cut: float, cdf: np.ndarray
+) -> tuple[np.ndarray, float, bool]:
+    """:func:`patent_counts`' split and ``sampling.poisson_counts``' table in one pass: the
+    rows whose rate is above ``cut`` (ascending, as ``nonzero`` gives them); into ``cdf``
+    the running totals of the other rates (those rows count 0.0), each clipped at zero and
+    added in row order as ``sampling``'s ``_cumulate_kernel`` adds them; the last total;
+    and whether one of the other rates is negative (``min() < 0``). A NaN rate is not
+    above the cut and makes the total NaN, as in the copy."""
+    n = lam.size
+    big = np.empty(n, np.int64)
+    k = 0
+    total = 0.0
+    negative = False
+    for i in range(n):
+        x = lam[i]
+        if x > cut:
+            big[k] = i
+            k += 1
+            x = 0.0
+        elif x < 0.0:
+            negative = True
+        if x <= 0.0:
+            x = 0.0
+        total = x if i == 0 else total + x
+        cdf[i] = total
+    return big[:k].copy(), total, negative
+
+
+@jit.kernel
+def _walk_kernel(cdf: np.ndarray, points: np.ndarray, total: float) -> np.ndarray:
+    """``sampling``'s scatter of ``k = points.size - 1`` events along ``cdf``, the same
+    numbers as its compiled walk: the running sum of ``points`` in index order, each
+    scaled by ``total`` over the last, the first row whose total exceeds it
+    (``searchsorted(..., 'right')``) and a row past the end moved to the last row of
+    positive rate."""
+    k = points.size - 1
+    for i in range(1, points.size):
+        points[i] += points[i - 1]
+    scale = total / points[k]
+    rows = np.empty(k, np.int64)
+    n = cdf.size
+    j = 0
+    for e in range(k):
+        x = points[e] * scale
+        while j < n and cdf[j] <= x:
+            j += 1
+        rows[e] = j
+    if k > 0 and rows[k - 1] >= n:
+        last = n - 1
+        while last > 0 and not (cdf[last] > cdf[last - 1]):
+            last -= 1
+        for e in range(k):
+            if rows[e] > last:
+                rows[e] = last
+    return rows
+
+
 @jit.kernel
 def _patents_kernel(
-    counts: np.ndarray,
+    events: np.ndarray,
+    big: np.ndarray,
+    big_counts: np.ndarray,
     w: np.ndarray,
     f: np.ndarray,
     rev: np.ndarray,
@@ -768,10 +858,22 @@ def _patents_kernel(
 ) -> int:
     """Applications ``counts * w``, those of the standard leaders (firms with revenue at
     least ``leader_revenue``, in row order: returns how many) and the technology contracts
-    sold, into rows of ``work``, as the numpy path forms them."""
+    sold, into rows of ``work``, as the numpy path forms them. The counts are
+    :func:`patent_counts`' dense array given by the parts :func:`_patent_events` returns:
+    how often a row is in ``events`` (ascending), overwritten by ``big_counts`` at the rows
+    ``big`` (ascending), as ``counts[big] = ...`` does; 0 elsewhere."""
     k = 0
-    for i in range(counts.size):
-        a = counts[i] * w[i]
+    p = 0
+    q = 0
+    for i in range(w.size):
+        c = np.int64(0)
+        while p < events.size and events[p] == i:
+            c += 1
+            p += 1
+        if q < big.size and big[q] == i:
+            c = big_counts[q]
+            q += 1
+        a = c * w[i]
         work[_APPS, i] = a
         if f[i] and rev[i] >= leader_revenue:
             work[_LEADERS, k] = a
