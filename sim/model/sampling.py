@@ -106,7 +106,7 @@ def _scatter(rng: np.random.Generator, cdf: np.ndarray, total: float) -> np.ndar
         return np.zeros(0, np.intp)
     points = rng.standard_exponential(k + 1)
     if jit.ENABLED:
-        walked: np.ndarray = _walk_kernel(cdf, points, total)
+        walked: np.ndarray = walk_kernel(cdf, points, total)
         return walked
     points.cumsum(out=points)
     points *= total / points[-1]
@@ -121,7 +121,7 @@ def _last_positive(cdf: np.ndarray) -> int:
 
 
 @jit.kernel
-def _walk_kernel(cdf: np.ndarray, points: np.ndarray, total: float) -> np.ndarray:
+def walk_kernel(cdf: np.ndarray, points: np.ndarray, total: float) -> np.ndarray:
     """The numpy path of :func:`_scatter` in one pass: the running sum of ``points`` (added in
     index order, as ``cumsum`` does), each scaled by the same factor, then a merge walk along
     ``cdf`` in place of ``searchsorted(..., 'right')`` on the sorted points."""

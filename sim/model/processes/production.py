@@ -775,7 +775,7 @@ def _patent_events(
         if k == 0:
             events = np.zeros(0, np.int64)
         else:
-            events = _walk_kernel(cdf, rng.standard_exponential(k + 1), total)
+            events = sampling.walk_kernel(cdf, rng.standard_exponential(k + 1), total)
     return events, big, rng.poisson(lam[big])
 
 
@@ -807,35 +807,6 @@ def _split_rates_kernel(
         total = x if i == 0 else total + x
         cdf[i] = total
     return big[:k].copy(), total, negative
-
-
-@jit.kernel
-def _walk_kernel(cdf: np.ndarray, points: np.ndarray, total: float) -> np.ndarray:
-    """``sampling``'s scatter of ``k = points.size - 1`` events along ``cdf``, the same
-    numbers as its compiled walk: the running sum of ``points`` in index order, each
-    scaled by ``total`` over the last, the first row whose total exceeds it
-    (``searchsorted(..., 'right')``) and a row past the end moved to the last row of
-    positive rate."""
-    k = points.size - 1
-    for i in range(1, points.size):
-        points[i] += points[i - 1]
-    scale = total / points[k]
-    rows = np.empty(k, np.int64)
-    n = cdf.size
-    j = 0
-    for e in range(k):
-        x = points[e] * scale
-        while j < n and cdf[j] <= x:
-            j += 1
-        rows[e] = j
-    if k > 0 and rows[k - 1] >= n:
-        last = n - 1
-        while last > 0 and not (cdf[last] > cdf[last - 1]):
-            last -= 1
-        for e in range(k):
-            if rows[e] > last:
-                rows[e] = last
-    return rows
 
 
 @jit.kernel
