@@ -200,6 +200,7 @@ def geometric_positions(rng: np.random.Generator, q: float, n: int) -> np.ndarra
             gaps = rng.standard_exponential(batch)
             np.divide(gaps, scale, out=gaps)
             np.ceil(gaps, out=gaps)
+            np.maximum(gaps, 1.0, out=gaps)  # E == 0 (chance about 2^-64): still a gap of one
             pos = gaps.astype(np.int64)
         else:
             pos = rng.geometric(q, size=batch)

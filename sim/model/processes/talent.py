@@ -11,13 +11,12 @@ share of its workforce) and leave an alumni tie to the old one.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from sim.model import jit
+from sim.model import jit, sampling
 from sim.model.codes import Origin
 from sim.model.protocol import Mechanism
 from sim.model.schemas import columns
@@ -104,32 +103,14 @@ def _trial_rows(rng: np.random.Generator, q: float, n: int) -> np.ndarray:
 
     The gap to the next success is geometric: ``ceil(E / -log1p(-q))`` with ``E`` standard
     exponential has ``P(gap > k) = P(E > k * -log1p(-q)) = (1 - q)^k`` (numpy's own
-    ``geometric`` computes it so for ``q < 1/3``, one draw at a time, about 4 times slower).
-    Gaps come in batches sized to reach past ``n`` with high probability; a rare short batch
-    is followed by another."""
+    ``geometric`` computes it so for ``q < 1/3``, one draw at a time, about 4 times slower):
+    :func:`sampling.geometric_positions`. ``q >= 1`` makes every row a candidate."""
     if q >= 1.0:
         return np.arange(n)
     if not q > 0.0 or n == 0:
         return np.zeros(0, np.intp)
-    scale = -math.log1p(-q)
-    parts: list[np.ndarray] = []
-    start = -1  # the last success so far
-    mean = n * q
-    while True:
-        gaps = rng.standard_exponential(int(mean + 4.0 * math.sqrt(mean) + 16))
-        gaps /= scale
-        np.ceil(gaps, out=gaps)
-        np.maximum(gaps, 1.0, out=gaps)  # E == 0 (chance about 2^-64): still a gap of one
-        pos = gaps.cumsum()  # whole numbers: exact below 2^53
-        pos += start
-        if pos[-1] >= n:
-            parts.append(pos[: int(pos.searchsorted(n, "left"))])
-            break
-        parts.append(pos)
-        start = int(pos[-1])
-        mean = (n - 1 - start) * q
-    out = parts[0] if len(parts) == 1 else np.concatenate(parts)
-    return out.astype(np.intp)
+    rows: np.ndarray = sampling.geometric_positions(rng, q, n)
+    return rows
 
 
 def _departures(m: EcosystemModel) -> None:
