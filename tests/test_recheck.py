@@ -60,3 +60,41 @@ def test_two_members_rerun(tmp_path: Path) -> None:
     medians = [r["fresh_median"] for r in report["targets"]]
     assert len(medians) == len(report["targets"]) > 0
     assert all(m == m for m in medians)  # no NaN: every target read from the runs
+
+
+def test_careless_outputs_and_counts_are_refused_before_any_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    folder = str(ROOT / "experiments" / "calibration" / "sv")
+    spec = str(ROOT / "experiments" / "calibrate_sv.yaml")
+    mine = tmp_path / "mine.json"
+    mine.write_text('{"keep": true}')
+    assert recheck.main([folder, "--spec", spec, "--out", str(mine)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert mine.read_text() == '{"keep": true}'
+    assert recheck.main([folder, "--spec", spec, "--out", str(tmp_path)]) == 2
+    assert "not a folder" in capsys.readouterr().err
+    assert recheck.main([folder, "--spec", spec, "--out", str(tmp_path / "no" / "r.json")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    out = tmp_path / "r.json"
+    for flag in ("--members", "--replicates", "--workers"):
+        assert recheck.main([folder, "--spec", spec, "--out", str(out), flag, "0"]) == 2
+        err = capsys.readouterr().err
+        assert f"{flag} must be at least 1" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_malformed_posterior_is_one_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    import shutil
+
+    folder = tmp_path / "sv"
+    shutil.copytree(ROOT / "experiments" / "calibration" / "sv", folder)
+    (folder / "posterior.csv").write_text("member,weight,x\n0,1,2\n")
+    out = tmp_path / "r.json"
+    spec = str(ROOT / "experiments" / "calibrate_sv.yaml")
+    assert recheck.main([str(folder), "--spec", spec, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "differs from the one the calibration was made with" in err or "malformed" in err
+    assert "Traceback" not in err and not out.exists()

@@ -58,8 +58,13 @@ def recheck(
         raise UserError(f"not a finished calibration folder: {exc}", file=str(folder)) from None
     spec_path = spec_path or Path("experiments") / str(meta["spec_file"])
     s = setup(spec_path)
-    _check_same_calibration(s, folder, posterior, shipped_pred, spec_path)
-    values = posterior[s.paths].to_numpy(float)[:members]
+    try:
+        _check_same_calibration(s, folder, posterior, shipped_pred, spec_path)
+        values = posterior[s.paths].to_numpy(float)[:members]
+    except (KeyError, ValueError) as exc:  # a column missing or not numbers
+        raise UserError(
+            f"posterior.csv or predictive.csv is malformed: {exc}", file=str(folder)
+        ) from None
     scale = s.spec.posterior_scale
     outputs = all_outputs(s.targets)
     tasks = []
@@ -139,6 +144,26 @@ def _check_same_calibration(
         )
 
 
+def _check_args(args: argparse.Namespace) -> None:
+    """Refuse, before any run, what would fail or overwrite at the end: counts below one, an
+    output that is a folder, an existing file without ``--force``, a missing parent folder."""
+    for name in ("replicates", "workers", "members"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise UserError(f"--{name} must be at least 1, not {value}", field=f"--{name}")
+    out: Path = args.out
+    if out.is_dir():
+        raise UserError("--out must be a file name, not a folder", file=str(out), field="--out")
+    if out.exists() and not args.force:
+        raise UserError(
+            "the output file exists; choose another name or pass --force to replace it",
+            file=str(out),
+            field="--out",
+        )
+    if not out.parent.is_dir():
+        raise UserError("the output's folder does not exist", file=str(out), field="--out")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -149,8 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replicates", type=int, default=1)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--members", type=int, default=None, help="only the first N members")
+    ap.add_argument("--force", action="store_true", help="replace an existing --out file")
     args = ap.parse_args(argv)
     try:
+        _check_args(args)
         report = recheck(
             args.folder,
             args.spec,
