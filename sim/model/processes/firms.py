@@ -635,6 +635,22 @@ def _tiers_kernel(p: np.ndarray, cut: float) -> tuple[np.ndarray, float]:
     return above[:k], mx
 
 
+@jit.kernel
+def _tier_row(
+    x: float, i: int, cut: float, above: np.ndarray, k: int, mx: float
+) -> tuple[int, float]:
+    """One row of the tier split the kernels computing probabilities make on the way (what
+    :func:`_tiers_kernel` finds): row ``i`` of probability ``x`` joins ``above`` when
+    ``x > cut``, else it may raise the rare tier's maximum ``mx`` (NaN does neither). Without
+    branches: the row is always written at ``k`` and kept by the count. Returns the new
+    ``(k, mx)``."""
+    big = x > cut
+    above[k] = i
+    k += big
+    y = 0.0 if big else x
+    return k, (y if y > mx else mx)
+
+
 def _trial_mask(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     """:func:`_trial_rows` as a boolean mask over the rows."""
     mask = np.zeros(p.size, dtype=bool)
@@ -947,12 +963,7 @@ def _move_hazards_kernel(
     for i in range(f.size):
         if not f[i] or listed[i]:
             p_move[i] = 0.0
-        x = p_move[i]
-        big = x > cut
-        above[k] = i  # (written always, kept by the count)
-        k += big
-        y = 0.0 if big else x
-        mx = y if y > mx else mx
+        k, mx = _tier_row(p_move[i], i, cut, above, k, mx)
     return k, mx
 
 
@@ -1036,11 +1047,7 @@ def _lookup_tiers_kernel(
     for i in range(key.size):
         x = table[key[i]]
         out[i] = x
-        big = x > cut
-        above[k] = i  # (written always, kept by the count)
-        k += big
-        y = 0.0 if big else x
-        mx = y if y > mx else mx
+        k, mx = _tier_row(x, i, cut, above, k, mx)
     return k, mx
 
 
