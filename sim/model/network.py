@@ -427,16 +427,34 @@ def _keep_front(
     w = 0
     g = 0
     for i in range(n):
-        if mask[i]:
-            a[w] = a[i]
-            b[w] = b[i]
-            kind[w] = kind[i]
-            w += 1
-        elif with_keys:
-            lo, hi = (a[i], b[i]) if a[i] <= b[i] else (b[i], a[i])
-            gone[g] = (lo << 31) | hi
-            g += 1
+        w, g = _keep_row(i, mask[i], a, b, kind, w, gone, g, with_keys)
     return m, gone
+
+
+@jit.kernel
+def _keep_row(
+    i: int,
+    stays: bool,
+    a: np.ndarray,
+    b: np.ndarray,
+    kind: np.ndarray,
+    w: int,
+    gone: np.ndarray,
+    g: int,
+    with_keys: bool,
+) -> tuple[int, int]:
+    """One tie of the keep passes: moved to the front slot ``w`` when it stays, else (with
+    ``with_keys``) its pair key appended to ``gone`` at ``g``. Returns the new ``(w, g)``."""
+    if stays:
+        a[w] = a[i]
+        b[w] = b[i]
+        kind[w] = kind[i]
+        w += 1
+    elif with_keys:
+        lo, hi = (a[i], b[i]) if a[i] <= b[i] else (b[i], a[i])
+        gone[g] = (lo << 31) | hi
+        g += 1
+    return w, g
 
 
 @jit.kernel
@@ -461,15 +479,7 @@ def _keep_alive_front(
         if j < ended.size and ended[j] == i:
             stays = False
             j += 1
-        if stays:
-            a[w] = a[i]
-            b[w] = b[i]
-            kind[w] = kind[i]
-            w += 1
-        elif with_keys:
-            lo, hi = (a[i], b[i]) if a[i] <= b[i] else (b[i], a[i])
-            gone[g] = (lo << 31) | hi
-            g += 1
+        w, g = _keep_row(i, stays, a, b, kind, w, gone, g, with_keys)
     return w, gone[:g]
 
 
