@@ -20,6 +20,12 @@ def _rates(n: int = 120) -> np.ndarray:
     return lam
 
 
+def _mask(n: int, rows: np.ndarray) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    return mask
+
+
 def _repeat(draw, reps: int, seed: int) -> np.ndarray:
     rng = np.random.Generator(np.random.SFC64(seed))
     return np.stack([draw(rng) for _ in range(reps)])
@@ -80,7 +86,7 @@ def test_bernoulli_rows_law(monkeypatch: pytest.MonkeyPatch, thin: bool) -> None
     p = np.linspace(0.0, 0.08, 150)
     p[::6] = 0.0
     reps = 4000
-    x = _repeat(lambda g: sampling.bernoulli_mask(g, p), reps, 5)
+    x = _repeat(lambda g: _mask(p.size, sampling.bernoulli_rows(g, p)), reps, 5)
     assert not x[:, p == 0].any()
     freq = x.mean(0)
     pos = p > 0

@@ -173,13 +173,6 @@ def bernoulli_rows(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     return rows
 
 
-def bernoulli_mask(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
-    """:func:`bernoulli_rows` as a boolean mask over the rows."""
-    mask = np.zeros(np.size(p), dtype=bool)
-    mask[bernoulli_rows(rng, p)] = True
-    return mask
-
-
 def geometric_positions(rng: np.random.Generator, q: float, n: int) -> np.ndarray:
     """Positions in ``0..n-1`` (ascending) of independent trials of probability ``q`` that
     succeed: the gap to the next success is geometric. Gaps are drawn in batches sized to reach
