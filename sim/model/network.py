@@ -20,6 +20,10 @@ from scipy import sparse
 from sim.model import jit
 from sim.model.util import stable_argsort_rows
 
+#: empty placeholders for :func:`_keep_front`'s unused inputs
+_NO_ROWS = np.empty(0, np.int64)
+_NO_ROWS_B = np.empty(0, np.bool_)
+
 EDGE_KINDS = (
     "employment",
     "alumni",
@@ -160,7 +164,7 @@ class TieStore:
     def keep(self, mask: np.ndarray) -> int:
         """Keep only the ties where ``mask`` is true; return how many were dropped."""
         if jit.ENABLED and np.shape(mask) == (self.n,):
-            return self._keep_compiled(mask)
+            return self._keep_compiled(np.ascontiguousarray(mask, bool))
         rows = np.flatnonzero(mask)  # gathering rows is faster than masking with gaps
         m = rows.size
         dropped = self.n - m
@@ -179,12 +183,14 @@ class TieStore:
             self.version += 1
         return dropped
 
-    def _keep_compiled(self, mask: np.ndarray) -> int:
-        """:meth:`keep` with its passes in two kernels around numpy's ``searchsorted`` (which
-        looks integer keys up several times faster than a compiled binary search)."""
+    def _keep_compiled(
+        self, mask: np.ndarray, active: np.ndarray = _NO_ROWS_B, ended: np.ndarray = _NO_ROWS
+    ) -> int:
+        """:meth:`keep` (``mask``) or :meth:`keep_alive` (``active``, ``ended``, with an
+        empty ``mask``) with its passes in two kernels around numpy's ``searchsorted``
+        (which looks integer keys up several times faster than a compiled binary search)."""
         cache_valid = self._sorted[0] == self.version
-        mask = np.ascontiguousarray(mask, bool)
-        m, gone = _keep_front(self.a, self.b, self.kind, self.n, mask, cache_valid)
+        m, gone = _keep_front(self.a, self.b, self.kind, self.n, mask, active, ended, cache_valid)
         dropped = self.n - m
         if dropped:
             if cache_valid:
@@ -203,16 +209,9 @@ class TieStore:
             alive = active[self.a[:n]] & active[self.b[:n]]
             alive[ended] = False
             return self.keep(alive)
-        cache_valid = self._sorted[0] == self.version
-        m, gone = _keep_alive_front(self.a, self.b, self.kind, n, active, ended, cache_valid)
-        dropped = n - m
-        if dropped:
-            if cache_valid:
-                cached = self._sorted[1]
-                self._sorted = (self.version + 1, _delete_at(cached, cached.searchsorted(gone)))
-            self.n = m
-            self.version += 1
-        return dropped
+        if n == 0:
+            return 0
+        return self._keep_compiled(_NO_ROWS_B, active, ended)
 
     def remap(self, new_index: np.ndarray) -> None:
         """Renumber rows after a compaction (``new_index``: old row -> new row, -1 dropped)
@@ -411,75 +410,47 @@ def _merge_new_keys(
 
 @jit.kernel
 def _keep_front(
-    a: np.ndarray, b: np.ndarray, kind: np.ndarray, n: int, mask: np.ndarray, with_keys: bool
-) -> tuple[int, np.ndarray]:
-    """The rows part of :meth:`TieStore.keep`: the kept ties moved to the front in their
-    order (a tie is read before its place is overwritten: kept ties only move towards the
-    front), and, when ``with_keys``, the pair keys of the dropped ties in their order (what
-    ``pair_keys`` gives for the rows of ``~mask``). Returns the ties kept and those keys."""
-    m = 0
-    for i in range(n):
-        if mask[i]:
-            m += 1
-    gone = np.empty(n - m if with_keys else 0, np.int64)
-    if m == n:
-        return m, gone
-    w = 0
-    g = 0
-    for i in range(n):
-        w, g = _keep_row(i, mask[i], a, b, kind, w, gone, g, with_keys)
-    return m, gone
-
-
-@jit.kernel
-def _keep_row(
-    i: int,
-    stays: bool,
-    a: np.ndarray,
-    b: np.ndarray,
-    kind: np.ndarray,
-    w: int,
-    gone: np.ndarray,
-    g: int,
-    with_keys: bool,
-) -> tuple[int, int]:
-    """One tie of the keep passes: moved to the front slot ``w`` when it stays, else (with
-    ``with_keys``) its pair key appended to ``gone`` at ``g``. Returns the new ``(w, g)``."""
-    if stays:
-        a[w] = a[i]
-        b[w] = b[i]
-        kind[w] = kind[i]
-        w += 1
-    elif with_keys:
-        lo, hi = (a[i], b[i]) if a[i] <= b[i] else (b[i], a[i])
-        gone[g] = (lo << 31) | hi
-        g += 1
-    return w, g
-
-
-@jit.kernel
-def _keep_alive_front(
     a: np.ndarray,
     b: np.ndarray,
     kind: np.ndarray,
     n: int,
+    mask: np.ndarray,
     active: np.ndarray,
     ended: np.ndarray,
     with_keys: bool,
 ) -> tuple[int, np.ndarray]:
-    """:func:`_keep_front` with the mask of :meth:`TieStore.keep_alive` made on the way:
-    a tie stays when both ends are active and its row is not the next of ``ended``
-    (ascending). The same ties kept in the same order, the same dropped keys in order."""
+    """The rows part of :meth:`TieStore.keep` and :meth:`TieStore.keep_alive`: the kept
+    ties moved to the front in their order (a tie is read before its place is overwritten:
+    kept ties only move towards the front), and, when ``with_keys``, the pair keys of the
+    dropped ties in their order (what ``pair_keys`` gives for the dropped rows). Returns
+    the ties kept and those keys.
+
+    A tie stays where ``mask`` is true when ``mask`` has ``n`` entries; otherwise (the
+    mask of ``keep_alive`` made on the way) when both ends are ``active`` and its row is
+    not the next of ``ended`` (ascending). One loop body for both, written out rather than
+    called per tie: a per-tie helper taking the arrays measured several times slower."""
+    use_mask = mask.size == n
     gone = np.empty(n if with_keys else 0, np.int64)
     w = 0
     g = 0
     j = 0
     for i in range(n):
-        stays = active[a[i]] and active[b[i]]
-        if j < ended.size and ended[j] == i:
-            stays = False
-            j += 1
-        w, g = _keep_row(i, stays, a, b, kind, w, gone, g, with_keys)
+        if use_mask:
+            stays = mask[i]
+        else:
+            stays = active[a[i]] and active[b[i]]
+            if j < ended.size and ended[j] == i:
+                stays = False
+                j += 1
+        if stays:
+            a[w] = a[i]
+            b[w] = b[i]
+            kind[w] = kind[i]
+            w += 1
+        elif with_keys:
+            lo, hi = (a[i], b[i]) if a[i] <= b[i] else (b[i], a[i])
+            gone[g] = (lo << 31) | hi
+            g += 1
     return w, gone[:g]
 
 
