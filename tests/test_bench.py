@@ -7,7 +7,7 @@ import json
 import statistics
 
 from sim.cli.main import main
-from sim.experiments.bench import HISTORY_COLUMNS
+from sim.experiments.bench import HISTORY_COLUMNS, blocks
 from tests.conftest import BASELINE
 
 TINY = [
@@ -107,3 +107,14 @@ def test_bench_default_row_is_the_median_of_its_repeats(capsys) -> None:
     assert len(runs) == 3 and data["default_scale_seconds"] == statistics.median(runs)
     assert main(["bench", *TINY, "--repeats", "0"]) == 2
     assert "--repeats must be from 1 to 100" in capsys.readouterr().err
+
+
+def test_mesa_steps_are_split_over_the_default_runs(capsys) -> None:
+    """Mesa's example is stepped in blocks between the default-scale runs: all the steps
+    asked for are taken, whatever the split."""
+    assert blocks(20, 3) == [7, 7, 6] and blocks(1, 3) == [1, 0, 0] and blocks(5, 1) == [5]
+    assert all(sum(blocks(t, p)) == t for t in range(0, 30) for p in range(1, 6))
+    assert main(["bench", *TINY, "--json", "--repeats", "2", "--boltzmann-steps", "3"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    mesa = next(r for r in data["rows"] if r["label"] == "mesa boltzmann")
+    assert mesa["steps"] == 3 and mesa["agents"] == data["default_agents"]

@@ -8,6 +8,9 @@ per grid cell and its per-step data collection, since that is how the example sh
 The machine's speed drifts by 10-20% between calls on a shared host, so each side of the ratio
 is a median: ecosim's default-scale row is the median of ``repeats`` whole runs, and Mesa's rate
 comes from its median step (which drops Mesa's slow steps: the ratio errs in Mesa's favour).
+The two sides are interleaved: each default-scale run is followed by a block of Mesa's steps
+(the ``boltzmann_steps`` split over the runs), so a slow or fast stretch of the host falls on
+both sides of the ratio rather than on one.
 
 The "seconds" of a row are those of :func:`sim.simulate.simulate`, construction included: what
 a user waits for one run. The full-population run is made in a fresh child process so that its
@@ -16,9 +19,11 @@ so that one-off costs of a first run in a process (caches, compiled kernels) are
 
 The small-scale figure is the median of a few runs in the bench's own process, after the larger
 runs: that is how an ensemble, a calibration or a sweep worker runs many small simulations.
-Before the first timed run, one simulated year at the small scale (not timed) brings in the
-modules and first-call costs that any process pays once, whatever it then runs; Mesa's example
-is likewise timed after its modules are imported.
+Before the first timed run, one simulated year at the default scale (not timed) brings in the
+modules and first-call costs that any process pays once, whatever it then runs: every compiled
+kernel the default-scale runs call is loaded by then (a year at the small scale left five,
+used only on larger arrays, to the first timed run). Mesa's example is likewise timed after
+its modules are imported.
 """
 
 from __future__ import annotations
@@ -75,35 +80,70 @@ def bench_model(config: RunConfig, seed: int, label: str) -> BenchRow:
     )
 
 
-def bench_boltzmann(n_agents: int, steps: int = 20, seed: int = 1) -> BenchRow:
-    """Mesa's ``boltzmann_wealth_model`` example with ``n_agents`` agents."""
-    from mesa.examples.basic.boltzmann_wealth_model.model import (
-        BoltzmannScenario,
-        BoltzmannWealth,
-    )
+class BoltzmannTimer:
+    """Mesa's ``boltzmann_wealth_model`` example with ``n_agents`` agents, stepped in blocks.
 
-    side = max(1, math.ceil(math.sqrt(n_agents)))
-    t0 = time.perf_counter()
-    model = BoltzmannWealth(BoltzmannScenario(n=n_agents, width=side, height=side, rng=seed))
-    t1 = time.perf_counter()
-    step_seconds = []
-    for _ in range(steps):
-        ts = time.perf_counter()
-        model.step()
-        step_seconds.append(time.perf_counter() - ts)
-    t2 = time.perf_counter()
-    # the median step, times the steps: a step slowed by the machine does not move the rate
-    # (a choice in Mesa's favour: its slow steps, garbage collections included, are dropped)
-    return BenchRow(
-        "mesa boltzmann",
-        1.0,
-        t2 - t0,
-        t1 - t0,
-        statistics.median(step_seconds) * steps,
-        n_agents,
-        steps,
-        n_agents * steps,
-    )
+    The bench steps it in blocks between ecosim's timed runs, so that both sides of the
+    ratio sample the same stretch of the machine's time: on a shared host whose speed drifts
+    by 10-20% within a minute, a Mesa measurement made in one go before or after ecosim's runs
+    can land in a faster or slower stretch than theirs. Each step is timed alone.
+    """
+
+    def __init__(self, n_agents: int, seed: int = 1) -> None:
+        from mesa.examples.basic.boltzmann_wealth_model.model import (
+            BoltzmannScenario,
+            BoltzmannWealth,
+        )
+
+        side = max(1, math.ceil(math.sqrt(n_agents)))
+        self.n_agents = n_agents
+        t0 = time.perf_counter()
+        self.model = BoltzmannWealth(
+            BoltzmannScenario(n=n_agents, width=side, height=side, rng=seed)
+        )
+        self.build_seconds = time.perf_counter() - t0
+        self.step_seconds: list[float] = []
+
+    def run(self, steps: int) -> None:
+        """Step the example ``steps`` times, timing each step."""
+        for _ in range(steps):
+            ts = time.perf_counter()
+            self.model.step()
+            self.step_seconds.append(time.perf_counter() - ts)
+
+    def row(self) -> BenchRow:
+        """The example's row: the median step, times the steps taken.
+
+        A step slowed by the machine does not move the rate (a choice in Mesa's favour: its
+        slow steps, garbage collections included, are dropped).
+        """
+        steps = len(self.step_seconds)
+        return BenchRow(
+            "mesa boltzmann",
+            1.0,
+            self.build_seconds + sum(self.step_seconds),
+            self.build_seconds,
+            statistics.median(self.step_seconds) * steps,
+            self.n_agents,
+            steps,
+            self.n_agents * steps,
+        )
+
+
+def bench_boltzmann(n_agents: int, steps: int = 20, seed: int = 1) -> BenchRow:
+    """Mesa's ``boltzmann_wealth_model`` example with ``n_agents`` agents, ``steps`` steps
+    in one go."""
+    timer = BoltzmannTimer(n_agents, seed)
+    timer.run(steps)
+    return timer.row()
+
+
+def blocks(total: int, parts: int) -> list[int]:
+    """``total`` split into ``parts`` near-equal whole blocks, larger ones first (no block
+    is empty unless ``total < parts``)."""
+    parts = max(1, parts)
+    base, extra = divmod(max(0, total), parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
 # --------------------------------------------------------------------------- full population
@@ -236,16 +276,23 @@ def run_bench(
     def at(scale: float) -> RunConfig:
         return config.model_copy(update={"scale": scale})
 
-    say("warming up (one year at the small scale, not timed) ...")
-    simulate(
-        config.model_copy(update={"scale": small_scale, "end_year": config.start_year}),
-        seed,
+    say("warming up (one year at the default scale, not timed) ...")
+    simulate(config.model_copy(update={"end_year": config.start_year}), seed)
+    repeats = max(1, repeats)
+    say(
+        f"timing the default scale ({config.scale:g}, {repeats} runs), each followed by "
+        "a block of Mesa's example at the same agent count ..."
     )
-    say(f"timing the default scale ({config.scale:g}, {repeats} runs) ...")
-    default_runs = [bench_model(config, seed, "default scale") for _ in range(max(1, repeats))]
+    default_runs: list[BenchRow] = []
+    mesa_timer: BoltzmannTimer | None = None
+    for block in blocks(boltzmann_steps, repeats):
+        default_runs.append(bench_model(config, seed, "default scale"))
+        if mesa_timer is None:  # (every run has the same agents: one seed, one config)
+            mesa_timer = BoltzmannTimer(default_runs[0].agents)
+        mesa_timer.run(block)
+    assert mesa_timer is not None
     default = sorted(default_runs, key=lambda r: r.wall_seconds)[(len(default_runs) - 1) // 2]
-    say(f"timing Mesa's example at {default.agents:,} agents ...")
-    mesa = bench_boltzmann(default.agents, steps=boltzmann_steps)
+    mesa = mesa_timer.row()
     say(f"timing the full population (scale {full_scale:g}) in a fresh process ...")
     full, peak = bench_in_child(at(full_scale), seed, "full population")
     say(f"timing scale {small_scale:g} ({small_repeats} runs) ...")
