@@ -189,16 +189,19 @@ def geometric_positions(rng: np.random.Generator, q: float, n: int) -> np.ndarra
     scale = -math.log1p(-q) if q < 1.0 / 3.0 else 0.0  # libm's log1p, as numpy's C code calls
     while True:
         batch = int(mean + 4.0 * math.sqrt(mean) + 16)
-        if scale > 0.0:
-            gaps = rng.standard_exponential(batch)
-            np.divide(gaps, scale, out=gaps)
-            np.ceil(gaps, out=gaps)
-            np.maximum(gaps, 1.0, out=gaps)  # E == 0 (chance about 2^-64): still a gap of one
-            pos = gaps.astype(np.int64)
+        if scale > 0.0 and jit.ENABLED:
+            pos = _gap_positions_kernel(rng.standard_exponential(batch), scale, start)
         else:
-            pos = rng.geometric(q, size=batch)
-        np.cumsum(pos, out=pos)
-        pos += start
+            if scale > 0.0:
+                gaps = rng.standard_exponential(batch)
+                np.divide(gaps, scale, out=gaps)
+                np.ceil(gaps, out=gaps)
+                np.maximum(gaps, 1.0, out=gaps)  # E == 0 (chance 2^-64): still a gap of one
+                pos = gaps.astype(np.int64)
+            else:
+                pos = rng.geometric(q, size=batch)
+            np.cumsum(pos, out=pos)
+            pos += start
         if pos[-1] >= n:
             parts.append(pos[: int(pos.searchsorted(n, "left"))])
             break
@@ -207,3 +210,19 @@ def geometric_positions(rng: np.random.Generator, q: float, n: int) -> np.ndarra
         mean = (n - 1 - start) * q
     out = parts[0] if len(parts) == 1 else np.concatenate(parts)
     return out.astype(np.intp, copy=False)
+
+
+@jit.kernel
+def _gap_positions_kernel(e: np.ndarray, scale: float, start: int) -> np.ndarray:
+    """The positions :func:`geometric_positions` forms from a batch of exponentials ``e``, in
+    one pass: each gap ``max(ceil(e / scale), 1)`` (the same IEEE division and rounding),
+    added up from ``start`` in order (integer sums: any order gives the same)."""
+    pos = np.empty(e.size, np.int64)
+    at = start
+    for i in range(e.size):
+        g = np.ceil(e[i] / scale)
+        if g < 1.0:  # E == 0 (chance about 2^-64): still a gap of one
+            g = 1.0
+        at += np.int64(g)
+        pos[i] = at
+    return pos
