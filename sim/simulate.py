@@ -219,10 +219,8 @@ def _sample_from_arrays(model: EcosystemModel, max_nodes: int) -> dict[str, Any]
     degree = np.bincount(emp[emp >= 0], minlength=n_org)
     degree += np.bincount(alum[alum_ok], minlength=n_org)
     degree += np.bincount(ties_a, minlength=n_org) + np.bincount(ties_b, minlength=n_org)
-    if model.inv_vc:
-        pairs = np.unique(
-            np.asarray(model.inv_vc, np.int64) * n_org + np.asarray(model.inv_firm, np.int64)
-        )
+    if len(model.investments):
+        pairs = np.unique(model.investments.vc * n_org + model.investments.firm)
         degree += np.bincount(pairs % n_org, minlength=n_org)
     org_nodes = list(range(first_id, first_id + n_org))
     deg_of = degree.tolist()

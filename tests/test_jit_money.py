@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from sim.model import EcosystemModel, jit
+from sim.model.investments import InvestmentLog
 from sim.model.processes import funding, places, production
 from sim.model.util import searchsorted_right
 from sim.scenario import load
@@ -32,6 +33,8 @@ def _canon(x: Any) -> Any:
     fields of dataclasses and the items of containers, recursively (work arrays left out)."""
     if isinstance(x, np.ndarray):
         return ("array", x.dtype.str, x.shape, x.tobytes())
+    if isinstance(x, InvestmentLog):
+        return ("investments", _canon(x.vc), _canon(x.firm))
     if is_dataclass(x) and not isinstance(x, type):
         return (type(x).__name__, {k: _canon(v) for k, v in vars(x).items() if k not in _SCRATCH})
     if isinstance(x, dict):
@@ -52,7 +55,7 @@ def _fingerprint(m: EcosystemModel) -> dict[str, Any]:
     out["state"] = {key: _canon(st) for key, st in vars(m.state).items()}
     out["flows"] = _canon(m.flows)
     out["rng"] = _canon(m.rng.bit_generator.state)
-    out["investments"] = _canon((m.inv_vc, m.inv_firm))
+    out["investments"] = _canon((m.investments.vc, m.investments.firm))
     out["deals"] = _canon(m.deal_log.__dict__)
     return out
 

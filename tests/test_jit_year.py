@@ -152,7 +152,8 @@ def test_compaction(monkeypatch: pytest.MonkeyPatch) -> None:
         assert ties.n == twin.ties.n
         assert ties.a[: ties.n].tobytes() == twin.ties.a[: ties.n].tobytes()
         assert ties.b[: ties.n].tobytes() == twin.ties.b[: ties.n].tobytes()
-        assert (m.inv_firm, m.inv_vc) == (twin.inv_firm, twin.inv_vc)
+        assert m.investments.firm.tobytes() == twin.investments.firm.tobytes()
+        assert m.investments.vc.tobytes() == twin.investments.vc.tobytes()
 
     assert _run_with_hook(monkeypatch, "compact_model", hook) == 5
 

@@ -121,10 +121,12 @@ def test_compaction_keeps_the_investment_ties_of_live_firms(year_ends: list[Year
         m = pickle.loads(pickle.dumps(v.m))
         keep = m.orgs["active"].copy()
         new_index = np.where(keep, np.cumsum(keep) - 1, -1)
-        fb = new_index[np.asarray(m.inv_firm, np.int64)]
+        fb = new_index[m.investments.firm]
         ok = fb >= 0
-        want = (fb[ok].tolist(), np.asarray(m.inv_vc, np.int64)[ok].tolist())
-        assert 0 < len(want[0]) < len(m.inv_firm)
+        want = (fb[ok].tolist(), m.investments.vc[ok].tolist())
+        assert 0 < len(want[0]) < len(m.investments)
+        before = m.investments
         compact_model(m)
-        assert (m.inv_firm, m.inv_vc) == want
-        assert all(type(x) is int for x in m.inv_firm + m.inv_vc)
+        assert (m.investments.firm.tolist(), m.investments.vc.tolist()) == want
+        assert m.investments is not before  # a new log: cached readers see the renumbering
+        assert m.investments.vc.dtype == m.investments.firm.dtype == np.int64

@@ -118,7 +118,7 @@ def test_network_flags_kept_between_steps_are_a_fresh_build() -> None:
     kept = funding._network_flags(m).copy()
     m.state.funding.flags_cache = None
     fresh = np.zeros((len(Source), m.orgs.n), bool)
-    fresh[m.investors["source"][np.asarray(m.inv_vc)], np.asarray(m.inv_firm)] = True
+    fresh[m.investors["source"][m.investments.vc], m.investments.firm] = True
     assert kept.any() and np.array_equal(kept, fresh)
     assert np.array_equal(funding._network_flags(m), fresh)
 

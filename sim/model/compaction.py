@@ -9,7 +9,6 @@ graph node attributes) are remapped. Mechanisms never hold row numbers across st
 
 from __future__ import annotations
 
-from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -69,12 +68,8 @@ def compact_model(m: EcosystemModel) -> None:
                 ref[:] = np.take(lookup, np.maximum(ref, -1))
         if name == "orgs":
             m.ties.remap(new_index)
-            if m.inv_firm:
-                # the investor ends only lose the ties of dropped firms: picked from the
-                # list as it is (no round trip through an array)
-                fb = new_index.take(m.inv_firm)
-                ok = fb >= 0
-                m.inv_firm, m.inv_vc = fb[ok].tolist(), list(compress(m.inv_vc, ok.tolist()))
+            if len(m.investments):  # the ties of kept firms, renumbered (a new log)
+                m.investments = m.investments.remapped(new_index)
         _remap_faces(m, name, keep, new_index)
     m._graph.refresh_rows(m._faces)
 

@@ -17,6 +17,7 @@ from sim.model.deals import DealLog
 from sim.model.flows import YearFlows
 from sim.model.indicators import record_year
 from sim.model.init import populate
+from sim.model.investments import InvestmentLog
 from sim.model.mechanisms import (
     INVESTOR_SCHEMA,
     MECHANISMS,
@@ -71,8 +72,7 @@ class EcosystemModel(mesa.Model):
         self.parks = Population(PARK_SCHEMA, 32)
         self.ties = TieStore(4096)  # org-org R&D ties and technology contracts
         self.coinvest = TieStore(256)  # investor-investor syndication ties
-        self.inv_vc: list[int] = []  # investment ties (investor row, firm row)
-        self.inv_firm: list[int] = []
+        self.investments = InvestmentLog()  # investment ties (investor row, firm row)
         self._graph = GraphView()
 
         # scalar state of each mechanism, and the flows of the current year
@@ -279,9 +279,9 @@ class EcosystemModel(mesa.Model):
                 KIND_CODE["rd_collaboration"],
             ).astype(np.int8)
         )
-        if self.inv_vc:
-            va = np.asarray(self.inv_vc)
-            fb = np.asarray(self.inv_firm)
+        if len(self.investments):
+            va = self.investments.vc
+            fb = self.investments.firm
             m = o["active"][fb] & iv["active"][va]
             us.append(inv_uid[va[m]])
             vs.append(org_uid[fb[m]])

@@ -223,6 +223,6 @@ def _gap_positions_kernel(e: np.ndarray, scale: float, start: int) -> np.ndarray
         g = np.ceil(e[i] / scale)
         if g < 1.0:  # E == 0 (chance about 2^-64): still a gap of one
             g = 1.0
-        at += np.int64(g)
+        at += int(g)
         pos[i] = at
     return pos

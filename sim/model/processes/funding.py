@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.model import jit, sampling
 from sim.model.codes import STATE_SOURCES, Source
+from sim.model.investments import InvestmentLog
 from sim.model.processes.talent import firm_employment
 from sim.model.protocol import Mechanism
 from sim.model.schemas import NEG_INF, columns
@@ -67,9 +68,9 @@ class FundingState:
     market_value0: float = 0.0  # market value of listed firms at the start, currency
     market_value_smooth: float = 0.0  # its smoothed current value (confidence memory)
     early_capital0: float = 0.0  # early-stage capital per employee at the start, currency/yr
-    # investment-tie flags by source (see _network_flags): the lists they were built from,
+    # investment-tie flags by source (see _network_flags): the log they were built from,
     # how many ties they cover, the flags' buffer, how many organisations it describes
-    flags_cache: tuple[list[int], list[int], int, np.ndarray, int] | None = None
+    flags_cache: tuple[InvestmentLog, int, np.ndarray, int] | None = None
     # syndication ties of the current step (lead, co-investor), added in one batch
     pending_coinvest: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
@@ -370,13 +371,11 @@ def _invest(
         return
     leads = investors.lead[int(source)].draw(rng, events)
     inv["invested"][leads] += money / inv["weight"][leads]
-    m.inv_vc.extend(leads.tolist())
-    m.inv_firm.extend(firms.tolist())
+    m.investments.add(leads, firms)
     syn = rng.random(events) < fp.syndication
     if syn.any():
         co = investors.co.draw(rng, int(syn.sum()))
-        m.inv_vc.extend(co.tolist())
-        m.inv_firm.extend(firms[syn].tolist())
+        m.investments.add(co, firms[syn])
         m.state.funding.pending_coinvest.append((leads[syn], co))
 
 
@@ -400,28 +399,27 @@ def mark_down_in_winter(m: EcosystemModel, private: np.ndarray) -> None:
 def _network_flags(m: EcosystemModel) -> np.ndarray:
     """flags[s, firm]: the firm is tied through an investment to an investor of source s.
 
-    Investment ties are only appended between compactions (which replace the lists), so the
+    Investment ties are only appended between compactions (which replace the log), so the
     flags are kept and updated with the ties added since the last call. The flags live in
     a buffer with room for more organisations (doubled when full), so that organisations
     founded since the last call cost no copy: the result is a view of its first ``n`` columns.
     """
     n = m.orgs.n
+    log = m.investments
     cache = m.state.funding.flags_cache
     n_sources = len(Source)
-    if cache is None or len(cache) != 5 or cache[0] is not m.inv_vc or cache[1] is not m.inv_firm:
-        cache = (m.inv_vc, m.inv_firm, 0, np.zeros((n_sources, max(n, 1024)), bool), 0)
-    vc, firm, done, flags, used = cache
-    if used > n or done > len(vc):  # rows dropped without new lists: start again
-        vc, firm, done, flags, used = m.inv_vc, m.inv_firm, 0, np.zeros_like(flags), 0
+    if cache is None or cache[0] is not log:
+        cache = (log, 0, np.zeros((n_sources, max(n, 1024)), bool), 0)
+    _, done, flags, used = cache
+    if used > n or done > len(log):  # rows dropped without a new log: start again
+        done, flags, used = 0, np.zeros_like(flags), 0
     if flags.shape[1] < n:  # more organisations than room: a larger buffer
         grown = np.zeros((n_sources, max(n, 2 * flags.shape[1])), bool)
         grown[:, :used] = flags[:, :used]
         flags = grown
-    if len(vc) > done:
-        va = np.asarray(vc[done:])
-        fb = np.asarray(firm[done:])
-        flags[m.investors["source"][va], fb] = True
-    m.state.funding.flags_cache = (vc, firm, len(vc), flags, n)
+    if len(log) > done:
+        flags[m.investors["source"][log.vc[done:]], log.firm[done:]] = True
+    m.state.funding.flags_cache = (log, len(log), flags, n)
     view: np.ndarray = flags[:, :n]
     return view
 
@@ -792,11 +790,9 @@ def _invest_compiled(
         inv["invested"],
         inv["weight"],
     )
-    m.inv_vc.extend(leads.tolist())
-    m.inv_firm.extend(firms.tolist())
+    m.investments.add(leads, firms)
     if n_syn:
-        m.inv_vc.extend(cos.tolist())
-        m.inv_firm.extend(syn_firms.tolist())
+        m.investments.add(cos, syn_firms)
         m.state.funding.pending_coinvest.append((syn_leads, cos))
 
 
