@@ -40,6 +40,9 @@ class InvestmentLog:
     def __len__(self) -> int:
         return self.n
 
+    def __repr__(self) -> str:
+        return f"InvestmentLog(vc={self.vc!r}, firm={self.firm!r})"
+
     def add(self, vc: np.ndarray, firm: np.ndarray) -> None:
         """Append the ties ``(vc[i], firm[i])`` in order."""
         k = int(np.size(vc))
