@@ -130,14 +130,6 @@ class BoltzmannTimer:
         )
 
 
-def bench_boltzmann(n_agents: int, steps: int = 20, seed: int = 1) -> BenchRow:
-    """Mesa's ``boltzmann_wealth_model`` example with ``n_agents`` agents, ``steps`` steps
-    in one go."""
-    timer = BoltzmannTimer(n_agents, seed)
-    timer.run(steps)
-    return timer.row()
-
-
 def blocks(total: int, parts: int) -> list[int]:
     """``total`` split into ``parts`` near-equal whole blocks, larger ones first (no block
     is empty unless ``total < parts``)."""
@@ -283,14 +275,13 @@ def run_bench(
         f"timing the default scale ({config.scale:g}, {repeats} runs), each followed by "
         "a block of Mesa's example at the same agent count ..."
     )
-    default_runs: list[BenchRow] = []
-    mesa_timer: BoltzmannTimer | None = None
-    for block in blocks(boltzmann_steps, repeats):
-        default_runs.append(bench_model(config, seed, "default scale"))
-        if mesa_timer is None:  # (every run has the same agents: one seed, one config)
-            mesa_timer = BoltzmannTimer(default_runs[0].agents)
+    default_runs = [bench_model(config, seed, "default scale")]
+    # every run has the same agents (one seed, one config): the example is built once
+    mesa_timer = BoltzmannTimer(default_runs[0].agents)
+    for i, block in enumerate(blocks(boltzmann_steps, repeats)):
+        if i:
+            default_runs.append(bench_model(config, seed, "default scale"))
         mesa_timer.run(block)
-    assert mesa_timer is not None
     default = sorted(default_runs, key=lambda r: r.wall_seconds)[(len(default_runs) - 1) // 2]
     mesa = mesa_timer.row()
     say(f"timing the full population (scale {full_scale:g}) in a fresh process ...")
