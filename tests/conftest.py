@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -47,3 +48,37 @@ def paired_effect(
 @pytest.fixture(scope="session")
 def baseline_small() -> RunConfig:
     return small_config()
+
+
+def pickled_states(
+    specs: list[tuple[str, list[str], int]], seed: int, scale: float = 0.03
+) -> list[bytes]:
+    """Pickled model states, one per ``(scenario, overrides, steps)``: the scenario at
+    ``scale`` to 2016 with ``overrides``, stepped ``steps`` times (for tests that run one
+    mechanism twice from the same state)."""
+    from sim.model import EcosystemModel
+
+    out = []
+    for name, overrides, steps in specs:
+        sc, _ = load(name, [f"scale={scale}", "end_year=2016", *overrides])
+        m = EcosystemModel(sc.to_run_config(), rng=seed)
+        for _ in range(steps):
+            m.step()
+        out.append(pickle.dumps(m))
+    return out
+
+
+def model_digest(m, *, with_state: bool = False) -> bytes:
+    """The bytes of a model's rows (organisations and people), its generator's state, its
+    flows, its R&D ties and, ``with_state``, the mechanisms' scalar state: what two runs of
+    a mechanism from one state must leave the same."""
+    parts: list[object] = []
+    for pop in (m.orgs, m.talent):
+        parts.append(pop.n)
+        parts.extend((name, pop[name].tobytes()) for name in sorted(pop.schema))
+    parts.append(m.rng.bit_generator.state)
+    parts.append(repr(m.flows))
+    if with_state:
+        parts.append(repr(m.state))
+    parts.append(m.ties.a[: m.ties.n].tobytes() + m.ties.b[: m.ties.n].tobytes())
+    return pickle.dumps(parts)

@@ -16,7 +16,7 @@ import pytest
 
 from sim.model import EcosystemModel, jit
 from sim.model.processes import entry, firms, talent
-from sim.scenario import load
+from tests.conftest import model_digest, pickled_states
 
 pytestmark = pytest.mark.skipif(not jit.ENABLED, reason="numba absent or ECOSIM_JIT=0")
 
@@ -49,32 +49,16 @@ def states() -> list[bytes]:
     fast = ["parameters.growth.employment_drift=0.3"]
     capped = ["parameters.labour.labour_pool_cap=1.2e6"]
     pressed = ["levers.relocation_pressure.start_year=2011"]
-    out = []
-    for name, overrides, steps in (
-        ("zgc_baseline", [], 3),
-        ("zgc_baseline", [], 14),
-        ("zgc_baseline", fast, 5),
-        ("zgc_baseline", capped, 10),
-        ("relocation_pressure", pressed, 10),
-    ):
-        sc, _ = load(name, ["scale=0.03", "end_year=2016", *overrides])
-        m = EcosystemModel(sc.to_run_config(), rng=3)
-        for _ in range(steps):
-            m.step()
-        out.append(pickle.dumps(m))
-    return out
-
-
-def _digest(m: EcosystemModel) -> bytes:
-    parts: list[object] = []
-    for pop in (m.orgs, m.talent):
-        parts.append(pop.n)
-        parts.extend((name, pop[name].tobytes()) for name in sorted(pop.schema))
-    parts.append(m.rng.bit_generator.state)
-    parts.append(repr(m.flows))
-    parts.append(repr(m.state))
-    parts.append(m.ties.a[: m.ties.n].tobytes() + m.ties.b[: m.ties.n].tobytes())
-    return pickle.dumps(parts)
+    return pickled_states(
+        [
+            ("zgc_baseline", [], 3),
+            ("zgc_baseline", [], 14),
+            ("zgc_baseline", fast, 5),
+            ("zgc_baseline", capped, 10),
+            ("relocation_pressure", pressed, 10),
+        ],
+        seed=3,
+    )
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
@@ -88,7 +72,9 @@ def test_kernels_match_numpy(
         reference = pickle.loads(blob)
         CALLS[name](reference)
         monkeypatch.setattr(jit, "ENABLED", True)
-        assert _digest(with_kernels) == _digest(reference)
+        assert model_digest(with_kernels, with_state=True) == model_digest(
+            reference, with_state=True
+        )
 
 
 @pytest.mark.parametrize("name", ["exits", "equity"])

@@ -14,7 +14,7 @@ import pytest
 
 from sim.model import EcosystemModel, jit
 from sim.model.processes import entry, talent
-from sim.scenario import load
+from tests.conftest import model_digest, pickled_states
 
 pytestmark = pytest.mark.skipif(not jit.ENABLED, reason="numba absent or ECOSIM_JIT=0")
 
@@ -30,29 +30,14 @@ CALLS: dict[str, Callable[[EcosystemModel], object]] = {
 def states() -> list[bytes]:
     """Early, mid-year a few years in (ended rows present), and with hazards above the
     thinning cut-off for the departures of people between jobs."""
-    out = []
-    for overrides, steps in (
-        ([], 3),
-        ([], 14),
-        (["parameters.labour.unemployed_exit_mult=12"], 6),
-    ):
-        sc, _ = load("zgc_baseline", ["scale=0.03", "end_year=2016", *overrides])
-        m = EcosystemModel(sc.to_run_config(), rng=5)
-        for _ in range(steps):
-            m.step()
-        out.append(pickle.dumps(m))
-    return out
-
-
-def _digest(m: EcosystemModel) -> bytes:
-    parts: list[object] = []
-    for pop in (m.orgs, m.talent):
-        parts.append(pop.n)
-        parts.extend((name, pop[name].tobytes()) for name in sorted(pop.schema))
-    parts.append(m.rng.bit_generator.state)
-    parts.append(repr(m.flows))
-    parts.append(m.ties.a[: m.ties.n].tobytes() + m.ties.b[: m.ties.n].tobytes())
-    return pickle.dumps(parts)
+    return pickled_states(
+        [
+            ("zgc_baseline", [], 3),
+            ("zgc_baseline", [], 14),
+            ("zgc_baseline", ["parameters.labour.unemployed_exit_mult=12"], 6),
+        ],
+        seed=5,
+    )
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
@@ -66,7 +51,7 @@ def test_thinned_draws_match(
             monkeypatch.setattr(jit, "ENABLED", enabled)
             m = pickle.loads(blob)
             CALLS[name](m)
-            digests.append(_digest(m))
+            digests.append(model_digest(m))
         assert digests[0] == digests[1], name
 
 

@@ -10,6 +10,7 @@ and never an event where the hazard is zero.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -81,16 +82,28 @@ def test_trial_rows_continue_past_a_short_batch() -> None:
     _within(total, reps * n * q, reps * n * q, "events")
 
 
+def _state_thinned_or_not(
+    blob: bytes,
+    thin: bool,
+    table: Callable[[EcosystemModel], np.ndarray],
+    monkeypatch: pytest.MonkeyPatch,
+) -> EcosystemModel:
+    """The pickled state, with talent's draws from ``table`` thinned (``thin``) or one
+    uniform per row (thinning switched off), checked to take that path."""
+    monkeypatch.setattr(talent, "THIN_MIN_ROWS", 0)  # the test state has a few thousand rows
+    if not thin:
+        monkeypatch.setattr(talent, "THIN_MAX_P", 0.0)
+    m: EcosystemModel = pickle.loads(blob)
+    assert (talent._thinning_bound(table(m), m.talent.n) < 1.0) == thin
+    return m
+
+
 @pytest.mark.parametrize("thin", [True, False], ids=["thinned", "every-row"])
 @pytest.mark.parametrize("path", PATHS, indirect=True)
 def test_departures_follow_the_hazards(
     blob: bytes, path: bool, thin: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(talent, "THIN_MIN_ROWS", 0)  # the test state has a few thousand rows
-    if not thin:
-        monkeypatch.setattr(talent, "THIN_MAX_P", 0.0)
-    m = pickle.loads(blob)
-    assert (talent._thinning_bound(talent.departure_table(m), m.talent.n) < 1.0) == thin
+    m = _state_thinned_or_not(blob, thin, talent.departure_table, monkeypatch)
     tl = m.talent
     act0 = tl["active"].copy()
     assert (~act0).any()  # ended rows present: they must never leave
@@ -133,11 +146,7 @@ def test_departures_follow_the_hazards(
 def test_job_moves_follow_the_hazards(
     blob: bytes, path: bool, thin: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(talent, "THIN_MIN_ROWS", 0)  # the test state has a few thousand rows
-    if not thin:
-        monkeypatch.setattr(talent, "THIN_MAX_P", 0.0)
-    m = pickle.loads(blob)
-    assert (talent._thinning_bound(talent.job_move_table(m), m.talent.n) < 1.0) == thin
+    m = _state_thinned_or_not(blob, thin, talent.job_move_table, monkeypatch)
     tl = m.talent
     employed = tl["active"] & (tl["employer"] >= 0)
     idx = employed.nonzero()[0]
