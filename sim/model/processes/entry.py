@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model import jit
+from sim.model import jit, sfc64
 from sim.model.codes import Cluster, Ownership, TieKind
 from sim.model.init import manufacturing_share, new_fids
 from sim.model.processes.firms import equity_share, volatility_draw
@@ -158,18 +158,19 @@ def step(m: EcosystemModel) -> None:
     for s in counts.nonzero()[0].tolist():
         these = by_sector[ends[s] - counts[s] : ends[s]]
         park[these] = choose(rng, parks, weights[s], int(counts[s]))
-    emp0 = gp.startup_employees * np.exp(ep.startup_size_sigma * rng.standard_normal(k))
+    emp0 = gp.startup_employees * np.exp(ep.startup_size_sigma * sfc64.standard_normal(rng, k))
     log_prod = (
         np.minimum(
             o["log_prod"][src], m.state.production.mean_log_prod + ep.startup_productivity_gap
         )
         - ep.startup_productivity_gap
-        + m.p.production.productivity_noise * rng.standard_normal(k)
+        + m.p.production.productivity_noise * sfc64.standard_normal(rng, k)
     )
+    z_rd = sfc64.standard_normal(rng, k)
     rd = (
         pp.rd_intensity
         * ep.startup_rd_mult
-        * np.exp(pp.rd_intensity_sigma * rng.standard_normal(k) - pp.rd_intensity_sigma**2 / 2)
+        * np.exp(pp.rd_intensity_sigma * z_rd - pp.rd_intensity_sigma**2 / 2)
     )
     wage = m.state.places.wage_index
     rows = o.add(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from sim.model import jit
+from sim.model import jit, sfc64
 from sim.model.codes import Ownership
 from sim.model.init import new_fids, tier_weights
 from sim.model.processes.talent import firm_employment, pool_room
@@ -272,7 +272,7 @@ def _grow_compiled(m: EcosystemModel, f: np.ndarray, young: np.ndarray) -> None:
     if sized:  # headcount_shocks' size factor, the same numpy calls
         rel = log_emp - np.log(g.noise_reference_employees)
         size_factor = np.exp(-g.noise_size_elasticity * rel)
-    z = m.rng.standard_normal(n)
+    z = sfc64.standard_normal(m.rng, n)
     x = np.empty(n)
     terms = np.empty(n)
     k = _dlog_kernel(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model import jit, sampling
+from sim.model import jit, sampling, sfc64
 from sim.model.codes import Ownership
 from sim.model.processes.places import wage_premium
 from sim.model.protocol import Mechanism
@@ -456,7 +456,7 @@ def _step_compiled(m: EcosystemModel) -> None:
         pull_mode = 1
     else:
         pull_mode = 2
-    shock = rng.standard_normal(n)
+    shock = sfc64.standard_normal(rng, n)
     if sized:
         np.log(rel, out=rel)
         rel *= -pr.noise_size_elasticity
