@@ -1217,10 +1217,36 @@ def _split(m: EcosystemModel, f: np.ndarray) -> None:
     new_fids(m, o.add(src.size, **values), split=True)
 
 
+def youth(m: EcosystemModel) -> np.ndarray:
+    """``exp(-max(age, 0) / young_age_scale)`` of every organisation: 1 at birth, falling
+    with age (the extra growth and exit hazards of young firms)."""
+    o, scale = m.orgs, m.p.growth.young_age_scale
+    if jit.ENABLED:  # the exponent in one pass, numpy's exp over it in place
+        young = _youth_arg_kernel(m.t, o["born"], scale)
+        np.exp(young, out=young)
+        return young
+    young_: np.ndarray = np.exp(-np.maximum(m.t - o["born"], 0.0) / scale)
+    return young_
+
+
+@jit.kernel
+def _youth_arg_kernel(t: float, born: np.ndarray, scale: float) -> np.ndarray:
+    """``-np.maximum(t - born, 0.0) / scale``: the same three operations on each element
+    (``np.maximum`` keeps a NaN and returns its second operand on a tie, as the comparison
+    below does)."""
+    out = np.empty(born.size)
+    for i in range(born.size):
+        age = t - born[i]
+        if age <= 0.0:
+            age = 0.0
+        out[i] = -age / scale
+    return out
+
+
 def step(m: EcosystemModel) -> None:
     o = m.orgs
     f = o["active"] & ~o["is_univ"]
-    young = np.exp(-np.maximum(m.t - o["born"], 0.0) / m.p.growth.young_age_scale)
+    young = youth(m)
     _grow(m, f, young)
     _exits(m, f, young)
     f = o["active"] & ~o["is_univ"]
