@@ -162,22 +162,55 @@ def test_guide_table_search_both_ways_is_searchsorted(n: int, k: int) -> None:
         assert np.array_equal(_search_kernel(cdf, u, n - 1), want)
 
 
-def test_merge_new_keys_matches_a_set_reference() -> None:
-    """``network._merge_new_keys`` (galloping search, block copies): the batch positions of
-    the first occurrence of each pair not stored yet, and the sorted union of the keys."""
-    from sim.model.network import _merge_new_keys
+def test_hash_set_of_keys_matches_a_set_reference() -> None:
+    """``network``'s hash set of pair keys (linear probing, marks for deleted keys) against a
+    Python set, in a small table so that runs of occupied slots wrap around its end and
+    deleted keys sit inside runs: which batch entries are new (first occurrence, not held),
+    the ties appended, and that every held key is found and no other."""
+    from sim.model.network import _EMPTY, _add_new_ties, _put_pairs, _take_keys
 
     g = np.random.default_rng(3)
-    for _ in range(300):
-        existing = np.unique(g.integers(0, 500, int(g.integers(0, 300)))).astype(np.int64)
-        keys = g.integers(0, 500, int(g.integers(1, 60))).astype(np.int64)
-        order = keys.argsort(kind="stable")
-        seen = set(existing.tolist())
-        want = np.zeros(keys.size, bool)
-        for p in order.tolist():
-            if int(keys[p]) not in seen:
-                want[p] = True
-                seen.add(int(keys[p]))
-        take, merged = _merge_new_keys(keys, order, existing)
-        assert np.array_equal(take, want)
-        assert np.array_equal(merged, np.array(sorted(seen), np.int64))
+    table = np.full(1024, _EMPTY, np.int64)
+    held: set[int] = set()
+    out_a, out_b, out_k = (np.empty(400, np.int64) for _ in range(3))
+    for _ in range(400):
+        k = int(g.integers(1, 40))
+        a, b = g.integers(0, 60, k), g.integers(0, 60, k)
+        kinds = g.integers(0, 3, k)
+        want = []
+        for x, y, kd in zip(a.tolist(), b.tolist(), kinds.tolist(), strict=True):
+            key = int(pair_keys(np.array([x]), np.array([y]))[0])
+            if key not in held:
+                held.add(key)
+                want.append((x, y, kd))
+        m = _add_new_ties(table, a, b, kinds, out_a, out_b, out_k, 3)
+        assert list(zip(out_a[3 : 3 + m], out_b[3 : 3 + m], out_k[3 : 3 + m], strict=True)) == want
+        if held and g.random() < 0.7:  # drop some held keys
+            gone = g.choice(
+                np.array(sorted(held), np.int64),
+                int(g.integers(1, 1 + len(held) // 3)),
+                replace=False,
+            )
+            _take_keys(table, gone)
+            held -= set(gone.tolist())
+        if (table != _EMPTY).sum() > 600:  # made again from the held keys, as at a renumbering
+            table[:] = _EMPTY
+            keys = np.array(sorted(held), np.int64)
+            _put_pairs(table, keys >> 31, keys & ((1 << 31) - 1))
+        stored = table[table >= 0]
+        assert stored.size == len(held) and set(stored.tolist()) == held
+        keys = np.array(sorted(held), np.int64)  # every held key is found: none is new
+        probe = table.copy()
+        assert (
+            _add_new_ties(
+                probe,
+                keys >> 31,
+                keys & ((1 << 31) - 1),
+                keys,
+                *(np.empty(keys.size, np.int64) for _ in range(3)),
+                0,
+            )
+            == 0
+        )
+    with pytest.raises(KeyError):
+        _take_keys(table, np.array([(61 << 31) | 62], np.int64))  # never held

@@ -44,7 +44,15 @@ def pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 class TieStore:
-    """Undirected ties between rows of one population, with a kind and a birth time."""
+    """Undirected ties between rows of one population, with a kind and a birth time.
+
+    Adding ties skips pairs already stored, so the stored pairs are kept in a structure
+    for look-ups: the numpy path keeps their sorted keys (merged with each batch, filtered
+    at each drop), the compiled path a hash set of them (a slot per new or dropped key).
+    """
+
+    #: (a class default, for models pickled before the hash set existed)
+    _set: tuple[int, np.ndarray, int] | None = None
 
     def __init__(self, capacity: int = 1024) -> None:
         self.a = np.empty(capacity, np.int64)
@@ -53,6 +61,9 @@ class TieStore:
         self.n = 0
         self.version = 0  # bumped on every change; caches compare it
         self._sorted: tuple[int, np.ndarray] = (-1, np.empty(0, np.int64))
+        #: compiled path: the stored pair keys as a hash set (the version it describes, the
+        #: table, its slots in use), kept up to date by add and keep (see :meth:`_key_set`)
+        self._set: tuple[int, np.ndarray, int] | None = None
 
     def _grow(self, needed: int) -> None:
         if needed <= len(self.a):
@@ -70,7 +81,8 @@ class TieStore:
         return pair_keys(self.a[: self.n], self.b[: self.n])
 
     def sorted_keys(self) -> np.ndarray:
-        """Sorted pair keys, cached until the next change."""
+        """Sorted pair keys, cached until the next change (which the numpy path's add and
+        keep make to the cache itself)."""
         if self._sorted[0] != self.version:
             self._sorted = (self.version, np.sort(self.keys()))
         return self._sorted[1]
@@ -146,20 +158,36 @@ class TieStore:
         self.version += 1
 
     def _add_compiled(self, a: np.ndarray, b: np.ndarray, kinds: np.ndarray) -> int:
-        """The rest of :meth:`add` (no self-ties left, ties stored already) with the look-up
-        of the batch's keys and the update of the sorted cache in one merge pass: numpy's
-        stable argsort orders the batch, :func:`_merge_new_keys` walks it along the sorted
-        keys and marks the first occurrence of each new pair."""
-        keys = pair_keys(a, b)
-        take, merged = _merge_new_keys(keys, keys.argsort(kind="stable"), self.sorted_keys())
-        first = np.flatnonzero(take)  # batch order, as the sorted positions of numpy's path
-        m = first.size
+        """The rest of :meth:`add` (no self-ties left) in one pass over the batch: each pair
+        looked up in, and a new one put into, the hash set of stored keys and appended to
+        the ties. A pair is new at its first occurrence in the batch when it is not stored,
+        as with the sorted look-up of the numpy path. (The sorted cache that path keeps
+        would be merged with every batch: a copy of all keys per call.)"""
+        table, used = self._key_set(a.size)
+        self._grow(self.n + a.size)
+        m = _add_new_ties(table, a, b, kinds, self.a, self.b, self.kind, self.n)
         if m:
-            if m < a.size:
-                a, b, kinds = a[first], b[first], kinds[first]
-            self._sorted = (self.version + 1, merged)
-            self._append(a, b, kinds)
+            self.n += m
+            self.version += 1
+        self._set = (self.version, table, used + m)
         return m
+
+    def _key_set(self, extra: int) -> tuple[np.ndarray, int]:
+        """The hash set of the stored pair keys with room for ``extra`` more, and its slots
+        in use (keys and the marks of deleted ones): the one kept up to date by add and
+        keep, or a new one (at the first call, after a renumbering of rows, or when it would
+        fill beyond half its slots: linear probing stays short)."""
+        if self._set is not None and self._set[0] == self.version:
+            _, table, used = self._set
+            if 2 * (used + extra) <= table.size:
+                return table, used
+        size = 1024
+        while size < 3 * (self.n + extra):
+            size *= 2
+        table = np.full(size, _EMPTY, np.int64)
+        _put_pairs(table, self.a[: self.n], self.b[: self.n])
+        self._set = (self.version, table, self.n)
+        return table, self.n
 
     def keep(self, mask: np.ndarray) -> int:
         """Keep only the ties where ``mask`` is true; return how many were dropped."""
@@ -187,17 +215,21 @@ class TieStore:
         self, mask: np.ndarray, active: np.ndarray = _NO_ROWS_B, ended: np.ndarray = _NO_ROWS
     ) -> int:
         """:meth:`keep` (``mask``) or :meth:`keep_alive` (``active``, ``ended``, with an
-        empty ``mask``) with its passes in two kernels around numpy's ``searchsorted``
-        (which looks integer keys up several times faster than a compiled binary search)."""
-        cache_valid = self._sorted[0] == self.version
-        m, gone = _keep_front(self.a, self.b, self.kind, self.n, mask, active, ended, cache_valid)
+        empty ``mask``) in one kernel, the dropped ties' keys then taken out of the hash set
+        of :meth:`_add_compiled` (when it describes the ties: otherwise it is made again at
+        the next add)."""
+        kept_set = self._set if self._set is not None and self._set[0] == self.version else None
+        m, gone = _keep_front(
+            self.a, self.b, self.kind, self.n, mask, active, ended, kept_set is not None
+        )
         dropped = self.n - m
         if dropped:
-            if cache_valid:
-                cached = self._sorted[1]
-                self._sorted = (self.version + 1, _delete_at(cached, cached.searchsorted(gone)))
             self.n = m
             self.version += 1
+            if kept_set is not None:  # the dropped ties' keys leave the hash set
+                _, table, used = kept_set
+                _take_keys(table, gone)
+                self._set = (self.version, table, used)
         return dropped
 
     def keep_alive(self, active: np.ndarray, ended: np.ndarray) -> int:
@@ -224,6 +256,7 @@ class TieStore:
             self.version += 1
             if cache_valid:
                 self._sorted = (self.version, _remap_keys(self._sorted[1], new_index))
+            self._set = None  # keys renumbered: the next add makes the hash set again
             return
         a, b = new_index[self.a[:n]], new_index[self.b[:n]]
         mask = (a >= 0) & (b >= 0)
@@ -371,44 +404,6 @@ def _neighbour_lists_kernel(
 
 
 @jit.kernel
-def _merge_new_keys(
-    keys: np.ndarray, order: np.ndarray, existing: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Which batch positions bring a new pair, and the sorted keys with the new ones merged
-    in. ``order`` is the stable argsort of ``keys``: among equal keys the first in the
-    batch comes first, as ``np.unique(..., return_index=True)`` keeps it; a key is new when
-    the walk along ``existing`` (sorted, distinct) does not meet it. The merged keys are
-    sorted and distinct, so they are what concatenating and sorting gives."""
-    k = keys.size
-    n = existing.size
-    take = np.zeros(k, np.bool_)
-    merged = np.empty(n + k, np.int64)
-    i = 0
-    w = 0
-    prev = np.int64(-1)  # keys are non-negative
-    for s in range(k):
-        pos = order[s]
-        key = keys[pos]
-        if key == prev:
-            continue
-        prev = key
-        while i < n and existing[i] < key:
-            merged[w] = existing[i]
-            w += 1
-            i += 1
-        if i < n and existing[i] == key:
-            continue
-        merged[w] = key
-        w += 1
-        take[pos] = True
-    while i < n:
-        merged[w] = existing[i]
-        w += 1
-        i += 1
-    return take, merged[:w]  # (a view: the few spare slots cost less than a copy)
-
-
-@jit.kernel
 def _keep_front(
     a: np.ndarray,
     b: np.ndarray,
@@ -454,26 +449,95 @@ def _keep_front(
     return w, gone[:g]
 
 
+#: an empty slot of the hash set of pair keys (keys are non-negative), and a deleted key's
+_EMPTY = -1
+_DELETED = -2
+#: Fibonacci hashing: a key times 2**64 / golden ratio, its top bits the home slot
+_FIB = np.uint64(0x9E3779B97F4A7C15)
+
+
 @jit.kernel
-def _delete_at(cached: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """``cached`` without the entries at positions ``pos`` (what setting a keep-mask false
-    at ``pos`` and masking gives)."""
-    stay = np.ones(cached.size, np.bool_)
-    for i in range(pos.size):
-        p = pos[i]
-        if p >= cached.size:
-            raise IndexError("a dropped tie's key is not in the sorted cache")
-        stay[p] = False
-    kept = 0
-    for j in range(cached.size):
-        kept += stay[j]
-    out = np.empty(kept, cached.dtype)
-    kept = 0
-    for j in range(cached.size):
-        if stay[j]:
-            out[kept] = cached[j]
-            kept += 1
-    return out
+def _shift(size: int) -> np.uint64:
+    """64 less the bits of a slot number in a table of ``size`` (a power of two) slots."""
+    bits = 0
+    while (1 << bits) < size:
+        bits += 1
+    return np.uint64(64 - bits)
+
+
+@jit.kernel
+def _home(key: int, shift: np.uint64) -> np.int64:
+    """The home slot of ``key`` (``shift`` from :func:`_shift`)."""
+    return np.int64((np.uint64(key) * _FIB) >> shift)  # (< 2**63: a signed slot number)
+
+
+@jit.kernel
+def _put(table: np.ndarray, a: int, b: int, shift: np.uint64) -> bool:
+    """Put the key of the pair ``(a, b)`` (:func:`pair_keys`) into the hash set ``table``
+    (open addressing, linear probing); returns whether it was not there. A key goes into
+    the first empty slot of its probe, past the marks of deleted keys (a mark is not
+    reused: the key may sit further on), which go when the set is made again (yearly, at
+    the renumbering of rows)."""
+    key = (a << 31) | b if a <= b else (b << 31) | a
+    last = table.size - 1
+    s = _home(key, shift)
+    while True:
+        v = table[s]
+        if v == key:
+            return False
+        if v == _EMPTY:
+            table[s] = key
+            return True
+        s = (s + 1) & last
+
+
+@jit.kernel
+def _put_pairs(table: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    """Put the keys of the pairs ``(a[i], b[i])`` into the hash set ``table``."""
+    shift = _shift(table.size)
+    for i in range(a.size):
+        _put(table, a[i], b[i], shift)
+
+
+@jit.kernel
+def _add_new_ties(
+    table: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    kinds: np.ndarray,
+    out_a: np.ndarray,
+    out_b: np.ndarray,
+    out_kind: np.ndarray,
+    n: int,
+) -> int:
+    """Append to ``out_*`` from row ``n`` on the ties of the batch whose pair is new (not
+    in the hash set ``table``, nor earlier in the batch), in batch order, putting their
+    keys into the set; returns how many."""
+    shift = _shift(table.size)
+    m = 0
+    for i in range(a.size):
+        if _put(table, a[i], b[i], shift):
+            out_a[n + m] = a[i]
+            out_b[n + m] = b[i]
+            out_kind[n + m] = kinds[i]
+            m += 1
+    return m
+
+
+@jit.kernel
+def _take_keys(table: np.ndarray, keys: np.ndarray) -> None:
+    """Take ``keys`` out of the hash set ``table``: each one's slot gets the mark of a
+    deleted key (probes go on past it). A key not in the table is an error."""
+    last = table.size - 1
+    shift = _shift(table.size)
+    for t in range(keys.size):
+        key = keys[t]
+        s = _home(key, shift)
+        while table[s] != key:
+            if table[s] == _EMPTY:
+                raise KeyError("a dropped tie's key is not in the hash set")
+            s = (s + 1) & last
+        table[s] = _DELETED
 
 
 class GraphView:
