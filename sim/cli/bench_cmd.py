@@ -73,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--repeats",
         type=int,
-        default=3,
+        default=5,
         help="default-scale runs timed (the median one is shown and gives the ratio)",
     )
     p.set_defaults(func=main)

@@ -6,8 +6,10 @@ excluded). Mesa's example is measured the same way, with its default density of 
 per grid cell and its per-step data collection, since that is how the example ships.
 
 The machine's speed drifts by 10-20% between calls on a shared host, so each side of the ratio
-is a median: ecosim's default-scale row is the median of ``repeats`` whole runs, and Mesa's rate
-comes from its median step (which drops Mesa's slow steps: the ratio errs in Mesa's favour).
+is a median: ecosim's default-scale row is the median of ``repeats`` whole runs (5: a burst of
+the host that slows one or two runs, seen in calls of the bench with 3, no longer sets it),
+and Mesa's rate comes from its median step (which drops Mesa's slow steps: the ratio errs in
+Mesa's favour).
 The two sides are interleaved: each default-scale run is followed by a block of Mesa's steps
 (the ``boltzmann_steps`` split over the runs), so a slow or fast stretch of the host falls on
 both sides of the ratio rather than on one.
@@ -255,7 +257,7 @@ def run_bench(
     full_scale: float = 1.0,
     small_scale: float = 0.01,
     small_repeats: int = 5,
-    repeats: int = 3,
+    repeats: int = 5,
     boltzmann_steps: int = 20,
     progress: Any = None,
 ) -> BenchReport:
