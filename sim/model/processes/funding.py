@@ -549,13 +549,16 @@ def _rounds(m: EcosystemModel, supply: float, shares: np.ndarray, round_mult: fl
 def _rounds_compiled(
     m: EcosystemModel, supply: float, shares: np.ndarray, round_mult: float
 ) -> np.ndarray:
-    """:func:`_rounds` with compiled kernels: the private firms, their pools and the
-    exponent of their quality in one pass (numpy's ``exp`` over every row, as in the numpy
-    path), then per source and pool the attractiveness and :func:`_invest_compiled`: the
-    same budgets, pools and round sizes, in the same order."""
+    """:func:`_rounds` with compiled kernels: the private firms, their pools and, for each
+    pool's firms in order, the exponent of their quality, their weights and whether their
+    sector is a priority, in one pass (numpy's ``exp`` over the pools' exponents: the
+    same numbers as over every row, where the numpy path takes it), then per source and
+    pool the attractiveness and :func:`_invest_compiled`: the same budgets, pools and round
+    sizes, in the same order."""
     o, fp, pol = m.orgs, m.p.funding, m.policy
-    quality = np.empty(o.n)
-    f, young, older = _pools_kernel(
+    priority = np.zeros(128, bool)  # the table of in_codes
+    priority[np.asarray(list(fp.priority_codes), np.int64)] = True
+    f, young, older, traits = _pools_kernel(
         o["active"],
         o["is_univ"],
         o["listed"],
@@ -565,17 +568,17 @@ def _rounds_compiled(
         o["log_prod"],
         m.state.production.mean_log_prod,
         fp.investor_age_scale,
-        quality,
+        o["weight"],
+        o["sector"],
+        priority,
     )
-    np.exp(quality, out=quality)
+    for quality, _, _ in traits:
+        np.exp(quality, out=quality)
     flags = _network_flags(m)
     investors = _Investors(m)
     round_factor = _round_factor(fp)
     pools = (young, older)
-    priority = np.zeros(128, bool)  # the table of in_codes
-    priority[np.asarray(list(fp.priority_codes), np.int64)] = True
-    size = max(young.size, older.size)
-    bufs = (np.empty(size), np.empty(size))
+    cdf_buf = np.empty(max(young.size, older.size))
     for s, budget, median in _source_budgets(fp, supply, shares, round_mult):
         state = s in STATE_SOURCES
         if s == Source.ANGEL:
@@ -592,18 +595,17 @@ def _rounds_compiled(
             pool = pools[which]
             if amount <= 0 or pool.size == 0:
                 continue
-            attract, cdf = (buf[: pool.size] for buf in bufs)
+            cdf = cdf_buf[: pool.size]
+            quality, weight, favoured = traits[which]
             attract_sum, weighted_sum = _attract_kernel(
                 quality,
+                weight,
+                favoured,
                 pool,
                 flags[s],
                 fp.network_bias,
-                priority,
-                o["sector"],
                 fp.government_priority_bias if state else 1.0,
                 state,
-                o["weight"],
-                attract,
                 cdf,
             )
             _invest_compiled(
@@ -622,6 +624,9 @@ def _rounds_compiled(
     return f
 
 
+_Traits = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
 @jit.kernel
 def _pools_kernel(
     active: np.ndarray,
@@ -633,71 +638,85 @@ def _pools_kernel(
     log_prod: np.ndarray,
     mean: float,
     age_scale: float,
-    quality: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    w: np.ndarray,
+    sector: np.ndarray,
+    priority: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[_Traits, _Traits]]:
     """The private firms (mask), the young and older ones (rows, in order, as ``nonzero``
-    gives them) and ``clip(log_prod - mean, -3, 3) - (t - born) / age_scale`` into
-    ``quality``. ``np.clip`` keeps NaN and is not tied at its bounds by a zero."""
+    gives them) and, for each of these two pools, its firms' ``clip(log_prod - mean, -3, 3)
+    - (t - born) / age_scale``, weights and ``priority[sector]``, in pool order (what
+    gathering them by the pool's rows gives). ``np.clip`` keeps NaN and is not tied at its
+    bounds by a zero."""
     n = active.size
     f = np.empty(n, np.bool_)
     young = np.empty(n, np.int64)
     older = np.empty(n, np.int64)
+    q_young, q_older = np.empty(n), np.empty(n)
+    w_young, w_older = np.empty(n), np.empty(n)
+    p_young, p_older = np.empty(n, np.bool_), np.empty(n, np.bool_)
     ny = 0
     no = 0
     for i in range(n):
-        age = t - born[i]
         fi = active[i] and not is_univ[i] and not listed[i]
         f[i] = fi
-        if fi:
-            if age <= early_stage_age:
-                young[ny] = i
-                ny += 1
-            elif age > early_stage_age:
-                older[no] = i
-                no += 1
+        if not fi:
+            continue
+        age = t - born[i]
         q = log_prod[i] - mean
         if q < -3.0:
             q = -3.0
         elif q > 3.0:
             q = 3.0
-        quality[i] = q - age / age_scale
-    return f, young[:ny].copy(), older[:no].copy()
+        q = q - age / age_scale
+        if age <= early_stage_age:
+            young[ny] = i
+            q_young[ny] = q
+            w_young[ny] = w[i]
+            p_young[ny] = priority[sector[i]]
+            ny += 1
+        elif age > early_stage_age:
+            older[no] = i
+            q_older[no] = q
+            w_older[no] = w[i]
+            p_older[no] = priority[sector[i]]
+            no += 1
+    traits = (  # (views: they live for one step)
+        (q_young[:ny], w_young[:ny], p_young[:ny]),
+        (q_older[:no], w_older[:no], p_older[:no]),
+    )
+    return f, young[:ny].copy(), older[:no].copy(), traits
 
 
 @jit.kernel
 def _attract_kernel(
     quality: np.ndarray,
+    weight: np.ndarray,
+    favoured: np.ndarray,
     pool: np.ndarray,
     tied: np.ndarray,
     network_bias: float,
-    priority: np.ndarray,
-    sector: np.ndarray,
     priority_bias: float,
     state: bool,
-    w: np.ndarray,
-    attract: np.ndarray,
     cdf: np.ndarray,
 ) -> tuple[float, float]:
     """The attractiveness of a pool's firms to one source (their ``quality`` times the
-    network bias where ``tied``, times the priority bias ``pick(priority[sector], bias, 1)``
-    for state sources) and the running totals of :func:`cumulative_weights`:
-    ``cumsum(maximum(attract, 0))``, added in order. Returns the sums of the attractiveness
-    and of its products with the weights ``w``, added in row order as :func:`_in_order`
-    adds them. ``np.maximum`` returns its second operand on a tie and keeps a NaN first one,
-    as the comparison below does.
+    network bias where ``tied``, times the priority bias ``pick(favoured, bias, 1)`` for
+    state sources; ``quality``, ``weight`` and ``favoured`` in pool order) and into ``cdf``
+    the running totals of :func:`cumulative_weights`: ``cumsum(maximum(attract, 0))``, added
+    in order. Returns the sums of the attractiveness and of its products with the weights,
+    added in row order as :func:`_in_order` adds them. A factor of 1.0 where the numpy path
+    leaves a number alone is the same number (an exact product), and needs no branch on the
+    scattered tied or favoured firms. ``np.maximum`` returns its second operand on a tie and
+    keeps a NaN first one, as the comparison below does.
     """
     c = 0.0
     sa = 0.0
     swa = 0.0
     for j in range(pool.size):
-        r = pool[j]
-        a = quality[r]
-        if tied[r]:
-            a = a * network_bias
+        a = quality[j] * (network_bias if tied[pool[j]] else 1.0)
         if state:
-            a = a * (priority_bias if priority[sector[r]] else 1.0)
-        attract[j] = a
-        b = w[r] * a
+            a = a * (priority_bias if favoured[j] else 1.0)
+        b = weight[j] * a
         sa = a if j == 0 else sa + a
         swa = b if j == 0 else swa + b
         x = 0.0 if a <= 0.0 else a
