@@ -214,3 +214,21 @@ def test_hash_set_of_keys_matches_a_set_reference() -> None:
         )
     with pytest.raises(KeyError):
         _take_keys(table, np.array([(61 << 31) | 62], np.int64))  # never held
+
+
+def test_tie_store_pickles_its_ties_not_its_look_ups() -> None:
+    """The sorted keys and the hash set are made again after loading; adds then skip the
+    same stored pairs as the original store's."""
+    import pickle
+
+    g = np.random.default_rng(8)
+    store = TieStore(8)
+    store.add(g.integers(0, 500, 3000), g.integers(0, 500, 3000), 1)
+    store.sorted_keys()
+    copy = pickle.loads(pickle.dumps(store))
+    assert copy._set is None and copy._sorted[0] == -1
+    a, b = g.integers(0, 500, 2000), g.integers(0, 500, 2000)
+    assert copy.add(a, b, 2) == store.add(a, b, 2)
+    n = store.n
+    assert copy.n == n and np.array_equal(copy.a[:n], store.a[:n])
+    assert np.array_equal(copy.b[:n], store.b[:n]) and np.array_equal(copy.kind[:n], store.kind[:n])

@@ -65,6 +65,14 @@ class TieStore:
         #: table, its slots in use), kept up to date by add and keep (see :meth:`_key_set`)
         self._set: tuple[int, np.ndarray, int] | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the ties, not the look-up structures (made again when next needed): the
+        hash set alone is several megabytes at the default scale."""
+        state = self.__dict__.copy()
+        state["_sorted"] = (-1, np.empty(0, np.int64))
+        state["_set"] = None
+        return state
+
     def _grow(self, needed: int) -> None:
         if needed <= len(self.a):
             return
