@@ -71,6 +71,9 @@ def _canon(x: Any) -> Any:
         return x
     if isinstance(x, TieStore):  # the rows in use (the spare capacity holds anything)
         n = x.n
+        if x._set is not None and x._set[0] == x.version:  # a live hash set holds the keys
+            table = x._set[1]
+            assert np.array_equal(np.sort(table[table >= 0]), x.sorted_keys())
         # (the look-up structures differ by path: the keys they hold are compared)
         return ("ties", n, x.version, _canon((x.a[:n], x.b[:n], x.kind[:n], x.sorted_keys())))
     return (type(x).__name__, _canon(vars(x)))

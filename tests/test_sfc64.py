@@ -43,6 +43,14 @@ def test_same_draws_and_state_as_numpy(seed: int) -> None:
 
 
 @compiled
+def test_small_batches_get_numpys_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sfc64, "_normal_kernel", _no_kernel)
+    ours, numpys = _pair(2)
+    n = sfc64.MIN_COMPILED - 1
+    assert np.array_equal(sfc64.standard_normal(ours, n), numpys.standard_normal(n))
+
+
+@compiled
 def test_every_branch_of_the_ziggurat_is_compared() -> None:
     """The comparison above only proves the slow branches if the draws reach them: the tail
     beyond the base layer (|x| above the ziggurat's edge) and wedge draws, which cost extra
@@ -59,7 +67,12 @@ def test_every_branch_of_the_ziggurat_is_compared() -> None:
     assert words > n + 1_000  # rejections and wedge tests drew extra words
 
 
-def test_another_bit_generator_gets_numpys_call() -> None:
+def _no_kernel(*args: object) -> None:
+    raise AssertionError("the compiled draw was used where numpy's call was due")
+
+
+def test_another_bit_generator_gets_numpys_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sfc64, "_normal_kernel", _no_kernel)
     a, b = np.random.Generator(np.random.PCG64(5)), np.random.Generator(np.random.PCG64(5))
     assert np.array_equal(sfc64.standard_normal(a, 5000), b.standard_normal(5000))
     assert a.random() == b.random()
@@ -67,6 +80,7 @@ def test_another_bit_generator_gets_numpys_call() -> None:
 
 def test_kernels_off_gets_numpys_call(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jit, "ENABLED", False)
+    monkeypatch.setattr(sfc64, "_normal_kernel", _no_kernel)
     ours, numpys = _pair(11)
     assert np.array_equal(sfc64.standard_normal(ours, 5000), numpys.standard_normal(5000))
     assert _same_state(ours, numpys)
