@@ -412,6 +412,12 @@ def _neighbour_lists_kernel(
 
 
 @jit.kernel
+def _pair_key(a: int, b: int) -> int:
+    """:func:`pair_keys` of one pair, for the kernels."""
+    return (a << 31) | b if a <= b else (b << 31) | a
+
+
+@jit.kernel
 def _keep_front(
     a: np.ndarray,
     b: np.ndarray,
@@ -451,8 +457,7 @@ def _keep_front(
             kind[w] = kind[i]
             w += 1
         elif with_keys:
-            lo, hi = (a[i], b[i]) if a[i] <= b[i] else (b[i], a[i])
-            gone[g] = (lo << 31) | hi
+            gone[g] = _pair_key(a[i], b[i])
             g += 1
     return w, gone[:g]
 
@@ -486,7 +491,7 @@ def _put(table: np.ndarray, a: int, b: int, shift: np.uint64) -> bool:
     the first empty slot of its probe, past the marks of deleted keys (a mark is not
     reused: the key may sit further on), which go when the set is made again (yearly, at
     the renumbering of rows)."""
-    key = (a << 31) | b if a <= b else (b << 31) | a
+    key = _pair_key(a, b)
     last = table.size - 1
     s = _home(key, shift)
     while True:

@@ -605,7 +605,6 @@ def _rounds_compiled(
                 flags[s],
                 fp.network_bias,
                 fp.government_priority_bias if state else 1.0,
-                state,
                 cdf,
             )
             _invest_compiled(
@@ -696,12 +695,12 @@ def _attract_kernel(
     tied: np.ndarray,
     network_bias: float,
     priority_bias: float,
-    state: bool,
     cdf: np.ndarray,
 ) -> tuple[float, float]:
     """The attractiveness of a pool's firms to one source (their ``quality`` times the
-    network bias where ``tied``, times the priority bias ``pick(favoured, bias, 1)`` for
-    state sources; ``quality``, ``weight`` and ``favoured`` in pool order) and into ``cdf``
+    network bias where ``tied``, times ``pick(favoured, priority_bias, 1)``, the bias being
+    1.0 for sources other than the state's; ``quality``, ``weight`` and ``favoured`` in pool
+    order) and into ``cdf``
     the running totals of :func:`cumulative_weights`: ``cumsum(maximum(attract, 0))``, added
     in order. Returns the sums of the attractiveness and of its products with the weights,
     added in row order as :func:`_in_order` adds them. A factor of 1.0 where the numpy path
@@ -714,8 +713,7 @@ def _attract_kernel(
     swa = 0.0
     for j in range(pool.size):
         a = quality[j] * (network_bias if tied[pool[j]] else 1.0)
-        if state:
-            a = a * (priority_bias if favoured[j] else 1.0)
+        a = a * (priority_bias if favoured[j] else 1.0)
         b = weight[j] * a
         sa = a if j == 0 else sa + a
         swa = b if j == 0 else swa + b
